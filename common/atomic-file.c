@@ -1,0 +1,135 @@
+/*
+ * atomic-file.c: crash-safe file replacement (temporary file, fsync,
+ * rename, fsync of the folder) and bounded whole-file reads.
+ */
+#include "config.h"
+
+#include <eimza/atomic-file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void sync_folder(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int ez_atomic_write(const char *path, const void *data, size_t len, unsigned mode)
+{
+	size_t tlen = strlen(path) + sizeof(".tmp.XXXXXX");
+	char *tmp = malloc(tlen);
+	int fd, saved;
+
+	if (!tmp)
+		return -1;
+	snprintf(tmp, tlen, "%s.tmp.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		saved = errno;
+		free(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		saved = errno;
+		unlink(tmp);
+		free(tmp);
+		errno = saved;
+		return -1;
+	}
+	free(tmp);
+	sync_folder(path);
+	return 0;
+}
+
+int ez_read_file(const char *path, size_t max, unsigned char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unsigned char *buf = NULL;
+	size_t used = 0, cap = 0;
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t n;
+		if (used == cap) {
+			unsigned char *p;
+			if (cap > max) {
+				errno = EFBIG;
+				goto fail;
+			}
+			cap = cap ? cap * 2 : 4096;
+			p = realloc(buf, cap + 1);
+			if (!p)
+				goto fail;
+			buf = p;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	if (used > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	close(fd);
+	if (!buf && !(buf = malloc(1))) {
+		return -1;
+	}
+	buf[used] = 0; /* convenient for text files; not counted in *len */
+	*out = buf;
+	*len = used;
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	free(buf);
+	errno = saved;
+	return -1;
+}

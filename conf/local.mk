@@ -1,0 +1,1 @@
+# conf: rules for this folder (filled in by the folder's owner).

@@ -1,0 +1,19 @@
+/*
+ * atomic-file.h: replace a file so that a crash at any moment leaves
+ * either the old content or the new, never a mix.
+ */
+#ifndef EIMZA_ATOMIC_FILE_H
+#define EIMZA_ATOMIC_FILE_H
+
+#include <stddef.h>
+
+/* Write `data` to a temporary file beside `path`, fsync it, rename it over
+ * `path` and fsync the folder. The new file gets `mode`. 0 on success; -1
+ * with errno set, and `path` untouched, on failure. */
+int ez_atomic_write(const char *path, const void *data, size_t len, unsigned mode);
+
+/* Read a whole file, at most `max` bytes. 0 on success with *out malloc'd;
+ * -1 with errno set (EFBIG when larger than `max`). */
+int ez_read_file(const char *path, size_t max, unsigned char **out, size_t *len);
+
+#endif

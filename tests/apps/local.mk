@@ -1,0 +1,1 @@
+# tests/apps: rules for this folder (filled in by the folder's owner).

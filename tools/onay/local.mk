@@ -1,0 +1,1 @@
+# tools/onay: rules for this folder (filled in by the folder's owner).
