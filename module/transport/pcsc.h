@@ -1,0 +1,88 @@
+/*
+ * pcsc.h: the PC/SC transport. The only file set that calls pcsc-lite.
+ *
+ * A context lists readers and waits for reader and card events; a
+ * connection to one reader transmits APDUs inside transactions and turns
+ * the PC/SC outcomes (card removed, card reset by another process, service
+ * gone) into ez_err codes. Nothing here knows AKIS or PKCS#11.
+ *
+ * Threads: a ez_pcsc context may be used by several threads only for
+ * ez_pcsc_wait() + ez_pcsc_cancel() (pcsc-lite allows SCardCancel from
+ * another thread); a connection is used by one thread at a time (the
+ * token layer holds the slot lock).
+ *
+ * fork(): after fork the child must not use the parent's context; the
+ * module drops it without calling SCardReleaseContext (see p11 layer).
+ */
+#ifndef EIMZA_MODULE_PCSC_H
+#define EIMZA_MODULE_PCSC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../ez-error.h"
+
+typedef struct ez_pcsc ez_pcsc;
+typedef struct ez_conn ez_conn;
+
+#define EZ_READER_NAME_MAX 128
+#define EZ_ATR_MAX 33
+
+ez_err ez_pcsc_open(ez_pcsc **out);
+void ez_pcsc_close(ez_pcsc *p);
+/* Forget a context inherited over fork() without touching pcscd. */
+void ez_pcsc_abandon(ez_pcsc *p);
+
+/* Reader names, as a list of NUL-terminated strings ending with an empty one
+ * (PC/SC multi-string). *out is malloc'ed; an empty list is not an error.
+ * EZ_ERR_NO_SERVICE makes the caller reopen the context (pcscd restarted). */
+ez_err ez_pcsc_list(ez_pcsc *p, char **out);
+
+/* State of one reader, read without connecting (SCardGetStatusChange with
+ * timeout 0): present, atr, and a counter that changes with every card
+ * insertion/removal (the high 16 bits of dwEventState). */
+struct ez_reader_state {
+	bool present;      /* card in the reader */
+	bool exclusive;    /* in use exclusively by another process */
+	bool gone;         /* the reader itself is unknown / unplugged */
+	unsigned events;   /* insertion/removal counter */
+	uint8_t atr[EZ_ATR_MAX];
+	size_t atr_len;
+};
+ez_err ez_pcsc_state(ez_pcsc *p, const char *reader, struct ez_reader_state *st);
+
+/* Block until a reader appears/disappears or a card moves in any reader,
+ * or `timeout_ms` passes (-1: forever), or ez_pcsc_cancel(). Returns EZ_OK
+ * on an event, EZ_ERR_NOT_FOUND on timeout, EZ_ERR_ARGS when cancelled. */
+ez_err ez_pcsc_wait(ez_pcsc *p, long timeout_ms);
+void ez_pcsc_cancel(ez_pcsc *p);
+
+/* A shared connection (T=0 or T=1) to the card in `reader`. */
+ez_err ez_conn_open(ez_pcsc *p, const char *reader, ez_conn **out);
+void ez_conn_close(ez_conn *c);
+/* The ATR of the connected card. */
+size_t ez_conn_atr(const ez_conn *c, uint8_t *buf, size_t cap);
+
+/* Transactions. Multi-APDU sequences (select + read, verify + MSE + PSO)
+ * run between begin and end, so another process cannot slip in. Begin
+ * reconnects once when the card was reset by someone else and then
+ * answers EZ_ERR_CARD_RESET (the caller drops its login state); a removed
+ * card answers EZ_ERR_CARD_REMOVED. Nested begin/end pairs are counted. */
+ez_err ez_conn_begin(ez_conn *c);
+void ez_conn_end(ez_conn *c);
+
+/* One raw exchange. rsp gets data + SW1 SW2; *rsp_len in: capacity, out:
+ * length. Same error mapping as begin. */
+ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
+			size_t *rsp_len);
+
+/* Does the reader have a PIN pad (FEATURE_VERIFY_PIN_DIRECT)? Optional. */
+bool ez_conn_has_pinpad(ez_conn *c);
+
+/* APDU trace hook (debug log, EIMZA_DEBUG): every command and response as
+ * a line from ez_apdu_trace_line(), PIN data masked. NULL turns it off. */
+typedef void (*ez_trace_fn)(void *arg, const char *line);
+void ez_conn_set_trace(ez_conn *c, ez_trace_fn fn, void *arg);
+
+#endif
