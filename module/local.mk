@@ -1,1 +1,3 @@
-# module: rules for this folder (filled in by the folder's owner).
+# module/: eimza-pkcs11.so. The card side (transport, apdu, card, pkcs15) is
+# a convenience library of its own, so its unit tests link it directly.
+include module/cardside.mk

@@ -7,4 +7,5 @@ include tests/testbed/local.mk
 include tests/module/local.mk
 include tests/clients/local.mk
 include tests/tools/local.mk
+include tests/onay/local.mk
 include tests/apps/local.mk

@@ -1,0 +1,1 @@
+# module/cardside.mk: libeimza-cardside.la = transport + apdu + card + pkcs15.

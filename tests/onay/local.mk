@@ -1,0 +1,1 @@
+# tests/onay: eimza-onay unit and end-to-end tests.
