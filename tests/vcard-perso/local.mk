@@ -1,1 +1,14 @@
-# tests/vcard-perso: rules for this folder (filled in by the folder's owner).
+# tests/vcard-perso: `eimza-vcard init`: the test PKI, the PKCS#15 DER, and
+# whole personalizations read back through the card engine.
+PERSO_TEST_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CHECK_CFLAGS)
+PERSO_TEST_LIBS = tools/vcard/perso/libvcard-perso.la common/libeimza-common.la \
+	$(CRYPTO_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/vcard-perso/test-perso-pki tests/vcard-perso/test-perso-pkcs15
+TESTS += tests/vcard-perso/test-perso-pki tests/vcard-perso/test-perso-pkcs15
+tests_vcard_perso_test_perso_pki_SOURCES = tests/vcard-perso/test-perso-pki.c
+tests_vcard_perso_test_perso_pki_CFLAGS = $(PERSO_TEST_CFLAGS)
+tests_vcard_perso_test_perso_pki_LDADD = $(PERSO_TEST_LIBS)
+tests_vcard_perso_test_perso_pkcs15_SOURCES = tests/vcard-perso/test-perso-pkcs15.c
+tests_vcard_perso_test_perso_pkcs15_CFLAGS = $(PERSO_TEST_CFLAGS)
+tests_vcard_perso_test_perso_pkcs15_LDADD = $(PERSO_TEST_LIBS)
