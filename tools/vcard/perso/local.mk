@@ -3,7 +3,9 @@
 # dispatches `init` to vcard_perso_main().
 noinst_LTLIBRARIES += tools/vcard/perso/libvcard-perso.la
 tools_vcard_perso_libvcard_perso_la_SOURCES = \
+	tools/vcard/perso/perso.h tools/vcard/perso/perso-main.c \
 	tools/vcard/perso/perso-i18n.h \
+	tools/vcard/perso/perso-card.c tools/vcard/perso/perso-card.h \
 	tools/vcard/perso/perso-profile.c tools/vcard/perso/perso-profile.h \
 	tools/vcard/perso/perso-pki.c tools/vcard/perso/perso-pki.h \
 	tools/vcard/perso/perso-pkcs15.c tools/vcard/perso/perso-pkcs15.h \
