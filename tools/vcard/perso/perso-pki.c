@@ -509,22 +509,27 @@ out:
 	return rc;
 }
 
+/* Move an OpenSSL-allocated DER encoding of n bytes (n <= 0: failed)
+ * into malloc'd memory the caller frees with free(). */
+static int take_der(unsigned char *p, int n, uint8_t **der, size_t *len)
+{
+	if (n <= 0)
+		return -1;
+	*der = malloc((size_t)n);
+	if (*der) {
+		memcpy(*der, p, (size_t)n);
+		*len = (size_t)n;
+	}
+	OPENSSL_free(p);
+	return *der ? 0 : -1;
+}
+
 int perso_x509_subject_der(X509 *cert, uint8_t **der, size_t *len)
 {
 	unsigned char *p = NULL;
 	int n = i2d_X509_NAME(X509_get_subject_name(cert), &p);
 
-	if (n <= 0)
-		return -1;
-	*der = malloc((size_t)n);
-	if (!*der) {
-		OPENSSL_free(p);
-		return -1;
-	}
-	memcpy(*der, p, (size_t)n);
-	OPENSSL_free(p);
-	*len = (size_t)n;
-	return 0;
+	return take_der(p, n, der, len);
 }
 
 int perso_spki_der(EVP_PKEY *key, uint8_t **der, size_t *len)
@@ -532,15 +537,5 @@ int perso_spki_der(EVP_PKEY *key, uint8_t **der, size_t *len)
 	unsigned char *p = NULL;
 	int n = i2d_PUBKEY(key, &p);
 
-	if (n <= 0)
-		return -1;
-	*der = malloc((size_t)n);
-	if (!*der) {
-		OPENSSL_free(p);
-		return -1;
-	}
-	memcpy(*der, p, (size_t)n);
-	OPENSSL_free(p);
-	*len = (size_t)n;
-	return 0;
+	return take_der(p, n, der, len);
 }
