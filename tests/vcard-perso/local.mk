@@ -12,3 +12,12 @@ tests_vcard_perso_test_perso_pki_LDADD = $(PERSO_TEST_LIBS)
 tests_vcard_perso_test_perso_pkcs15_SOURCES = tests/vcard-perso/test-perso-pkcs15.c
 tests_vcard_perso_test_perso_pkcs15_CFLAGS = $(PERSO_TEST_CFLAGS)
 tests_vcard_perso_test_perso_pkcs15_LDADD = $(PERSO_TEST_LIBS)
+
+# The writer on its own, against a recording stand-in for the engine.
+check_PROGRAMS += tests/vcard-perso/test-perso-apdus
+TESTS += tests/vcard-perso/test-perso-apdus
+tests_vcard_perso_test_perso_apdus_SOURCES = tests/vcard-perso/test-perso-apdus.c \
+	tests/vcard-perso/fake-vcard.c tests/vcard-perso/fake-vcard.h \
+	tests/vcard-perso/p15-check.c tests/vcard-perso/p15-check.h
+tests_vcard_perso_test_perso_apdus_CFLAGS = $(PERSO_TEST_CFLAGS)
+tests_vcard_perso_test_perso_apdus_LDADD = $(PERSO_TEST_LIBS)
