@@ -66,11 +66,11 @@ grep -q "10000000146" "$tmp/out" || fail "summary without the T.C. Kimlik No: $(
 for f in "$img" "$img.roots.pem" "$img.ca.pem" "$img.certs.pem"; do
 	[ -s "$f" ] || fail "$f missing"
 done
-cp "$img" "$tmp/before"
+: >"$img" # emptied, so a replacement shows
 expect_error 1 "force" "$img" --profile nes-ec
-cmp -s "$img" "$tmp/before" || fail "the image changed without --force"
+[ -s "$img" ] && fail "the image changed without --force"
 "$cli" "$img" --profile nes-ec --force >/dev/null 2>"$tmp/err" || fail "--force: $(cat "$tmp/err")"
-cmp -s "$img" "$tmp/before" && fail "--force did not replace the image"
+[ -s "$img" ] || fail "--force did not replace the image"
 
 # The PEM files beside the image verify the certificates (openssl(1)).
 command -v openssl >/dev/null 2>&1 || skip "openssl(1) not installed (Debian package openssl)"
