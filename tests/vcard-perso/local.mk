@@ -22,14 +22,22 @@ tests_vcard_perso_test_perso_apdus_SOURCES = tests/vcard-perso/test-perso-apdus.
 tests_vcard_perso_test_perso_apdus_CFLAGS = $(PERSO_TEST_CFLAGS)
 tests_vcard_perso_test_perso_apdus_LDADD = $(PERSO_TEST_LIBS)
 
-# perso-cli: `eimza-vcard init` as a program of its own until eimza-vcard's
-# main exists. Linked with the engine stand-in until tools/vcard/engine
-# provides libvcard.la; then with the real engine.
+# perso-cli: `eimza-vcard init` as a program of its own, with the real
+# engine, for the command-line test (eimza-vcard's main dispatches to the
+# same vcard_perso_main()).
 check_PROGRAMS += tests/vcard-perso/perso-cli
-tests_vcard_perso_perso_cli_SOURCES = tests/vcard-perso/perso-cli.c \
-	tests/vcard-perso/fake-vcard.c tests/vcard-perso/fake-vcard.h
+tests_vcard_perso_perso_cli_SOURCES = tests/vcard-perso/perso-cli.c
 tests_vcard_perso_perso_cli_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_vcard_perso_perso_cli_LDADD = tools/vcard/perso/libvcard-perso.la \
-	common/libeimza-common.la $(CRYPTO_LIBS)
+	tools/vcard/engine/libvcard.la common/libeimza-common.la $(CRYPTO_LIBS)
 TESTS += tests/vcard-perso/test-perso-cli.sh
 dist_check_SCRIPTS += tests/vcard-perso/test-perso-cli.sh
+
+# Whole personalizations read back through the real engine.
+check_PROGRAMS += tests/vcard-perso/test-perso-card
+TESTS += tests/vcard-perso/test-perso-card
+tests_vcard_perso_test_perso_card_SOURCES = tests/vcard-perso/test-perso-card.c \
+	tests/vcard-perso/p15-check.c tests/vcard-perso/p15-check.h
+tests_vcard_perso_test_perso_card_CFLAGS = $(PERSO_TEST_CFLAGS)
+tests_vcard_perso_test_perso_card_LDADD = tools/vcard/perso/libvcard-perso.la \
+	tools/vcard/engine/libvcard.la $(PERSO_TEST_LIBS)
