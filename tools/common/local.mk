@@ -1,1 +1,14 @@
-# tools/common: rules for this folder (filled in by the folder's owner).
+# tools/common: the library eimza-info, eimza-pin and eimza-onay share
+# (module loading, PIN entry, messages, certificates, JSON). See tool.h.
+noinst_LTLIBRARIES += tools/common/libeimza-tools.la
+tools_common_libeimza_tools_la_SOURCES = \
+	tools/common/tool.h \
+	tools/common/tool-i18n.c \
+	tools/common/tool-module.c \
+	tools/common/tool-secret.c \
+	tools/common/tool-messages.c \
+	tools/common/tool-cert.c \
+	tools/common/tool-json.c
+tools_common_libeimza_tools_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(P11KIT_CFLAGS)
+tools_common_libeimza_tools_la_LIBADD = common/libeimza-common.la \
+	$(CRYPTO_LIBS) $(P11KIT_LIBS) $(DL_LIBS) $(LTLIBINTL)

@@ -1,0 +1,222 @@
+/*
+ * tool-cert.c: what a card holder wants to know about a certificate
+ * (holder, T.C. Kimlik No, issuer, key, validity, renewal window), and the
+ * certificates of a token.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "eimza/tckn.h"
+#include "tools/common/tool.h"
+
+/* The first entry of `nid` in the name, as UTF-8. */
+static void name_entry(const X509_NAME *n, int nid, char *out, size_t cap)
+{
+	out[0] = 0;
+	int i = X509_NAME_get_index_by_NID(n, nid, -1);
+	if (i < 0)
+		return;
+	const ASN1_STRING *d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i));
+	unsigned char *u = NULL;
+	int len = ASN1_STRING_to_UTF8(&u, d);
+	if (len < 0)
+		return;
+	size_t l = (size_t)len < cap ? (size_t)len : cap - 1;
+	memcpy(out, u, l);
+	out[l] = 0;
+	/* keep control characters out of terminals and reports */
+	for (size_t k = 0; k < l; k++)
+		if ((unsigned char)out[k] < 0x20 || out[k] == 0x7f)
+			out[k] = '?';
+	OPENSSL_free(u);
+}
+
+static time_t asn1_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (!t || !ASN1_TIME_to_tm(t, &tm))
+		return (time_t)0;
+	return timegm(&tm);
+}
+
+bool ez_tckn_from_serial(const char *s, char out[12])
+{
+	if (!s)
+		return false;
+	if (strncmp(s, "IDCTR-", 6) == 0)
+		s += 6;
+	else if (strncmp(s, "TCKN", 4) == 0) {
+		s += 4;
+		if (*s == ':' || *s == '-')
+			s++;
+	}
+	if (strlen(s) != 11)
+		return false;
+	for (int i = 0; i < 11; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	memcpy(out, s, 11);
+	out[11] = 0;
+	return true;
+}
+
+int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci)
+{
+	memset(ci, 0, sizeof *ci);
+	const unsigned char *p = der;
+	if (!der || len == 0 || len > 1L << 20)
+		return -1;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	if (!x)
+		return -1;
+	const X509_NAME *sub = X509_get_subject_name(x), *iss = X509_get_issuer_name(x);
+	name_entry(sub, NID_commonName, ci->subject_cn, sizeof ci->subject_cn);
+	name_entry(sub, NID_serialNumber, ci->serial_number, sizeof ci->serial_number);
+	name_entry(sub, NID_organizationName, ci->organization, sizeof ci->organization);
+	name_entry(iss, NID_commonName, ci->issuer_cn, sizeof ci->issuer_cn);
+	if (!ci->issuer_cn[0])
+		name_entry(iss, NID_organizationName, ci->issuer_cn, sizeof ci->issuer_cn);
+	if (ez_tckn_from_serial(ci->serial_number, ci->tckn))
+		ci->tckn_valid = tckn_valid(ci->tckn);
+
+	ci->not_before = asn1_time(X509_get0_notBefore(x));
+	ci->not_after = asn1_time(X509_get0_notAfter(x));
+
+	snprintf(ci->key_type, sizeof ci->key_type, "?");
+	EVP_PKEY *k = X509_get0_pubkey(x);
+	if (k) {
+		int id = EVP_PKEY_get_base_id(k);
+		ci->key_bits = EVP_PKEY_get_bits(k);
+		if (id == EVP_PKEY_RSA)
+			snprintf(ci->key_type, sizeof ci->key_type, "RSA");
+		else if (id == EVP_PKEY_EC) {
+			snprintf(ci->key_type, sizeof ci->key_type, "EC");
+			size_t gl = 0;
+			if (!EVP_PKEY_get_group_name(k, ci->curve, sizeof ci->curve, &gl))
+				ci->curve[0] = 0;
+		}
+	}
+	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
+	BIGNUM *bn = sn ? ASN1_INTEGER_to_BN(sn, NULL) : NULL;
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	if (hex)
+		snprintf(ci->cert_serial, sizeof ci->cert_serial, "%s", hex);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	X509_free(x);
+	return 0;
+}
+
+enum ez_expiry ez_expiry_classify(time_t nb, time_t na, time_t now, long *days_left)
+{
+	double diff = difftime(na, now);
+	long days = (long)(diff / 86400.0);
+	if (diff < 0 && diff != days * 86400.0)
+		days--; /* floor: one second past expiry is day -1 */
+	if (days_left)
+		*days_left = days;
+	if (now > na)
+		return EZ_EXPIRY_EXPIRED;
+	if (now < nb)
+		return EZ_EXPIRY_NOT_YET;
+	struct tm tm;
+	if (!gmtime_r(&na, &tm))
+		return EZ_EXPIRY_VALID;
+	tm.tm_mon -= 3;
+	time_t window = timegm(&tm);
+	return now >= window ? EZ_EXPIRY_RENEW : EZ_EXPIRY_VALID;
+}
+
+void ez_format_date(time_t t, char *out, size_t cap)
+{
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%d", &tm))
+		snprintf(out, cap, "?");
+}
+
+static CK_RV get_attr(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
+		      CK_ATTRIBUTE_TYPE t, unsigned char **val, size_t *len)
+{
+	CK_ATTRIBUTE a = { t, NULL, 0 };
+	*val = NULL;
+	*len = 0;
+	CK_RV rv = m->f->C_GetAttributeValue(s, o, &a, 1);
+	if (rv != CKR_OK)
+		return rv;
+	if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > (1UL << 20))
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	a.pValue = malloc(a.ulValueLen ? a.ulValueLen : 1);
+	if (!a.pValue)
+		return CKR_HOST_MEMORY;
+	rv = m->f->C_GetAttributeValue(s, o, &a, 1);
+	if (rv != CKR_OK) {
+		free(a.pValue);
+		return rv;
+	}
+	*val = a.pValue;
+	*len = a.ulValueLen;
+	return CKR_OK;
+}
+
+CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s,
+		     struct ez_token_cert **certs, size_t *n)
+{
+	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+	CK_ATTRIBUTE tmpl = { CKA_CLASS, &cls, sizeof cls };
+	CK_OBJECT_HANDLE objs[64];
+	CK_ULONG found = 0;
+	*certs = NULL;
+	*n = 0;
+	CK_RV rv = m->f->C_FindObjectsInit(s, &tmpl, 1);
+	if (rv != CKR_OK)
+		return rv;
+	rv = m->f->C_FindObjects(s, objs, 64, &found);
+	m->f->C_FindObjectsFinal(s);
+	if (rv != CKR_OK)
+		return rv;
+	struct ez_token_cert *c = calloc(found ? found : 1, sizeof *c);
+	if (!c)
+		return CKR_HOST_MEMORY;
+	size_t k = 0;
+	for (CK_ULONG i = 0; i < found; i++) {
+		unsigned char *v;
+		size_t l;
+		if (get_attr(m, s, objs[i], CKA_VALUE, &c[k].der, &c[k].der_len) != CKR_OK)
+			continue;
+		if (get_attr(m, s, objs[i], CKA_LABEL, &v, &l) == CKR_OK) {
+			if (l >= sizeof c[k].label)
+				l = sizeof c[k].label - 1;
+			memcpy(c[k].label, v, l);
+			c[k].label[l] = 0;
+			free(v);
+		}
+		if (get_attr(m, s, objs[i], CKA_ID, &v, &l) == CKR_OK) {
+			if (l > sizeof c[k].id)
+				l = sizeof c[k].id;
+			memcpy(c[k].id, v, l);
+			c[k].id_len = l;
+			free(v);
+		}
+		c[k].parsed = ez_cert_parse(c[k].der, c[k].der_len, &c[k].info) == 0;
+		k++;
+	}
+	*certs = c;
+	*n = k;
+	return CKR_OK;
+}
+
+void ez_token_certs_free(struct ez_token_cert *certs, size_t n)
+{
+	for (size_t i = 0; certs && i < n; i++)
+		free(certs[i].der);
+	free(certs);
+}

@@ -1,0 +1,221 @@
+/*
+ * tool-secret.c: reading a PIN or PUK, and the checks made before one is
+ * sent to the card.
+ *
+ * A secret never comes from argv (other users can read it in ps): from the
+ * terminal with echo off, or from --pin-source fd:N | env:VAR | file:PATH.
+ * fd:N is read byte by byte so several secrets can follow each other on the
+ * same descriptor, one per line.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "eimza/akis-profile.h"
+#include "eimza/secmem.h"
+#include "tools/common/tool.h"
+
+/* One line from fd into out; the line end is dropped. 0, or -1 when too
+ * long or nothing could be read. */
+static int read_line_fd(int fd, char *out, size_t cap, bool *too_long)
+{
+	size_t n = 0;
+	bool got = false;
+	*too_long = false;
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got = true;
+		if (c == '\n')
+			break;
+		if (n + 1 >= cap) {
+			*too_long = true;
+			continue; /* drain the line, keep nothing more */
+		}
+		out[n++] = c;
+	}
+	if (n > 0 && out[n - 1] == '\r')
+		n--;
+	out[n] = 0;
+	if (*too_long) {
+		ez_wipe(out, cap);
+		return -1;
+	}
+	return got ? 0 : -1;
+}
+
+static int read_tty(const char *prompt, char *out, size_t cap, char *err, size_t errcap)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errcap, "%s",
+			 _("no terminal to ask for the PIN on; use --pin-source fd:N, env:VAR or file:PATH"));
+		return -1;
+	}
+	struct termios old, quiet;
+	bool restore = false;
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		if (tcsetattr(fd, TCSAFLUSH, &quiet) == 0)
+			restore = true;
+	}
+	if (prompt && write(fd, prompt, strlen(prompt)) < 0) {
+		/* the prompt is a courtesy; reading still works */
+	}
+	bool too_long;
+	int r = read_line_fd(fd, out, cap, &too_long);
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0) {
+		/* as above */
+	}
+	close(fd);
+	if (r < 0)
+		snprintf(err, errcap, "%s", too_long ? _("the PIN typed is too long") : _("no PIN was typed"));
+	return r;
+}
+
+int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap,
+		   char *err, size_t errcap)
+{
+	bool too_long = false;
+	if (cap == 0)
+		return -1;
+	out[0] = 0;
+	if (!source)
+		return read_tty(prompt, out, cap, err, errcap);
+
+	if (strncmp(source, "fd:", 3) == 0) {
+		char *end;
+		errno = 0;
+		long fd = strtol(source + 3, &end, 10);
+		if (source[3] == 0 || *end || errno || fd < 0 || fd > 65535) {
+			snprintf(err, errcap, _("bad secret source \"%s\": fd: wants a descriptor number"), source);
+			return -1;
+		}
+		if (read_line_fd((int)fd, out, cap, &too_long) < 0) {
+			snprintf(err, errcap, too_long ? _("the secret from \"%s\" is too long")
+					     : _("nothing could be read from \"%s\""), source);
+			return -1;
+		}
+		return 0;
+	}
+	if (strncmp(source, "env:", 4) == 0) {
+		const char *v = getenv(source + 4);
+		if (!source[4] || !v) {
+			snprintf(err, errcap, _("bad secret source \"%s\": the variable is not set"), source);
+			return -1;
+		}
+		size_t len = strcspn(v, "\r\n");
+		if (len >= cap) {
+			snprintf(err, errcap, _("the secret from \"%s\" is too long"), source);
+			return -1;
+		}
+		memcpy(out, v, len);
+		out[len] = 0;
+		return 0;
+	}
+	if (strncmp(source, "file:", 5) == 0) {
+		int fd = open(source + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			snprintf(err, errcap, _("cannot open \"%s\": %s"), source + 5, strerror(errno));
+			return -1;
+		}
+		int r = read_line_fd(fd, out, cap, &too_long);
+		close(fd);
+		if (r < 0) {
+			snprintf(err, errcap, too_long ? _("the secret from \"%s\" is too long")
+					     : _("nothing could be read from \"%s\""), source);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errcap, _("bad secret source \"%s\": use fd:N, env:VAR or file:PATH"), source);
+	return -1;
+}
+
+int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti,
+			   enum ez_secret_kind kind, char *err, size_t errcap)
+{
+	size_t len = strlen(secret);
+	unsigned long min = ti ? ti->ulMinPinLen : 0, max = ti ? ti->ulMaxPinLen : 0;
+	const char *what = kind == EZ_PIN ? _("The new PIN") : _("The new PUK");
+
+	if (min == 0 || min > EZ_SECRET_MAX)
+		min = kind == EZ_PIN ? akis_profile.pin_min_len : akis_profile.puk_min_len;
+	if (max == 0 || max > EZ_SECRET_MAX || max < min)
+		max = kind == EZ_PIN ? akis_profile.pin_max_len : akis_profile.puk_max_len;
+	if (len == 0) {
+		snprintf(err, errcap, _("%s is empty"), what);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (secret[i] < '0' || secret[i] > '9') {
+			snprintf(err, errcap, _("%s must contain digits only"), what);
+			return -1;
+		}
+	}
+	if (len < min || len > max) {
+		if (min == max)
+			snprintf(err, errcap, _("%s must be %lu digits long"), what, min);
+		else
+			snprintf(err, errcap, _("%s must be %lu to %lu digits long"), what, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned ez_max_tries(enum ez_secret_kind kind)
+{
+	return kind == EZ_PIN ? akis_profile.pin_max_tries : akis_profile.puk_max_tries;
+}
+
+bool ez_secret_locked(CK_FLAGS fl, enum ez_secret_kind kind)
+{
+	return (fl & (kind == EZ_PIN ? CKF_USER_PIN_LOCKED : CKF_SO_PIN_LOCKED)) != 0;
+}
+
+unsigned ez_tries_left(CK_FLAGS fl, enum ez_secret_kind kind, unsigned max_tries, bool *exact)
+{
+	CK_FLAGS low = kind == EZ_PIN ? CKF_USER_PIN_COUNT_LOW : CKF_SO_PIN_COUNT_LOW;
+	CK_FLAGS final = kind == EZ_PIN ? CKF_USER_PIN_FINAL_TRY : CKF_SO_PIN_FINAL_TRY;
+	bool ex = true;
+	unsigned left;
+	if (ez_secret_locked(fl, kind))
+		left = 0;
+	else if (fl & final)
+		left = 1;
+	else if (fl & low) {
+		left = max_tries > 1 ? max_tries - 1 : 1;
+		ex = max_tries <= 3;
+	} else
+		left = max_tries;
+	if (exact)
+		*exact = ex;
+	return left;
+}
+
+void ez_secret_state_text(CK_FLAGS fl, enum ez_secret_kind kind, char *out, size_t cap)
+{
+	unsigned max = ez_max_tries(kind);
+	bool exact;
+	unsigned left = ez_tries_left(fl, kind, max, &exact);
+	if (left == 0)
+		snprintf(out, cap, "%s", _("blocked"));
+	else if (!exact)
+		snprintf(out, cap, _("fewer than %u tries left (a wrong one was typed)"), max);
+	else
+		snprintf(out, cap, _("%u of %u tries left"), left, max);
+}

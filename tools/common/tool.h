@@ -1,0 +1,201 @@
+/*
+ * tool.h: what eimza-info, eimza-pin and eimza-onay share.
+ *
+ * - exit statuses (one table for all tools, documented in each man page)
+ * - gettext set-up and the _() macro
+ * - loading a PKCS#11 module (p11-kit name, or a path) and picking a token
+ * - PIN/PUK entry: terminal without echo, --pin-source fd:N|env:VAR|file:PATH,
+ *   PIN pad readers; policy checks before anything is sent to the card
+ * - CK_RV -> a sentence for the user, in the user's language
+ * - certificate helpers (holder, T.C. Kimlik No, issuer, key, validity,
+ *   renewal window) and a small JSON writer with proper escaping
+ *
+ * Nothing here prints on its own except the prompts of ez_secret_read();
+ * errors come back as text the caller prints.
+ */
+#ifndef EIMZA_TOOL_H
+#define EIMZA_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <p11-kit/pkcs11.h>
+
+/* ---- exit statuses -------------------------------------------------------- */
+enum ez_exit {
+	EZ_EXIT_OK = 0,
+	EZ_EXIT_FAILURE = 1,    /* anything not listed below */
+	EZ_EXIT_USAGE = 2,      /* bad options or arguments */
+	EZ_EXIT_NO_CARD = 3,    /* no reader, no card, or no matching token */
+	EZ_EXIT_WRONG_PIN = 4,  /* wrong PIN or PUK (tries remain) */
+	EZ_EXIT_BLOCKED = 5,    /* PIN or PUK blocked */
+	EZ_EXIT_VERIFY = 6,     /* a verification (signature, doctor check) failed */
+	EZ_EXIT_MODULE = 7,     /* the PKCS#11 module could not be loaded */
+};
+
+/* ---- gettext -------------------------------------------------------------- */
+#if defined(ENABLE_NLS) && ENABLE_NLS
+#include <libintl.h>
+#define _(s) gettext(s)
+#else
+#define _(s) (s)
+#endif
+#define N_(s) (s)
+
+/* setlocale(LC_ALL, ""), bindtextdomain(PACKAGE, LOCALEDIR), textdomain. */
+void ez_i18n_init(void);
+/* Print "PROGRAM VERSION" and the licence line; for --version. */
+void ez_print_version(const char *program);
+
+/* ---- the PKCS#11 module --------------------------------------------------- */
+struct ez_module {
+	CK_FUNCTION_LIST *f;      /* initialized function list */
+	char *path;               /* library file, when known (malloc'd) */
+	char *name;               /* p11-kit name or the path given */
+	CK_FUNCTION_LIST **kit;   /* p11-kit's list, when loaded by name */
+	void *dl;                 /* dlopen handle, when loaded by path */
+	bool via_p11kit;          /* true: p11-kit had a config for the name */
+};
+
+#define EZ_DEFAULT_MODULE "eimza"
+#define EZ_MODULE_FILE "eimza-pkcs11.so"
+
+/* Load and C_Initialize a module. `spec` is --module's value: a path (has a
+ * '/') or a p11-kit module name. NULL means $EIMZA_MODULE when set, else the
+ * p11-kit module "eimza", else P11_MODULE_DIR/eimza-pkcs11.so by dlopen.
+ * Returns EZ_EXIT_OK or EZ_EXIT_MODULE with a message in err (cap bytes). */
+int ez_module_load(const char *spec, struct ez_module *m, char *err, size_t cap);
+void ez_module_unload(struct ez_module *m);
+
+/* Copy a blank-padded PKCS#11 text field into a NUL-terminated string. */
+void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap);
+
+/* Pick the token: `slot` (a slot id in text, or NULL) and/or `token` (a
+ * label or serial number, or NULL). With neither, the first slot with a
+ * token. Returns EZ_EXIT_OK, EZ_EXIT_NO_CARD or EZ_EXIT_USAGE (+ err). */
+int ez_token_pick(struct ez_module *m, const char *slot, const char *token,
+		  CK_SLOT_ID *out, char *err, size_t cap);
+
+/* ---- PIN and PUK state from the token flags ------------------------------- */
+enum ez_secret_kind { EZ_PIN, EZ_PUK };
+
+/* Tries left as the flags tell: max_tries when nothing is flagged,
+ * max_tries-1 after a failure (exact when max_tries <= 3; else *exact=false
+ * and the value is an upper bound), 1 on final try, 0 when locked. */
+unsigned ez_tries_left(CK_FLAGS token_flags, enum ez_secret_kind kind,
+		       unsigned max_tries, bool *exact);
+bool ez_secret_locked(CK_FLAGS token_flags, enum ez_secret_kind kind);
+/* The card profile's limits (3 for the PIN, 10 for the PUK). */
+unsigned ez_max_tries(enum ez_secret_kind kind);
+/* "3 of 3 tries left", "blocked", ... in the user's language, into out. */
+void ez_secret_state_text(CK_FLAGS token_flags, enum ez_secret_kind kind,
+			  char *out, size_t cap);
+
+/* ---- reading a PIN or PUK ------------------------------------------------- */
+#define EZ_SECRET_MAX 64
+
+/* Read one secret. `source` NULL: from /dev/tty with echo off, showing
+ * `prompt`. Otherwise "fd:N" (one line), "env:VAR", "file:PATH" (first line).
+ * out gets a NUL-terminated secret without the line end. 0 or -1 + err. The
+ * caller wipes out with ez_wipe() when done. */
+int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap,
+		   char *err, size_t errcap);
+/* Check a new PIN/PUK against the token's policy before sending it:
+ * ulMinPinLen..ulMaxPinLen and digits only (the AKIS keypad is numeric).
+ * 0 or -1 with a sentence in err. */
+int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti,
+			   enum ez_secret_kind kind, char *err, size_t errcap);
+/* Does this token's reader have a PIN pad (PIN typed on the reader)? */
+static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
+{
+	return (ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+}
+
+/* ---- CK_RV as a sentence -------------------------------------------------- */
+/* A message for rv, in the user's language. token_flags (after the failing
+ * call, from C_GetTokenInfo) give the tries left for CKR_PIN_INCORRECT;
+ * kind says whether the PIN or the PUK was used. */
+void ez_rv_message(CK_RV rv, CK_FLAGS token_flags, enum ez_secret_kind kind,
+		   char *out, size_t cap);
+/* The exit status that belongs to rv (EZ_EXIT_WRONG_PIN, _BLOCKED, ...). */
+int ez_rv_exit(CK_RV rv);
+/* "CKR_PIN_INCORRECT" etc.; "CKR_0x..." for unknown values. */
+const char *ez_rv_name(CK_RV rv);
+
+/* ---- certificates --------------------------------------------------------- */
+struct ez_cert_info {
+	char subject_cn[256];
+	char serial_number[128]; /* subject serialNumber as written */
+	char tckn[12];           /* the T.C. Kimlik No when serialNumber holds one, else "" */
+	bool tckn_valid;         /* check digits good */
+	char organization[256];
+	char issuer_cn[256];
+	char key_type[16];       /* "RSA", "EC", "?" */
+	int key_bits;
+	char curve[64];          /* for EC */
+	time_t not_before, not_after;
+	char cert_serial[128];   /* hex */
+};
+
+/* Parse a DER certificate. 0, or -1 when OpenSSL refuses it. */
+int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci);
+/* Take the T.C. Kimlik No out of a subject serialNumber: "10000000146",
+ * "TCKN10000000146", "TCKN:10000000146", "IDCTR-10000000146". Writes 11
+ * digits into out and returns true when the shape fits (check digits are
+ * not checked here: use tckn_check()). */
+bool ez_tckn_from_serial(const char *serial, char out[12]);
+
+enum ez_expiry {
+	EZ_EXPIRY_VALID,      /* more than 3 months left */
+	EZ_EXPIRY_RENEW,      /* renewal window open: 3 months or less left */
+	EZ_EXPIRY_EXPIRED,    /* not after < now */
+	EZ_EXPIRY_NOT_YET,    /* not before > now */
+};
+/* Classify at time `now`; *days_left = whole days to not_after (negative
+ * after expiry). The renewal window opens at not_after minus 3 calendar
+ * months (UTC). */
+enum ez_expiry ez_expiry_classify(time_t not_before, time_t not_after, time_t now,
+				  long *days_left);
+/* "2026-11-25" (UTC) */
+void ez_format_date(time_t t, char *out, size_t cap);
+
+/* One certificate object of a token. */
+struct ez_token_cert {
+	char label[128];
+	unsigned char id[64];
+	size_t id_len;
+	unsigned char *der;
+	size_t der_len;
+	bool parsed;
+	struct ez_cert_info info;
+};
+/* All CKO_CERTIFICATE objects visible in the session. *certs is malloc'd;
+ * free with ez_token_certs_free(). Returns CKR_OK or the failing rv. */
+CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s,
+		     struct ez_token_cert **certs, size_t *n);
+void ez_token_certs_free(struct ez_token_cert *certs, size_t n);
+
+/* ---- JSON ----------------------------------------------------------------- */
+/* A streaming writer: nesting and commas are tracked, strings escaped
+ * (quote, backslash, control characters as \uXXXX; UTF-8 passes through). */
+#define EZ_JSON_DEPTH 16
+struct ez_json {
+	FILE *f;
+	int depth;
+	bool first[EZ_JSON_DEPTH];
+};
+void ez_json_init(struct ez_json *j, FILE *f);
+/* key is NULL inside an array and for the top level. */
+void ez_json_obj_begin(struct ez_json *j, const char *key);
+void ez_json_obj_end(struct ez_json *j);
+void ez_json_arr_begin(struct ez_json *j, const char *key);
+void ez_json_arr_end(struct ez_json *j);
+void ez_json_str(struct ez_json *j, const char *key, const char *val); /* NULL -> null */
+void ez_json_int(struct ez_json *j, const char *key, long long val);
+void ez_json_bool(struct ez_json *j, const char *key, bool val);
+/* Write s as a quoted JSON string. */
+void ez_json_escape(FILE *f, const char *s);
+
+#endif
