@@ -1,1 +1,13 @@
-# tools/vcard/runtime: rules for this folder (filled in by the folder's owner).
+# tools/vcard/runtime: `eimza-vcard run` and `info`, and the eimza-vcard
+# program itself (tools/vcard/main.c dispatches to perso/ and runtime/).
+bin_PROGRAMS += tools/vcard/eimza-vcard
+tools_vcard_eimza_vcard_SOURCES = \
+	tools/vcard/main.c \
+	tools/vcard/runtime/runtime.h \
+	tools/vcard/runtime/run.c \
+	tools/vcard/runtime/latency.c \
+	tools/vcard/runtime/info.c
+tools_vcard_eimza_vcard_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) -I$(top_srcdir)/tools/vcard
+tools_vcard_eimza_vcard_LDADD = tools/vcard/perso/libvcard-perso.la \
+	tools/vcard/engine/libvcard.la common/libeimza-common.la $(CRYPTO_LIBS) $(LIBINTL)
+dist_man_MANS += tools/vcard/eimza-vcard.1
