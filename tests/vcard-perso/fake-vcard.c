@@ -27,8 +27,8 @@ struct vcard {
 	size_t nkeys;
 	struct fake_file files[FAKE_MAX_FILES];
 	size_t nfiles;
-	int cur_df;   /* index of the current DF; -1 the MF */
-	int cur_ef;   /* index of the selected EF; -1 none */
+	int cur_df; /* index of the current DF; -1 the MF */
+	int cur_ef; /* index of the selected EF; -1 none */
 	unsigned napdus;
 	char problem[256]; /* the first malformed APDU or out-of-order step */
 };
@@ -95,7 +95,7 @@ uint8_t vcard_life_cycle(const vcard *c)
 }
 
 int vcard_add_pin(vcard *c, uint8_t ref, const uint8_t *value, size_t len, unsigned max_tries,
-		  unsigned min_len, unsigned max_len, uint8_t unblock_ref)
+                  unsigned min_len, unsigned max_len, uint8_t unblock_ref)
 {
 	struct fake_pin *p;
 

@@ -18,7 +18,7 @@ check_PROGRAMS += tests/vcard-perso/test-perso-apdus
 TESTS += tests/vcard-perso/test-perso-apdus
 tests_vcard_perso_test_perso_apdus_SOURCES = tests/vcard-perso/test-perso-apdus.c \
 	tests/vcard-perso/fake-vcard.c tests/vcard-perso/fake-vcard.h \
-	tests/vcard-perso/p15-check.c tests/vcard-perso/p15-check.h
+	tests/vcard-perso/perso-test.c tests/vcard-perso/perso-test.h
 tests_vcard_perso_test_perso_apdus_CFLAGS = $(PERSO_TEST_CFLAGS)
 tests_vcard_perso_test_perso_apdus_LDADD = $(PERSO_TEST_LIBS)
 
@@ -37,7 +37,7 @@ dist_check_SCRIPTS += tests/vcard-perso/test-perso-cli.sh
 check_PROGRAMS += tests/vcard-perso/test-perso-card
 TESTS += tests/vcard-perso/test-perso-card
 tests_vcard_perso_test_perso_card_SOURCES = tests/vcard-perso/test-perso-card.c \
-	tests/vcard-perso/p15-check.c tests/vcard-perso/p15-check.h
+	tests/vcard-perso/perso-test.c tests/vcard-perso/perso-test.h
 tests_vcard_perso_test_perso_card_CFLAGS = $(PERSO_TEST_CFLAGS)
 tests_vcard_perso_test_perso_card_LDADD = tools/vcard/perso/libvcard-perso.la \
 	tools/vcard/engine/libvcard.la $(PERSO_TEST_LIBS)

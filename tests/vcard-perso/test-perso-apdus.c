@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "fake-vcard.h"
-#include "p15-check.h"
+#include "perso-test.h"
 #include "tools/vcard/perso/perso-card.h"
 #include "tools/vcard/perso/perso-pkcs15.h"
 #include "tools/vcard/perso/perso.h"
@@ -37,23 +37,6 @@ static void path_in_tmp(char *out, size_t cap, const char *name)
 	snprintf(out, cap, "%s/%s", tmpdir, name);
 }
 
-static int run_init(const char *image, ...)
-{
-	const char *argv[32];
-	int argc = 0;
-	va_list ap;
-	const char *a;
-
-	argv[argc++] = "init";
-	argv[argc++] = image;
-	va_start(ap, image);
-	while ((a = va_arg(ap, const char *)) != NULL && argc < 31)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	return vcard_perso_main(argc, (char **)argv);
-}
-
 static void expect_file(const vcard *c, uint16_t df, uint16_t fid, const der_buf *want)
 {
 	const struct fake_file *f = fake_vcard_file(c, df, fid);
@@ -61,7 +44,7 @@ static void expect_file(const vcard *c, uint16_t df, uint16_t fid, const der_buf
 	ck_assert_msg(f != NULL, "file %04X missing", fid);
 	ck_assert(!f->is_df);
 	ck_assert_uint_eq(f->access, (AKIS_AC_ALWAYS << akis_profile.ac_shift_read) |
-					     (AKIS_AC_NEVER << akis_profile.ac_shift_update));
+	                                 (AKIS_AC_NEVER << akis_profile.ac_shift_update));
 	ck_assert_uint_eq(f->len, want->len);
 	ck_assert_mem_eq(f->data, want->data, want->len);
 }
@@ -83,9 +66,8 @@ static void check_profile(const char *name)
 	size_t i, n;
 
 	perso_rng_init(&rng, true, 1);
-	ck_assert_int_eq(perso_pki_generate(prof, &holder, time(NULL), 30, &rng, &pki, err,
-					    sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+	    perso_pki_generate(prof, &holder, time(NULL), 30, &rng, &pki, err, sizeof(err)), 0);
 	memset(&in, 0, sizeof(in));
 	memcpy(in.serial, "ABCDEFGHIJKL", 12);
 	in.label = holder.name;
@@ -161,7 +143,7 @@ static void check_profile(const char *name)
 		ck_assert_int_eq(k[i].user_consent, e->spec->user_consent);
 		ck_assert_int_eq(k[i].ec, perso_alg_is_ec(e->spec->alg));
 		ck_assert_uint_eq(k[i].usage & P15_USAGE_NON_REPUDIATION ? 1 : 0,
-				  e->spec->role != PERSO_ROLE_AUTH);
+		                  e->spec->role != PERSO_ROLE_AUTH);
 		/* The key under that reference is this one, with the same policy. */
 		ck_assert_ptr_nonnull(fk);
 		ck_assert_int_eq(EVP_PKEY_eq(fk->key, e->key), 1);
@@ -204,7 +186,7 @@ START_TEST(pin_sources)
 
 	/* Defaults. */
 	path_in_tmp(img, sizeof(img), "default.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", NULL), 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", NULL), 0);
 	ck_assert_uint_eq(fake_last_saved.life, AKIS_LIFE_USER);
 	ck_assert_mem_eq(fake_last_saved.pins[0].value, "12345678", 8); /* PUK first */
 	ck_assert_mem_eq(fake_last_saved.pins[1].value, "123456", 6);
@@ -213,9 +195,10 @@ START_TEST(pin_sources)
 	setenv("PERSO_TEST_PIN", "654321", 1);
 	setenv("PERSO_TEST_PUK", "87654321", 1);
 	path_in_tmp(img, sizeof(img), "env.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", "--pin-source", "env:PERSO_TEST_PIN",
-				  "--puk-source", "env:PERSO_TEST_PUK", NULL),
-			 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", "--pin-source",
+	                                "env:PERSO_TEST_PIN", "--puk-source", "env:PERSO_TEST_PUK",
+	                                NULL),
+	                 0);
 	ck_assert_mem_eq(fake_last_saved.pins[0].value, "87654321", 8);
 	ck_assert_mem_eq(fake_last_saved.pins[1].value, "654321", 6);
 
@@ -225,9 +208,9 @@ START_TEST(pin_sources)
 	close(fds[1]);
 	snprintf(src, sizeof(src), "fd:%d", fds[0]);
 	path_in_tmp(img, sizeof(img), "fd.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", "--pin-source", src, "--puk-source",
-				  src, NULL),
-			 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", "--pin-source", src,
+	                                "--puk-source", src, NULL),
+	                 0);
 	close(fds[0]);
 	ck_assert_mem_eq(fake_last_saved.pins[0].value, "22222222", 8);
 	ck_assert_mem_eq(fake_last_saved.pins[1].value, "111111", 6);
@@ -240,7 +223,7 @@ START_TEST(pin_sources)
 	fclose(f);
 	snprintf(src, sizeof(src), "file:%s", file);
 	path_in_tmp(img, sizeof(img), "file.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", "--pin-source", src, NULL), 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", "--pin-source", src, NULL), 0);
 	ck_assert_uint_eq(fake_last_saved.pins[1].len, 6);
 	ck_assert_mem_eq(fake_last_saved.pins[1].value, "999999", 6);
 }
@@ -248,29 +231,39 @@ END_TEST
 
 START_TEST(bad_pin_sources)
 {
-	static const char *bad[] = {"fd:x",    "fd:",          "fd:987", "env:",
-				    "env:PERSO_NOT_SET_EVER", "file:/nonexistent/pin",
-				    "file:/", "123456",  "pin:123456", "env:PERSO_SHORT",
-				    "env:PERSO_LETTERS", "env:PERSO_LONG"};
+	static const char *bad[] = {"fd:x",
+	                            "fd:",
+	                            "fd:987",
+	                            "env:",
+	                            "env:PERSO_NOT_SET_EVER",
+	                            "file:/nonexistent/pin",
+	                            "file:/",
+	                            "123456",
+	                            "pin:123456",
+	                            "env:PERSO_SHORT",
+	                            "env:PERSO_LETTERS",
+	                            "env:PERSO_LONG"};
 	char img[256];
 	size_t i;
 
 	setenv("PERSO_SHORT", "12345", 1);
 	setenv("PERSO_LETTERS", "12345a", 1);
-	setenv("PERSO_LONG", "1234567890123456789012345678901234567890123456789012345678901234567890",
-	       1);
+	setenv("PERSO_LONG",
+	       "1234567890123456789012345678901234567890123456789012345678901234567890", 1);
 	unsetenv("PERSO_NOT_SET_EVER");
 	path_in_tmp(img, sizeof(img), "bad.img");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(run_init(img, "--profile", "nes-ec", "--pin-source", bad[i], NULL) == 1,
-			      "PIN source %s accepted", bad[i]);
-		ck_assert_msg(run_init(img, "--profile", "nes-ec", "--puk-source", bad[i], NULL) == 1,
-			      "PUK source %s accepted", bad[i]);
+		ck_assert_msg(
+		    perso_run_init(img, "--profile", "nes-ec", "--pin-source", bad[i], NULL) == 1,
+		    "PIN source %s accepted", bad[i]);
+		ck_assert_msg(
+		    perso_run_init(img, "--profile", "nes-ec", "--puk-source", bad[i], NULL) == 1,
+		    "PUK source %s accepted", bad[i]);
 		ck_assert_int_eq(access(img, F_OK), -1);
 	}
 	/* A PUK of PIN length is refused too. */
 	setenv("PERSO_SIX", "123456", 1);
-	ck_assert_int_eq(run_init(img, "--puk-source", "env:PERSO_SIX", NULL), 1);
+	ck_assert_int_eq(perso_run_init(img, "--puk-source", "env:PERSO_SIX", NULL), 1);
 	ck_assert_int_eq(access(img, F_OK), -1);
 }
 END_TEST
@@ -280,33 +273,34 @@ START_TEST(bad_options)
 	char img[256];
 
 	path_in_tmp(img, sizeof(img), "opts.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nope", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--tckn", "12345678901", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--tckn", "1000000014", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--profile", "seal", "--name", "X", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--profile", "seal", "--tckn", "10000000146", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--profile", "nes-rsa", "--org", "X", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--profile", "seal", "--vkn", "12345", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--profile", "seal", "--vkn", "12345678ab", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--atr", "v9", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--days", "0", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--days", "36501", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--serial", "0102", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--serial", "0102030405060708090A0B0C0D", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--not-before", "yesterday", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--seed", "-1", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--name", "", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--bogus", NULL), 2);
-	ck_assert_int_eq(run_init(img, "--profile", NULL), 2);
-	ck_assert_int_eq(run_init(img, "123456", NULL), 2); /* a stray PIN-looking operand */
-	ck_assert_int_eq(run_init("", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nope", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--tckn", "12345678901", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--tckn", "1000000014", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "seal", "--name", "X", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "seal", "--tckn", "10000000146", NULL),
+	                 2);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-rsa", "--org", "X", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "seal", "--vkn", "12345", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "seal", "--vkn", "12345678ab", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--atr", "v9", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--days", "0", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--days", "36501", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--serial", "0102", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--serial", "0102030405060708090A0B0C0D", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--not-before", "yesterday", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--seed", "-1", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--name", "", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--bogus", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "--profile", NULL), 2);
+	ck_assert_int_eq(perso_run_init(img, "123456", NULL), 2); /* a stray PIN-looking operand */
+	ck_assert_int_eq(perso_run_init("", NULL), 2);
 	ck_assert_int_eq(access(img, F_OK), -1);
 	/* And the good forms of the same options. */
-	ck_assert_int_eq(run_init(img, "--profile", "seal", "--org", "X", "--vkn", "0123456789",
-				  "--atr", "v1.0", "--days", "36500", "--not-before",
-				  "2030-01-02T03:04:05Z", "--serial", "01 02 03 04 05 06 07 08 09 0A 0B 0C",
-				  "--seed", "99", NULL),
-			 0);
+	ck_assert_int_eq(
+	    perso_run_init(img, "--profile", "seal", "--org", "X", "--vkn", "0123456789", "--atr",
+	                   "v1.0", "--days", "36500", "--not-before", "2030-01-02T03:04:05Z",
+	                   "--serial", "01 02 03 04 05 06 07 08 09 0A 0B 0C", "--seed", "99", NULL),
+	    0);
 }
 END_TEST
 
@@ -316,13 +310,13 @@ START_TEST(force)
 	struct stat st;
 
 	path_in_tmp(img, sizeof(img), "force.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", "--seed", "3", NULL), 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", "--seed", "3", NULL), 0);
 	/* Made stale so a replacement shows as a new file. */
 	ck_assert_int_eq(truncate(img, 0), 0);
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", NULL), 1);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", NULL), 1);
 	ck_assert_int_eq(stat(img, &st), 0);
 	ck_assert_int_eq(st.st_size, 0);
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", "--force", NULL), 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", "--force", NULL), 0);
 	ck_assert_int_eq(stat(img, &st), 0);
 	ck_assert_int_gt(st.st_size, 0);
 }

@@ -9,7 +9,7 @@
  */
 #include "config.h"
 
-#include "p15-check.h"
+#include "perso-test.h"
 #include "tools/vcard/perso/perso-pkcs15.h"
 #include "tools/vcard/perso/perso.h"
 
@@ -49,30 +49,12 @@ static void image_path(char *out, size_t cap, const char *name)
 	snprintf(out, cap, "%s/%s", tmpdir, name);
 }
 
-/* Run `eimza-vcard init` with the given arguments (NULL-terminated). */
-static int run_init(const char *image, ...)
-{
-	const char *argv[32];
-	int argc = 0;
-	va_list ap;
-	const char *a;
-
-	argv[argc++] = "init";
-	argv[argc++] = image;
-	va_start(ap, image);
-	while ((a = va_arg(ap, const char *)) != NULL && argc < 31)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	return vcard_perso_main(argc, (char **)argv);
-}
-
 /* ---- APDUs ---------------------------------------------------------------- */
 
 /* Transmit, following 61 XX with GET RESPONSE and 6C XX with the right
  * Le. Data appended to out (cap), returns the final status word. */
 static unsigned xmit(vcard *c, const uint8_t *cmd, size_t len, uint8_t *out, size_t cap,
-		     size_t *outlen)
+                     size_t *outlen)
 {
 	uint8_t rsp[VCARD_MAX_RESPONSE], again[5 + 255 + 1];
 	size_t n;
@@ -109,7 +91,7 @@ static unsigned xmit(vcard *c, const uint8_t *cmd, size_t len, uint8_t *out, siz
 }
 
 static unsigned apdu(vcard *c, const char *hex_header, const uint8_t *data, size_t len, int le,
-		     uint8_t *out, size_t cap, size_t *outlen)
+                     uint8_t *out, size_t cap, size_t *outlen)
 {
 	uint8_t cmd[5 + 255 + 1];
 	size_t n = 4, dummy;
@@ -163,7 +145,8 @@ static uint8_t *read_ef(vcard *c, uint16_t df, uint16_t fid, size_t *len)
 		size_t got = 0;
 		unsigned sw;
 
-		snprintf(hdr, sizeof(hdr), "00 B0 %02X %02X", (unsigned)(n >> 8), (unsigned)(n & 0xFF));
+		snprintf(hdr, sizeof(hdr), "00 B0 %02X %02X", (unsigned)(n >> 8),
+		         (unsigned)(n & 0xFF));
 		sw = apdu(c, hdr, NULL, 0, AKIS_MAX_DATA, buf + n, 8192 - n, &got);
 		n += got;
 		if (sw == 0x6B00 || sw == 0x6282)
@@ -192,9 +175,9 @@ static void verify_pin(vcard *c, const char *pin)
 /* PSO CDS with key `k`; the signature verified with the certificate. */
 static unsigned sign_and_check(vcard *c, const struct key_seen *k, bool expect_ok)
 {
-	static const uint8_t sha256_prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48,
-						0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04,
-						0x20};
+	static const uint8_t sha256_prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+	                                        0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+	                                        0x01, 0x05, 0x00, 0x04, 0x20};
 	const char *msg = "eimza test message";
 	uint8_t hash[48], in[128], sig[512];
 	size_t inlen, siglen = 0, hlen;
@@ -234,8 +217,8 @@ static unsigned sign_and_check(vcard *c, const struct key_seen *k, bool expect_o
 
 		ck_assert_uint_eq(siglen, 2 * (size_t)((EVP_PKEY_get_bits(k->pub) + 7) / 8));
 		ck_assert_int_eq(ECDSA_SIG_set0(es, BN_bin2bn(sig, (int)half, NULL),
-						BN_bin2bn(sig + half, (int)half, NULL)),
-				 1);
+		                                BN_bin2bn(sig + half, (int)half, NULL)),
+		                 1);
 		dlen = i2d_ECDSA_SIG(es, &der);
 		ck_assert_int_eq(EVP_PKEY_verify(ctx, der, (size_t)dlen, hash, hlen), 1);
 		OPENSSL_free(der);
@@ -252,7 +235,7 @@ static unsigned sign_and_check(vcard *c, const struct key_seen *k, bool expect_o
 
 /* ---- the whole card ------------------------------------------------------- */
 
-static STACK_OF(X509) *read_pem_file(const char *path)
+static STACK_OF(X509) * read_pem_file(const char *path)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
 	FILE *f = fopen(path, "r");
@@ -269,7 +252,7 @@ static STACK_OF(X509) *read_pem_file(const char *path)
 static void check_chain(X509 *cert, const char *image)
 {
 	char path[512];
-	STACK_OF(X509) *roots, *cas;
+	STACK_OF(X509) * roots, *cas;
 	X509_STORE *store = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	int i;
@@ -282,7 +265,7 @@ static void check_chain(X509 *cert, const char *image)
 		X509_STORE_add_cert(store, sk_X509_value(roots, i));
 	ck_assert_int_eq(X509_STORE_CTX_init(ctx, store, cert, cas), 1);
 	ck_assert_msg(X509_verify_cert(ctx) == 1, "chain: %s",
-		      X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	              X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
 	sk_X509_pop_free(roots, X509_free);
@@ -453,7 +436,7 @@ START_TEST(profile_nes_rsa)
 
 	setup();
 	image_path(img, sizeof(img), "nes-rsa.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nes-rsa", NULL), 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-rsa", NULL), 0);
 	check_card(img, &x, "123456", "12345678");
 }
 END_TEST
@@ -465,9 +448,9 @@ START_TEST(profile_nes_ec)
 
 	setup();
 	image_path(img, sizeof(img), "nes-ec.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", "--name", "AYŞE TEST", "--tckn",
-				  "10000000146", NULL),
-			 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", "--name", "AYŞE TEST", "--tckn",
+	                                "10000000146", NULL),
+	                 0);
 	check_card(img, &x, "123456", "12345678");
 }
 END_TEST
@@ -479,22 +462,22 @@ START_TEST(profile_seal)
 
 	setup();
 	image_path(img, sizeof(img), "seal.img");
-	ck_assert_int_eq(run_init(img, "--profile", "seal", "--org", "ÖRNEK A.Ş.", "--vkn",
-				  "1234567890", "--atr", "v1.3", NULL),
-			 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "seal", "--org", "ÖRNEK A.Ş.", "--vkn",
+	                                "1234567890", "--atr", "v1.3", NULL),
+	                 0);
 	check_card(img, &x, "123456", "12345678");
 }
 END_TEST
 
 START_TEST(profile_seal_rsa)
 {
-	static const struct expect x = {"seal-rsa", 1, "EIMZA TEST ANONİM ŞİRKETİ", {false},
-					{false}, {2048}};
+	static const struct expect x = {"seal-rsa", 1,       "EIMZA TEST ANONİM ŞİRKETİ",
+	                                {false},    {false}, {2048}};
 	char img[256];
 
 	setup();
 	image_path(img, sizeof(img), "seal-rsa.img");
-	ck_assert_int_eq(run_init(img, "--profile", "seal-rsa", NULL), 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "seal-rsa", NULL), 0);
 	check_card(img, &x, "123456", "12345678");
 }
 END_TEST
@@ -502,13 +485,13 @@ END_TEST
 START_TEST(profile_multi)
 {
 	static const struct expect x = {
-		"multi", 3, "TEST KULLANICI", {true, false, false}, {false, true, false},
-		{2048, 256, 3072}};
+	    "multi",          3, "TEST KULLANICI", {true, false, false}, {false, true, false},
+	    {2048, 256, 3072}};
 	char img[256];
 
 	setup();
 	image_path(img, sizeof(img), "multi.img");
-	ck_assert_int_eq(run_init(img, "--profile", "multi", NULL), 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "multi", NULL), 0);
 	check_card(img, &x, "123456", "12345678");
 }
 END_TEST
@@ -523,20 +506,19 @@ START_TEST(serial_and_seed)
 
 	setup();
 	image_path(a, sizeof(a), "serial.img");
-	ck_assert_int_eq(run_init(a, "--profile", "nes-ec", "--serial",
-				  "0102030405060708090A0B0C", "--seed", "5", NULL),
-			 0);
+	ck_assert_int_eq(perso_run_init(a, "--profile", "nes-ec", "--serial",
+	                                "0102030405060708090A0B0C", "--seed", "5", NULL),
+	                 0);
 	ck_assert_int_eq(vcard_load(a, &c, err, sizeof(err)), 0);
 	vcard_power_on(c);
-	ck_assert_uint_eq(apdu(c, "00 CA 01 06", NULL, 0, AKIS_DATA_SYSTEM_LEN, buf, sizeof(buf),
-			       &got),
-			  0x9000);
+	ck_assert_uint_eq(
+	    apdu(c, "00 CA 01 06", NULL, 0, AKIS_DATA_SYSTEM_LEN, buf, sizeof(buf), &got), 0x9000);
 	ck_assert_mem_eq(buf + AKIS_DATA_SERIAL_OFFSET,
-			 "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0A\x0B\x0C", 12);
+	                 "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0A\x0B\x0C", 12);
 	vcard_free(c);
 	/* Refuses to overwrite without --force; replaces with it. */
-	ck_assert_int_ne(run_init(a, "--profile", "nes-ec", NULL), 0);
-	ck_assert_int_eq(run_init(a, "--profile", "nes-ec", "--force", NULL), 0);
+	ck_assert_int_ne(perso_run_init(a, "--profile", "nes-ec", NULL), 0);
+	ck_assert_int_eq(perso_run_init(a, "--profile", "nes-ec", "--force", NULL), 0);
 }
 END_TEST
 
@@ -551,9 +533,10 @@ START_TEST(pin_sources)
 	setenv("PERSO_TEST_PIN", "654321", 1);
 	setenv("PERSO_TEST_PUK", "87654321", 1);
 	image_path(img, sizeof(img), "env.img");
-	ck_assert_int_eq(run_init(img, "--profile", "nes-ec", "--pin-source", "env:PERSO_TEST_PIN",
-				  "--puk-source", "env:PERSO_TEST_PUK", NULL),
-			 0);
+	ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", "--pin-source",
+	                                "env:PERSO_TEST_PIN", "--puk-source", "env:PERSO_TEST_PUK",
+	                                NULL),
+	                 0);
 	check_card(img, &x, "654321", "87654321");
 
 	/* fd: both as two lines of one pipe */
@@ -564,13 +547,12 @@ START_TEST(pin_sources)
 		char src[32];
 		snprintf(src, sizeof(src), "fd:%d", fds[0]);
 		image_path(img, sizeof(img), "fd.img");
-		ck_assert_int_eq(run_init(img, "--profile", "nes-ec", "--pin-source", src,
-					  "--puk-source", src, NULL),
-				 0);
+		ck_assert_int_eq(perso_run_init(img, "--profile", "nes-ec", "--pin-source", src,
+		                                "--puk-source", src, NULL),
+		                 0);
 	}
 	close(fds[0]);
 	check_card(img, &x, "111111", "22222222");
-
 }
 END_TEST
 

@@ -31,9 +31,9 @@ static struct perso_pki make(const char *profile_name, const struct perso_holder
 
 	ck_assert_ptr_nonnull(p);
 	perso_rng_init(&rng, false, 0);
-	ck_assert_msg(perso_pki_generate(p, h, time(NULL) - 3600, 365, &rng, &pki, err,
-					 sizeof(err)) == 0,
-		      "generate %s: %s", profile_name, err);
+	ck_assert_msg(
+	    perso_pki_generate(p, h, time(NULL) - 3600, 365, &rng, &pki, err, sizeof(err)) == 0,
+	    "generate %s: %s", profile_name, err);
 	ck_assert_uint_eq(pki.n, p->nkeys);
 	return pki;
 }
@@ -69,8 +69,8 @@ static bool ext_contains_oid(X509 *x, const char *ext_oid, const char *want)
 	der_buf_init(&b);
 	der_put_oid_text(&b, want);
 	ck_assert_int_eq(der_buf_finish(&b), 0);
-	found = memmem(ASN1_STRING_get0_data(d), (size_t)ASN1_STRING_length(d), b.data, b.len) !=
-		NULL;
+	found =
+	    memmem(ASN1_STRING_get0_data(d), (size_t)ASN1_STRING_length(d), b.data, b.len) != NULL;
 	der_buf_free(&b);
 	return found;
 }
@@ -80,7 +80,7 @@ static bool ext_contains_text(X509 *x, const char *ext_oid, const char *text)
 	const ASN1_OCTET_STRING *d = ext_data(x, ext_oid, NULL);
 
 	return d && memmem(ASN1_STRING_get0_data(d), (size_t)ASN1_STRING_length(d), text,
-			   strlen(text)) != NULL;
+	                   strlen(text)) != NULL;
 }
 
 static void name_entry(X509 *x, int nid, char *out, size_t cap)
@@ -137,7 +137,7 @@ static void check_chain(const struct perso_pki *pki, size_t i)
 	ck_assert_int_eq(X509_STORE_CTX_init(ctx, store, pki->ent[i].cert, untrusted), 1);
 	ok = X509_verify_cert(ctx);
 	ck_assert_msg(ok == 1, "chain of key %zu: %s", i,
-		      X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	              X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);
 	sk_X509_free(untrusted);
@@ -178,13 +178,13 @@ static void check_common(const struct perso_pki *pki, const struct perso_holder 
 		ck_assert_int_eq(crit, 1);
 		if (e->spec->role == PERSO_ROLE_NES || e->spec->role == PERSO_ROLE_SEAL) {
 			ck_assert(ku & KU_NON_REPUDIATION);
-			ck_assert(ext_contains_oid(x, PERSO_OID_QC_STATEMENTS,
-						   PERSO_OID_QC_COMPLIANCE));
+			ck_assert(
+			    ext_contains_oid(x, PERSO_OID_QC_STATEMENTS, PERSO_OID_QC_COMPLIANCE));
 			ck_assert(ext_contains_oid(x, PERSO_OID_QC_STATEMENTS, PERSO_OID_QC_SSCD));
 			ck_assert(ext_contains_oid(x, PERSO_OID_QC_STATEMENTS,
-						   e->spec->role == PERSO_ROLE_SEAL
-							   ? PERSO_OID_QC_TYPE_ESEAL
-							   : PERSO_OID_QC_TYPE_ESIGN));
+			                           e->spec->role == PERSO_ROLE_SEAL
+			                               ? PERSO_OID_QC_TYPE_ESEAL
+			                               : PERSO_OID_QC_TYPE_ESIGN));
 		} else {
 			ck_assert(ku & KU_DIGITAL_SIGNATURE);
 			ck_assert_ptr_null(ext_data(x, PERSO_OID_QC_STATEMENTS, NULL));
@@ -194,10 +194,10 @@ static void check_common(const struct perso_pki *pki, const struct perso_holder 
 
 		/* A policy under Kamu SM's arc 2.16.792.1.2.1.1.5.7. */
 		ck_assert(ext_contains_oid(x, "2.5.29.32",
-					   e->spec->role == PERSO_ROLE_NES    ? PERSO_POLICY_NES
-					   : e->spec->role == PERSO_ROLE_SEAL ? PERSO_POLICY_SEAL
-					   : e->spec->role == PERSO_ROLE_AUTH ? PERSO_POLICY_AUTH
-									      : PERSO_POLICY_SIGN));
+		                           e->spec->role == PERSO_ROLE_NES    ? PERSO_POLICY_NES
+		                           : e->spec->role == PERSO_ROLE_SEAL ? PERSO_POLICY_SEAL
+		                           : e->spec->role == PERSO_ROLE_AUTH ? PERSO_POLICY_AUTH
+		                                                              : PERSO_POLICY_SIGN));
 		ck_assert(strncmp(PERSO_POLICY_NES, "2.16.792.1.2.1.1.5.7.", 21) == 0);
 
 		/* CRL and AIA URLs, test ones. */

@@ -27,7 +27,7 @@
 static uint8_t access_public(void)
 {
 	return (uint8_t)((AKIS_AC_ALWAYS << akis_profile.ac_shift_read) |
-			 (AKIS_AC_NEVER << akis_profile.ac_shift_update));
+	                 (AKIS_AC_NEVER << akis_profile.ac_shift_update));
 }
 
 unsigned perso_apdu(vcard *c, const uint8_t *cmd, size_t len, uint8_t *rsp, size_t *rsplen)
@@ -55,13 +55,13 @@ struct writer {
 static int fail(struct writer *w, const char *step, unsigned fid, unsigned sw)
 {
 	snprintf(w->err, w->errlen, _("personalization failed: %s %04X answered %02X %02X"), step,
-		 fid, sw >> 8, sw & 0xFF);
+	         fid, sw >> 8, sw & 0xFF);
 	return -1;
 }
 
 /* Send a case 1 or 3 command: header and data. */
 static unsigned send(struct writer *w, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
-		     const uint8_t *data, size_t len)
+                     const uint8_t *data, size_t len)
 {
 	uint8_t cmd[5 + 255];
 
@@ -96,7 +96,7 @@ static int create_df(struct writer *w, uint16_t fid, const uint8_t *aid, size_t 
 		return -1;
 	memcpy(d + 2, aid, aid_len);
 	sw = send(w, AKIS_CLA_PROPRIETARY, AKIS_INS_CREATE_DF, 0x00, access_public(), d,
-		  2 + aid_len);
+	          2 + aid_len);
 	if (sw != 0x9000)
 		return fail(w, "CREATE DF", fid, sw);
 	return select_fid(w, AKIS_SELECT_BY_FID, fid);
@@ -111,20 +111,20 @@ static int write_ef(struct writer *w, uint16_t fid, const uint8_t *data, size_t 
 	size_t off;
 
 	sw = send(w, AKIS_CLA_PROPRIETARY, AKIS_INS_CREATE_EF, AKIS_EF_TRANSPARENT, access_public(),
-		  f, 2);
+	          f, 2);
 	if (sw != 0x9000)
 		return fail(w, "CREATE EF", fid, sw);
 	if (select_fid(w, AKIS_SELECT_EF_UNDER_DF, fid) < 0)
 		return -1;
 	if (len > 0x7FFF) {
-		snprintf(w->err, w->errlen, _("file %04X is too large for the card (%zu bytes)"), fid,
-			 len);
+		snprintf(w->err, w->errlen, _("file %04X is too large for the card (%zu bytes)"),
+		         fid, len);
 		return -1;
 	}
 	for (off = 0; off < len; off += AKIS_MAX_DATA) {
 		size_t n = len - off < AKIS_MAX_DATA ? len - off : AKIS_MAX_DATA;
-		sw = send(w, AKIS_CLA_ISO, AKIS_INS_UPDATE_BINARY, (uint8_t)(off >> 8), (uint8_t)off,
-			  data + off, n);
+		sw = send(w, AKIS_CLA_ISO, AKIS_INS_UPDATE_BINARY, (uint8_t)(off >> 8),
+		          (uint8_t)off, data + off, n);
 		if (sw != 0x9000)
 			return fail(w, "UPDATE BINARY", fid, sw);
 	}
@@ -149,7 +149,7 @@ static int write_der(struct writer *w, uint16_t fid, der_buf *b)
 /* The PKCS#15 view of each key; subject and public-key DER are malloc'd
  * into subj[i] / spki[i]. */
 static int describe_keys(const struct perso_pki *pki, struct p15_key *keys, uint8_t **subj,
-			 uint8_t **spki, size_t *spki_len)
+                         uint8_t **spki, size_t *spki_len)
 {
 	size_t i;
 
@@ -181,7 +181,7 @@ static int describe_keys(const struct perso_pki *pki, struct p15_key *keys, uint
 }
 
 static int write_files(struct writer *w, const struct perso_card_input *in,
-		       const struct p15_key *keys, uint8_t *const *spki, const size_t *spki_len)
+                       const struct p15_key *keys, uint8_t *const *spki, const size_t *spki_len)
 {
 	const struct akis_profile *p = &akis_profile;
 	const struct perso_pki *pki = in->pki;
@@ -262,17 +262,17 @@ int perso_card_build(const struct perso_card_input *in, vcard **out, char *err, 
 
 	/* PUK first: the PIN names it as the reference that unblocks it. */
 	if (vcard_add_pin(w.c, p->puk_ref, (const uint8_t *)in->puk, in->puk_len, p->puk_max_tries,
-			  p->puk_min_len, p->puk_max_len, 0) < 0 ||
+	                  p->puk_min_len, p->puk_max_len, 0) < 0 ||
 	    vcard_add_pin(w.c, p->pin_ref, (const uint8_t *)in->pin, in->pin_len, p->pin_max_tries,
-			  p->pin_min_len, p->pin_max_len, p->puk_ref) < 0) {
+	                  p->pin_min_len, p->pin_max_len, p->puk_ref) < 0) {
 		snprintf(err, errlen, _("the card refused the PIN or PUK object"));
 		goto out;
 	}
 	for (i = 0; i < pki->n; i++)
 		if (vcard_add_key(w.c, (uint8_t)(p->first_key_ref + i), pki->ent[i].key, p->pin_ref,
-				  pki->ent[i].spec->user_consent) < 0) {
+		                  pki->ent[i].spec->user_consent) < 0) {
 			snprintf(err, errlen, _("the card refused key %zu (%s)"), i + 1,
-				 pki->ent[i].spec->label);
+			         pki->ent[i].spec->label);
 			goto out;
 		}
 	if (vcard_set_serial(w.c, in->serial) < 0) {
@@ -286,7 +286,8 @@ int perso_card_build(const struct perso_card_input *in, vcard **out, char *err, 
 	if (write_files(&w, in, keys, spki, spki_len) < 0)
 		goto out;
 
-	sw = send(&w, AKIS_CLA_PROPRIETARY, AKIS_INS_SET_LIFE_CYCLE, 0x00, AKIS_STAGE_USER, NULL, 0);
+	sw =
+	    send(&w, AKIS_CLA_PROPRIETARY, AKIS_INS_SET_LIFE_CYCLE, 0x00, AKIS_STAGE_USER, NULL, 0);
 	if (sw != 0x9000) {
 		fail(&w, "SET LIFE CYCLE", AKIS_STAGE_USER, sw);
 		goto out;

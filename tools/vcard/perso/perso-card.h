@@ -18,8 +18,8 @@
 struct perso_card_input {
 	const struct akis_atr *atr; /* NULL: the default */
 	uint8_t serial[AKIS_DATA_SERIAL_LEN];
-	const char *label;          /* TokenInfo label: the holder's name */
-	const char *pin, *puk;      /* digits, lengths checked by the caller */
+	const char *label;     /* TokenInfo label: the holder's name */
+	const char *pin, *puk; /* digits, lengths checked by the caller */
 	size_t pin_len, puk_len;
 	const struct perso_pki *pki;
 };

@@ -60,42 +60,46 @@ static void usage(FILE *f)
 	const struct perso_profile *p;
 	const struct akis_atr *a;
 
-	fprintf(f, _("Usage: eimza-vcard init IMAGE [OPTION]...\n"
-		     "Personalize a new virtual AKIS card: generate a test PKI shaped like Kamu SM's,\n"
-		     "write the PKCS#15 structure with CREATE and UPDATE BINARY, switch the card to\n"
-		     "the user life cycle and save it to IMAGE. Writes IMAGE.roots.pem (root CAs),\n"
-		     "IMAGE.ca.pem (issuing CAs) and IMAGE.certs.pem (the card's certificates).\n\n"));
+	fprintf(
+	    f, _("Usage: eimza-vcard init IMAGE [OPTION]...\n"
+	         "Personalize a new virtual AKIS card: generate a test PKI shaped like Kamu SM's,\n"
+	         "write the PKCS#15 structure with CREATE and UPDATE BINARY, switch the card to\n"
+	         "the user life cycle and save it to IMAGE. Writes IMAGE.roots.pem (root CAs),\n"
+	         "IMAGE.ca.pem (issuing CAs) and IMAGE.certs.pem (the card's certificates).\n\n"));
 	fprintf(f, _("Options:\n"
-		     "  --profile P         what goes on the card (default nes-rsa):\n"));
+	             "  --profile P         what goes on the card (default nes-rsa):\n"));
 	for (p = perso_profiles; p->name; p++)
 		fprintf(f, "                        %-9s %s\n", p->name, p->summary);
-	fprintf(f, _("  --name \"AD SOYAD\"   the holder of a personal card (default \"%s\")\n"
-		     "  --org \"NAME\"        the organization of a seal card (default \"%s\")\n"
-		     "  --tckn NUMBER       T.C. Kimlik No of the holder, 11 digits with valid check\n"
-		     "                      digits (default: a generated valid number)\n"
-		     "  --vkn NUMBER        tax number (VKN) of a seal's organization, 10 digits\n"
-		     "                      (default: a generated number)\n"),
-		DEFAULT_PERSON, DEFAULT_ORG);
-	fprintf(f, _("  --pin-source SRC    where to read the PIN (%u digits; default %s)\n"
-		     "  --puk-source SRC    where to read the PUK (%u digits; default %s)\n"
-		     "                      SRC is fd:N (a line from file descriptor N), env:VAR\n"
-		     "                      or file:PATH (its first line); never the PIN itself.\n"
-		     "                      The same fd can give the PIN and the PUK as two lines.\n"),
-		akis_profile.pin_max_len, DEFAULT_PIN, akis_profile.puk_max_len, DEFAULT_PUK);
+	fprintf(f,
+	        _("  --name \"AD SOYAD\"   the holder of a personal card (default \"%s\")\n"
+	          "  --org \"NAME\"        the organization of a seal card (default \"%s\")\n"
+	          "  --tckn NUMBER       T.C. Kimlik No of the holder, 11 digits with valid check\n"
+	          "                      digits (default: a generated valid number)\n"
+	          "  --vkn NUMBER        tax number (VKN) of a seal's organization, 10 digits\n"
+	          "                      (default: a generated number)\n"),
+	        DEFAULT_PERSON, DEFAULT_ORG);
+	fprintf(f,
+	        _("  --pin-source SRC    where to read the PIN (%u digits; default %s)\n"
+	          "  --puk-source SRC    where to read the PUK (%u digits; default %s)\n"
+	          "                      SRC is fd:N (a line from file descriptor N), env:VAR\n"
+	          "                      or file:PATH (its first line); never the PIN itself.\n"
+	          "                      The same fd can give the PIN and the PUK as two lines.\n"),
+	        akis_profile.pin_max_len, DEFAULT_PIN, akis_profile.puk_max_len, DEFAULT_PUK);
 	fprintf(f, _("  --atr ID            the card's ATR (default v1.2.2):"));
 	for (a = akis_atrs; a->id; a++)
 		fprintf(f, " %s", a->id);
-	fprintf(f, _("\n"
-		     "  --days N            validity of the card's certificates in days (default %u)\n"
-		     "  --not-before TIME   start of validity: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or\n"
-		     "                      @SECONDS since 1970, UTC (default: now)\n"
-		     "  --serial HEX        the card's 12-byte serial number, 24 hex digits\n"
-		     "                      (default: random)\n"
-		     "  --seed N            derive the serial, default numbers and certificate\n"
-		     "                      serials from N (keys are always random)\n"
-		     "  --force             replace an existing IMAGE\n"
-		     "  -h, --help          show this help\n"),
-		DEFAULT_DAYS);
+	fprintf(f,
+	        _("\n"
+	          "  --days N            validity of the card's certificates in days (default %u)\n"
+	          "  --not-before TIME   start of validity: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or\n"
+	          "                      @SECONDS since 1970, UTC (default: now)\n"
+	          "  --serial HEX        the card's 12-byte serial number, 24 hex digits\n"
+	          "                      (default: random)\n"
+	          "  --seed N            derive the serial, default numbers and certificate\n"
+	          "                      serials from N (keys are always random)\n"
+	          "  --force             replace an existing IMAGE\n"
+	          "  -h, --help          show this help\n"),
+	        DEFAULT_DAYS);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -203,21 +207,21 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"profile", required_argument, NULL, OPT_PROFILE},
-	{"name", required_argument, NULL, OPT_NAME},
-	{"org", required_argument, NULL, OPT_ORG},
-	{"tckn", required_argument, NULL, OPT_TCKN},
-	{"vkn", required_argument, NULL, OPT_VKN},
-	{"pin-source", required_argument, NULL, OPT_PIN_SOURCE},
-	{"puk-source", required_argument, NULL, OPT_PUK_SOURCE},
-	{"atr", required_argument, NULL, OPT_ATR},
-	{"days", required_argument, NULL, OPT_DAYS},
-	{"not-before", required_argument, NULL, OPT_NOT_BEFORE},
-	{"serial", required_argument, NULL, OPT_SERIAL},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"force", no_argument, NULL, OPT_FORCE},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"org", required_argument, NULL, OPT_ORG},
+    {"tckn", required_argument, NULL, OPT_TCKN},
+    {"vkn", required_argument, NULL, OPT_VKN},
+    {"pin-source", required_argument, NULL, OPT_PIN_SOURCE},
+    {"puk-source", required_argument, NULL, OPT_PUK_SOURCE},
+    {"atr", required_argument, NULL, OPT_ATR},
+    {"days", required_argument, NULL, OPT_DAYS},
+    {"not-before", required_argument, NULL, OPT_NOT_BEFORE},
+    {"serial", required_argument, NULL, OPT_SERIAL},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* 0 parsed, 1 --help shown, 2 usage error (reported). */
@@ -237,7 +241,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_PROFILE:
 			o->profile = perso_profile_by_name(optarg);
 			if (!o->profile)
-				return usage_error(_("unknown profile \"%s\" (see --help)"), optarg);
+				return usage_error(_("unknown profile \"%s\" (see --help)"),
+				                   optarg);
 			break;
 		case OPT_NAME:
 			o->name = optarg;
@@ -264,30 +269,32 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DAYS:
 			if (parse_uint(optarg, MAX_DAYS, &v) < 0 || v == 0)
-				return usage_error(_("--days wants a number of days from 1 to 36500, "
-						     "not \"%s\""),
-						   optarg);
+				return usage_error(
+				    _("--days wants a number of days from 1 to 36500, "
+				      "not \"%s\""),
+				    optarg);
 			o->days = (unsigned)v;
 			break;
 		case OPT_NOT_BEFORE:
 			if (parse_time(optarg, &o->not_before) < 0)
-				return usage_error(_("--not-before wants YYYY-MM-DD, "
-						     "YYYY-MM-DDTHH:MM:SSZ or @SECONDS, not \"%s\""),
-						   optarg);
+				return usage_error(
+				    _("--not-before wants YYYY-MM-DD, "
+				      "YYYY-MM-DDTHH:MM:SSZ or @SECONDS, not \"%s\""),
+				    optarg);
 			o->have_not_before = true;
 			break;
 		case OPT_SERIAL:
 			if (ez_hex_decode(optarg, o->serial, sizeof(o->serial)) !=
 			    (long)sizeof(o->serial))
 				return usage_error(_("--serial wants 12 bytes as 24 hex digits, "
-						     "not \"%s\""),
-						   optarg);
+				                     "not \"%s\""),
+				                   optarg);
 			o->have_serial = true;
 			break;
 		case OPT_SEED:
 			if (parse_uint(optarg, ULONG_MAX, &v) < 0)
-				return usage_error(_("--seed wants a non-negative number, not \"%s\""),
-						   optarg);
+				return usage_error(
+				    _("--seed wants a non-negative number, not \"%s\""), optarg);
 			o->seeded = true;
 			o->seed = v;
 			break;
@@ -307,8 +314,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("%s", _("the IMAGE to write is missing"));
 	if (optind + 1 < argc)
 		return usage_error(_("unexpected argument \"%s\" (one IMAGE only; a PIN is "
-				     "never given on the command line)"),
-				   argv[optind + 1]);
+		                     "never given on the command line)"),
+		                   argv[optind + 1]);
 	o->image = argv[optind];
 	if (!*o->image)
 		return usage_error("%s", _("the IMAGE name is empty"));
@@ -316,27 +323,27 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (o->profile->seal) {
 		if (o->name)
 			return usage_error(_("profile %s is an organization seal: give --org, "
-					     "not --name"),
-					   o->profile->name);
+			                     "not --name"),
+			                   o->profile->name);
 		if (o->tckn)
 			return usage_error(_("profile %s is an organization seal: give --vkn, "
-					     "not --tckn"),
-					   o->profile->name);
+			                     "not --tckn"),
+			                   o->profile->name);
 		if (o->vkn && !all_digits(o->vkn, VKN_LEN))
 			return usage_error(_("--vkn wants a 10-digit tax number, not \"%s\""),
-					   o->vkn);
+			                   o->vkn);
 	} else {
 		if (o->org)
 			return usage_error(_("profile %s is a personal card: give --name, "
-					     "not --org"),
-					   o->profile->name);
+			                     "not --org"),
+			                   o->profile->name);
 		if (o->vkn)
 			return usage_error(_("profile %s is a personal card: give --tckn, "
-					     "not --vkn"),
-					   o->profile->name);
+			                     "not --vkn"),
+			                   o->profile->name);
 		if (o->tckn && !tckn_valid(o->tckn)) {
 			fprintf(stderr, _("%s: --tckn \"%s\" is not a valid T.C. Kimlik No: %s\n"),
-				PROG, o->tckn, tckn_problem(tckn_check(o->tckn)));
+			        PROG, o->tckn, tckn_problem(tckn_check(o->tckn)));
 			return 2;
 		}
 	}
@@ -375,14 +382,14 @@ static int generate_vkn(struct perso_rng *rng, char out[VKN_LEN + 1])
 
 /* Read the PIN and PUK from their sources, or take the defaults. */
 static int read_secrets(const struct options *o, char *pin, size_t *pin_len, char *puk,
-			size_t *puk_len)
+                        size_t *puk_len)
 {
 	const struct akis_profile *p = &akis_profile;
 	char err[512];
 
 	if (o->pin_source) {
 		if (perso_read_secret(o->pin_source, "PIN", p->pin_min_len, p->pin_max_len, pin,
-				      PERSO_SECRET_MAX + 1, pin_len, err, sizeof(err)) < 0) {
+		                      PERSO_SECRET_MAX + 1, pin_len, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s: %s\n", PROG, err);
 			return -1;
 		}
@@ -392,7 +399,7 @@ static int read_secrets(const struct options *o, char *pin, size_t *pin_len, cha
 	}
 	if (o->puk_source) {
 		if (perso_read_secret(o->puk_source, "PUK", p->puk_min_len, p->puk_max_len, puk,
-				      PERSO_SECRET_MAX + 1, puk_len, err, sizeof(err)) < 0) {
+		                      PERSO_SECRET_MAX + 1, puk_len, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s: %s\n", PROG, err);
 			return -1;
 		}
@@ -409,9 +416,9 @@ static int write_pems(const struct perso_pki *pki, const char *image)
 		enum perso_pem_kind kind;
 		const char *suffix;
 	} files[] = {
-		{PERSO_PEM_ROOTS, ".roots.pem"},
-		{PERSO_PEM_CAS, ".ca.pem"},
-		{PERSO_PEM_CERTS, ".certs.pem"},
+	    {PERSO_PEM_ROOTS, ".roots.pem"},
+	    {PERSO_PEM_CAS, ".ca.pem"},
+	    {PERSO_PEM_CERTS, ".certs.pem"},
 	};
 	size_t i;
 
@@ -427,7 +434,8 @@ static int write_pems(const struct perso_pki *pki, const char *image)
 		snprintf(path, n, "%s%s", image, files[i].suffix);
 		rc = perso_pki_write_pem(pki, files[i].kind, path);
 		if (rc < 0)
-			fprintf(stderr, _("%s: cannot write %s: %s\n"), PROG, path, strerror(errno));
+			fprintf(stderr, _("%s: cannot write %s: %s\n"), PROG, path,
+			        strerror(errno));
 		free(path);
 		if (rc < 0)
 			return -1;
@@ -464,12 +472,12 @@ int vcard_perso_main(int argc, char **argv)
 
 	perso_rng_init(&rng, o.seeded, o.seed);
 	holder.seal = o.profile->seal;
-	holder.name = o.profile->seal ? (o.org ? o.org : DEFAULT_ORG)
-				      : (o.name ? o.name : DEFAULT_PERSON);
-	if (o.profile->seal ? (o.vkn ? snprintf(id, sizeof(id), "%s", o.vkn) < 0
-				     : generate_vkn(&rng, id) < 0)
-			    : (o.tckn ? snprintf(id, sizeof(id), "%s", o.tckn) < 0
-				      : generate_tckn(&rng, id) < 0)) {
+	holder.name =
+	    o.profile->seal ? (o.org ? o.org : DEFAULT_ORG) : (o.name ? o.name : DEFAULT_PERSON);
+	if (o.profile->seal
+	        ? (o.vkn ? snprintf(id, sizeof(id), "%s", o.vkn) < 0 : generate_vkn(&rng, id) < 0)
+	        : (o.tckn ? snprintf(id, sizeof(id), "%s", o.tckn) < 0
+	                  : generate_tckn(&rng, id) < 0)) {
 		fprintf(stderr, _("%s: cannot generate the holder's number\n"), PROG);
 		rc = 1;
 		goto out;
@@ -484,7 +492,7 @@ int vcard_perso_main(int argc, char **argv)
 		o.not_before = time(NULL) - 60; /* a little slack for clocks behind ours */
 
 	if (perso_pki_generate(o.profile, &holder, o.not_before, o.days, &rng, &pki, err,
-			       sizeof(err)) < 0) {
+	                       sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
 		rc = 1;
 		goto out;
@@ -512,15 +520,15 @@ int vcard_perso_main(int argc, char **argv)
 	}
 	if (vcard_save(card, o.image) < 0) {
 		fprintf(stderr, _("%s: cannot save the card to %s: %s\n"), PROG, o.image,
-			strerror(errno));
+		        strerror(errno));
 		rc = 1;
 		goto out;
 	}
 
 	ez_hex_encode(o.serial, sizeof(o.serial), serial_hex);
-	printf(_("%s: profile %s, %u key(s), holder \"%s\" (%s %s), serial %s, ATR %s\n"),
-	       o.image, o.profile->name, (unsigned)pki.n, holder.name,
-	       o.profile->seal ? "VKN" : "TCKN", holder.id, serial_hex, o.atr->id);
+	printf(_("%s: profile %s, %u key(s), holder \"%s\" (%s %s), serial %s, ATR %s\n"), o.image,
+	       o.profile->name, (unsigned)pki.n, holder.name, o.profile->seal ? "VKN" : "TCKN",
+	       holder.id, serial_hex, o.atr->id);
 	rc = 0;
 out:
 	ez_wipe(pin, sizeof(pin));

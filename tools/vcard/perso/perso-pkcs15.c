@@ -94,7 +94,7 @@ void p15_tokeninfo(der_buf *b, const uint8_t serial[AKIS_DATA_SERIAL_LEN], const
 }
 
 static void pin_object(der_buf *b, const char *label, uint8_t auth_id, uint8_t unblocked_by,
-		       uint32_t pin_flags, uint8_t ref, unsigned min_len, unsigned max_len)
+                       uint32_t pin_flags, uint8_t ref, unsigned min_len, unsigned max_len)
 {
 	size_t obj = der_open(b, DER_SEQUENCE), m, a;
 	uint8_t pad = 0xFF;
@@ -130,11 +130,11 @@ void p15_aodf(der_buf *b)
 	const struct akis_profile *p = &akis_profile;
 
 	pin_object(b, "PIN", P15_AUTH_ID_PIN, P15_AUTH_ID_PUK,
-		   PIN_FLAG_LOCAL | PIN_FLAG_INITIALIZED, p->pin_ref, p->pin_min_len,
-		   p->pin_max_len);
+	           PIN_FLAG_LOCAL | PIN_FLAG_INITIALIZED, p->pin_ref, p->pin_min_len,
+	           p->pin_max_len);
 	pin_object(b, "PUK", P15_AUTH_ID_PUK, 0,
-		   PIN_FLAG_LOCAL | PIN_FLAG_INITIALIZED | PIN_FLAG_UNBLOCKING | PIN_FLAG_SO,
-		   p->puk_ref, p->puk_min_len, p->puk_max_len);
+	           PIN_FLAG_LOCAL | PIN_FLAG_INITIALIZED | PIN_FLAG_UNBLOCKING | PIN_FLAG_SO,
+	           p->puk_ref, p->puk_min_len, p->puk_max_len);
 }
 
 /* CommonObjectAttributes with just a label (public objects). */
@@ -164,8 +164,8 @@ static void prkdf_entry(der_buf *b, const struct p15_key *k)
 	der_put_bits(b, DER_BIT_STRING, k->usage);
 	der_put_bool(b, DER_BOOLEAN, true); /* native */
 	der_put_bits(b, DER_BIT_STRING,
-		     ACCESS_SENSITIVE | ACCESS_ALWAYS_SENSITIVE | ACCESS_NEVER_EXTRACTABLE |
-			     ACCESS_LOCAL);
+	             ACCESS_SENSITIVE | ACCESS_ALWAYS_SENSITIVE | ACCESS_NEVER_EXTRACTABLE |
+	                 ACCESS_LOCAL);
 	der_put_uint(b, DER_INTEGER, k->key_ref);
 	der_close(b, m);
 

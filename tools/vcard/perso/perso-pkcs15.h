@@ -21,7 +21,7 @@
 #define P15_FID_PRKDF 0x4402
 #define P15_FID_PUKDF 0x4403
 #define P15_FID_CDF 0x4404
-#define P15_FID_CERT_BASE 0x4301 /* key i's certificate: 4301 + i */
+#define P15_FID_CERT_BASE 0x4301   /* key i's certificate: 4301 + i */
 #define P15_FID_PUBKEY_BASE 0x4501 /* key i's SubjectPublicKeyInfo: 4501 + i */
 
 /* AODF authIds. */
@@ -38,11 +38,11 @@ struct p15_key {
 	const char *label;
 	uint8_t id[20];
 	bool ec;
-	unsigned bits;          /* RSA modulus length (EC: unused) */
-	const char *curve_oid;  /* EC named curve, dotted */
-	uint32_t usage;         /* KeyUsageFlags of the private key */
+	unsigned bits;         /* RSA modulus length (EC: unused) */
+	const char *curve_oid; /* EC named curve, dotted */
+	uint32_t usage;        /* KeyUsageFlags of the private key */
 	bool user_consent;
-	uint8_t key_ref;        /* MSE C3 key reference */
+	uint8_t key_ref; /* MSE C3 key reference */
 	uint16_t cert_fid, pubkey_fid;
 	const uint8_t *subject; /* DER Name of the certificate's subject */
 	size_t subject_len;

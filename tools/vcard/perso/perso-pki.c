@@ -103,14 +103,14 @@ static EVP_PKEY *keygen(enum perso_alg alg)
 static int name_add(X509_NAME *n, const char *field, const char *value)
 {
 	return X509_NAME_add_entry_by_txt(n, field, MBSTRING_UTF8, (const unsigned char *)value, -1,
-					  -1, 0) == 1
-		       ? 0
-		       : -1;
+	                                  -1, 0) == 1
+	           ? 0
+	           : -1;
 }
 
 /* A name with C=TR first and the given (field, value) pairs after it. */
 static X509_NAME *make_name(const char *f1, const char *v1, const char *f2, const char *v2,
-			    const char *f3, const char *v3)
+                            const char *f3, const char *v3)
 {
 	X509_NAME *n = X509_NAME_new();
 
@@ -232,7 +232,7 @@ static int set_serial(X509 *x, struct perso_rng *rng)
 /* A certificate without extensions yet: subject, issuer, key, validity.
  * The subject name is taken over by the certificate (copied). */
 static X509 *cert_start(EVP_PKEY *key, X509_NAME *subject, X509 *issuer, time_t nb, time_t na,
-			struct perso_rng *rng)
+                        struct perso_rng *rng)
 {
 	X509 *x = X509_new();
 
@@ -266,15 +266,15 @@ static const char *chain_slug(int kind, bool seal, bool root)
 }
 
 static int make_chain(struct perso_chain *ch, int kind, bool seal, time_t nb, time_t na,
-		      struct perso_rng *rng, char *err, size_t errlen)
+                      struct perso_rng *rng, char *err, size_t errlen)
 {
 	enum perso_alg alg = kind == PERSO_CHAIN_EC ? PERSO_EC_P384 : PERSO_RSA2048;
-	const char *root_cn = kind == PERSO_CHAIN_EC ? "EIMZA TEST Eliptik Eğrili Kök SM"
-						     : "EIMZA TEST Kök SM";
-	const char *ca_cn = seal ? (kind == PERSO_CHAIN_EC ? "EIMZA TEST Mali Mühür SM - EC"
-							   : "EIMZA TEST Mali Mühür SM")
-				 : (kind == PERSO_CHAIN_EC ? "EIMZA TEST NES SM - EC"
-							   : "EIMZA TEST NES SM");
+	const char *root_cn =
+	    kind == PERSO_CHAIN_EC ? "EIMZA TEST Eliptik Eğrili Kök SM" : "EIMZA TEST Kök SM";
+	const char *ca_cn =
+	    seal ? (kind == PERSO_CHAIN_EC ? "EIMZA TEST Mali Mühür SM - EC"
+	                                   : "EIMZA TEST Mali Mühür SM")
+	         : (kind == PERSO_CHAIN_EC ? "EIMZA TEST NES SM - EC" : "EIMZA TEST NES SM");
 	const char *org = "EIMZA TEST - gerçek bir sertifika değildir";
 	X509_NAME *rn = NULL, *cn = NULL;
 	X509V3_CTX ctx;
@@ -314,11 +314,11 @@ static int make_chain(struct perso_chain *ch, int kind, bool seal, time_t nb, ti
 	    add_conf_ext(ch->ca, &ctx, NID_authority_key_identifier, "keyid:always") < 0)
 		goto fail;
 	snprintf(url, sizeof(url), "URI:%s/crl/%s.crl", PERSO_URL_BASE,
-		 chain_slug(kind, seal, true));
+	         chain_slug(kind, seal, true));
 	if (add_conf_ext(ch->ca, &ctx, NID_crl_distribution_points, url) < 0)
 		goto fail;
 	snprintf(url, sizeof(url), "caIssuers;URI:%s/ca/%s.crt", PERSO_URL_BASE,
-		 chain_slug(kind, seal, true));
+	         chain_slug(kind, seal, true));
 	if (add_conf_ext(ch->ca, &ctx, NID_info_access, url) < 0 ||
 	    add_policies(ch->ca, "2.5.29.32.0", NULL) < 0 || cert_sign(ch->ca, ch->root_key) < 0)
 		goto fail;
@@ -350,7 +350,7 @@ static X509_NAME *holder_name(const struct perso_holder *h)
 }
 
 static int make_entity(struct perso_entity *e, const struct perso_chain *ch, int kind,
-		       const struct perso_holder *h, time_t nb, time_t na, struct perso_rng *rng)
+                       const struct perso_holder *h, time_t nb, time_t na, struct perso_rng *rng)
 {
 	const struct perso_key_spec *s = e->spec;
 	const char *ku, *policy, *etsi = NULL;
@@ -399,14 +399,14 @@ static int make_entity(struct perso_entity *e, const struct perso_chain *ch, int
 		goto out;
 	if ((s->role == PERSO_ROLE_NES || s->role == PERSO_ROLE_SEAL) &&
 	    add_qc_statements(e->cert, s->role == PERSO_ROLE_SEAL ? PERSO_OID_QC_TYPE_ESEAL
-								  : PERSO_OID_QC_TYPE_ESIGN) < 0)
+	                                                          : PERSO_OID_QC_TYPE_ESIGN) < 0)
 		goto out;
 	snprintf(url, sizeof(url), "URI:%s/crl/%s.crl", PERSO_URL_BASE,
-		 chain_slug(kind, h->seal, false));
+	         chain_slug(kind, h->seal, false));
 	if (add_conf_ext(e->cert, &ctx, NID_crl_distribution_points, url) < 0)
 		goto out;
 	snprintf(url, sizeof(url), "caIssuers;URI:%s/ca/%s.crt,OCSP;URI:%s", PERSO_URL_BASE,
-		 chain_slug(kind, h->seal, false), PERSO_URL_OCSP);
+	         chain_slug(kind, h->seal, false), PERSO_URL_OCSP);
 	if (add_conf_ext(e->cert, &ctx, NID_info_access, url) < 0 ||
 	    cert_sign(e->cert, ch->ca_key) < 0)
 		goto out;
@@ -422,8 +422,8 @@ out:
 }
 
 int perso_pki_generate(const struct perso_profile *profile, const struct perso_holder *holder,
-		       time_t not_before, unsigned days, struct perso_rng *rng,
-		       struct perso_pki *out, char *err, size_t errlen)
+                       time_t not_before, unsigned days, struct perso_rng *rng,
+                       struct perso_pki *out, char *err, size_t errlen)
 {
 	time_t na = not_before + (time_t)days * DAY;
 	size_t i;
@@ -434,14 +434,14 @@ int perso_pki_generate(const struct perso_profile *profile, const struct perso_h
 		int kind = perso_alg_is_ec(s->alg) ? PERSO_CHAIN_EC : PERSO_CHAIN_RSA;
 		struct perso_chain *ch = &out->chain[kind];
 
-		if (!ch->ca && make_chain(ch, kind, holder->seal, not_before, na, rng, err,
-					  errlen) < 0)
+		if (!ch->ca &&
+		    make_chain(ch, kind, holder->seal, not_before, na, rng, err, errlen) < 0)
 			goto fail;
 		out->ent[i].spec = s;
 		out->n = i + 1;
 		if (make_entity(&out->ent[i], ch, kind, holder, not_before, na, rng) < 0) {
 			set_err(err, errlen, _("cannot make the certificate of key %u (%s)"),
-				(unsigned)(i + 1), s->label);
+			        (unsigned)(i + 1), s->label);
 			goto fail;
 		}
 	}
@@ -469,7 +469,7 @@ const struct perso_chain *perso_pki_chain_of(const struct perso_pki *pki, size_t
 	if (i >= pki->n)
 		return NULL;
 	return &pki->chain[perso_alg_is_ec(pki->ent[i].spec->alg) ? PERSO_CHAIN_EC
-								   : PERSO_CHAIN_RSA];
+	                                                          : PERSO_CHAIN_RSA];
 }
 
 /* ---- output ------------------------------------------------------------- */

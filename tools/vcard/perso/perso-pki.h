@@ -83,8 +83,8 @@ struct perso_pki {
  * cover that period with a margin. 0 on success; -1 with a message in
  * `err` (everything made so far freed). */
 int perso_pki_generate(const struct perso_profile *profile, const struct perso_holder *holder,
-		       time_t not_before, unsigned days, struct perso_rng *rng,
-		       struct perso_pki *out, char *err, size_t errlen);
+                       time_t not_before, unsigned days, struct perso_rng *rng,
+                       struct perso_pki *out, char *err, size_t errlen);
 void perso_pki_free(struct perso_pki *pki);
 
 /* The chain an end-entity key belongs to. */

@@ -9,6 +9,7 @@
 
 /* Labels are what a PKCS#11 application shows; Kamu SM's own wording is
  * not public, so they say plainly what each key is. */
+/* clang-format off */
 const struct perso_profile perso_profiles[] = {
 	{"nes-rsa", false, "one RSA-2048 NES key with userConsent", 1,
 	 {{PERSO_RSA2048, PERSO_ROLE_NES, true, "NES İmza (RSA-2048)"}}},
@@ -25,6 +26,7 @@ const struct perso_profile perso_profiles[] = {
 	  {PERSO_RSA3072, PERSO_ROLE_SIGN, false, "İmza (RSA-3072)"}}},
 	{NULL, false, NULL, 0, {{0, 0, false, NULL}}},
 };
+/* clang-format on */
 
 const struct perso_profile *perso_profile_by_name(const char *name)
 {

@@ -60,7 +60,7 @@ static int parse_fd(const char *s, int *fd)
 }
 
 int perso_read_secret(const char *src, const char *what, unsigned min_len, unsigned max_len,
-		      char *out, size_t cap, size_t *len, char *err, size_t errlen)
+                      char *out, size_t cap, size_t *len, char *err, size_t errlen)
 {
 	size_t n = 0, i;
 	int rc;
@@ -74,13 +74,13 @@ int perso_read_secret(const char *src, const char *what, unsigned min_len, unsig
 		int fd;
 		if (parse_fd(src + 3, &fd) < 0) {
 			snprintf(err, errlen, _("%s source \"%s\": not a file descriptor number"),
-				 what, src);
+			         what, src);
 			return -1;
 		}
 		rc = read_line(fd, out, PERSO_SECRET_MAX + 1, &n);
 		if (rc == -1) {
 			snprintf(err, errlen, _("%s source \"%s\": cannot read: %s"), what, src,
-				 strerror(errno));
+			         strerror(errno));
 			goto fail;
 		}
 		if (rc == -2)
@@ -92,8 +92,9 @@ int perso_read_secret(const char *src, const char *what, unsigned min_len, unsig
 			return -1;
 		}
 		if (!v) {
-			snprintf(err, errlen, _("%s source \"%s\": the environment variable %s is not set"),
-				 what, src, src + 4);
+			snprintf(err, errlen,
+			         _("%s source \"%s\": the environment variable %s is not set"),
+			         what, src, src + 4);
 			return -1;
 		}
 		n = strlen(v);
@@ -109,13 +110,13 @@ int perso_read_secret(const char *src, const char *what, unsigned min_len, unsig
 		fd = open(src + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
 			snprintf(err, errlen, _("%s source \"%s\": cannot open: %s"), what, src,
-				 strerror(errno));
+			         strerror(errno));
 			return -1;
 		}
 		rc = read_line(fd, out, PERSO_SECRET_MAX + 1, &n);
 		if (rc == -1)
 			snprintf(err, errlen, _("%s source \"%s\": cannot read: %s"), what, src,
-				 strerror(errno));
+			         strerror(errno));
 		close(fd);
 		if (rc == -1)
 			goto fail;
@@ -123,8 +124,8 @@ int perso_read_secret(const char *src, const char *what, unsigned min_len, unsig
 			goto too_long;
 	} else {
 		snprintf(err, errlen,
-			 _("%s source \"%s\": unknown form (use fd:N, env:VAR or file:PATH)"), what,
-			 src);
+		         _("%s source \"%s\": unknown form (use fd:N, env:VAR or file:PATH)"), what,
+		         src);
 		return -1;
 	}
 
@@ -132,18 +133,19 @@ int perso_read_secret(const char *src, const char *what, unsigned min_len, unsig
 		out[--n] = '\0';
 	if (n < min_len || n > max_len) {
 		if (min_len == max_len)
-			snprintf(err, errlen, _("the %s from \"%s\" must be %u digits long, not %u"),
-				 what, src, min_len, (unsigned)n);
+			snprintf(err, errlen,
+			         _("the %s from \"%s\" must be %u digits long, not %u"), what, src,
+			         min_len, (unsigned)n);
 		else
 			snprintf(err, errlen,
-				 _("the %s from \"%s\" must be %u to %u digits long, not %u"), what,
-				 src, min_len, max_len, (unsigned)n);
+			         _("the %s from \"%s\" must be %u to %u digits long, not %u"), what,
+			         src, min_len, max_len, (unsigned)n);
 		goto fail;
 	}
 	for (i = 0; i < n; i++)
 		if (out[i] < '0' || out[i] > '9') {
-			snprintf(err, errlen, _("the %s from \"%s\" must contain digits only"), what,
-				 src);
+			snprintf(err, errlen, _("the %s from \"%s\" must contain digits only"),
+			         what, src);
 			goto fail;
 		}
 	*len = n;

@@ -22,6 +22,6 @@
  * length in *len; on failure -1 with a message in `err` that never holds
  * the secret. The caller wipes `out` with ez_wipe(). */
 int perso_read_secret(const char *src, const char *what, unsigned min_len, unsigned max_len,
-		      char *out, size_t cap, size_t *len, char *err, size_t errlen);
+                      char *out, size_t cap, size_t *len, char *err, size_t errlen);
 
 #endif

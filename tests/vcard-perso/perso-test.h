@@ -1,9 +1,11 @@
 /*
- * p15-check.h: parse the PKCS#15 directory files a personalization wrote
- * and check them against docs/pkcs15-layout.md (Check assertions inside).
+ * perso-test.h: what the tests of `eimza-vcard init` share: running the
+ * command in-process, and parsing the PKCS#15 directory files a
+ * personalization wrote against docs/pkcs15-layout.md (Check assertions
+ * inside).
  */
-#ifndef EIMZA_P15_CHECK_H
-#define EIMZA_P15_CHECK_H
+#ifndef EIMZA_PERSO_TEST_H
+#define EIMZA_PERSO_TEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,6 +13,9 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
+/* vcard_perso_main("init", image, the arguments up to a NULL). */
+int perso_run_init(const char *image, ...);
 
 /* One key as the PrKDF, PuKDF and CDF describe it. */
 struct key_seen {

@@ -1,18 +1,36 @@
 /*
- * p15-check.c: parsers for the tests' reading of PKCS#15 directory files
- * (see p15-check.h).
+ * perso-test.c: helpers of the tests of `eimza-vcard init` (see
+ * perso-test.h).
  */
 #include "config.h"
 
-#include "p15-check.h"
+#include "perso-test.h"
 
 #include "tools/vcard/perso/perso-pkcs15.h"
+#include "tools/vcard/perso/perso.h"
 
 #include <eimza/der.h>
 
 #include <check.h>
+#include <stdarg.h>
 #include <string.h>
 
+int perso_run_init(const char *image, ...)
+{
+	const char *argv[32];
+	int argc = 0;
+	va_list ap;
+	const char *a;
+
+	argv[argc++] = "init";
+	argv[argc++] = image;
+	va_start(ap, image);
+	while ((a = va_arg(ap, const char *)) != NULL && argc < 31)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return vcard_perso_main(argc, (char **)argv);
+}
 
 static uint16_t path_fid(const der_tlv *path_seq)
 {
@@ -122,4 +140,3 @@ void parse_refs(const uint8_t *d, size_t len, struct key_seen *k, size_t n, bool
 	}
 	ck_assert_uint_eq(count, n);
 }
-
