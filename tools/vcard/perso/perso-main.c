@@ -380,6 +380,18 @@ static int generate_vkn(struct perso_rng *rng, char out[VKN_LEN + 1])
 	return 0;
 }
 
+/* The holder's number: the T.C. Kimlik No or VKN given, or a generated one. */
+static int holder_number(const struct options *o, struct perso_rng *rng, char id[VKN_LEN + 12])
+{
+	const char *given = o->profile->seal ? o->vkn : o->tckn;
+
+	if (given) {
+		snprintf(id, VKN_LEN + 12, "%s", given); /* checked: 10 or 11 digits */
+		return 0;
+	}
+	return o->profile->seal ? generate_vkn(rng, id) : generate_tckn(rng, id);
+}
+
 /* Read the PIN and PUK from their sources, or take the defaults. */
 static int read_secrets(const struct options *o, char *pin, size_t *pin_len, char *puk,
                         size_t *puk_len)
@@ -451,7 +463,7 @@ int vcard_perso_main(int argc, char **argv)
 	struct perso_pki pki;
 	struct perso_card_input in;
 	char pin[PERSO_SECRET_MAX + 1], puk[PERSO_SECRET_MAX + 1];
-	char id[16], err[512], serial_hex[2 * AKIS_DATA_SERIAL_LEN + 1];
+	char id[VKN_LEN + 12], err[512], serial_hex[2 * AKIS_DATA_SERIAL_LEN + 1];
 	size_t pin_len = 0, puk_len = 0;
 	struct stat st;
 	vcard *card = NULL;
@@ -474,10 +486,7 @@ int vcard_perso_main(int argc, char **argv)
 	holder.seal = o.profile->seal;
 	holder.name =
 	    o.profile->seal ? (o.org ? o.org : DEFAULT_ORG) : (o.name ? o.name : DEFAULT_PERSON);
-	if (o.profile->seal
-	        ? (o.vkn ? snprintf(id, sizeof(id), "%s", o.vkn) < 0 : generate_vkn(&rng, id) < 0)
-	        : (o.tckn ? snprintf(id, sizeof(id), "%s", o.tckn) < 0
-	                  : generate_tckn(&rng, id) < 0)) {
+	if (holder_number(&o, &rng, id) < 0) {
 		fprintf(stderr, _("%s: cannot generate the holder's number\n"), PROG);
 		rc = 1;
 		goto out;
@@ -507,7 +516,10 @@ int vcard_perso_main(int argc, char **argv)
 	in.puk = puk;
 	in.puk_len = puk_len;
 	in.pki = &pki;
-	if (perso_card_build(&in, &card, err, sizeof(err)) < 0) {
+	rc = perso_card_build(&in, &card, err, sizeof(err));
+	ez_wipe(pin, sizeof(pin)); /* the card has them now */
+	ez_wipe(puk, sizeof(puk));
+	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
 		rc = 1;
 		goto out;
