@@ -1,0 +1,289 @@
+/*
+ * info-main.c: eimza-info: readers, cards, PIN/PUK state and certificates,
+ * for people (default) or scripts (--json); `eimza-info doctor` checks the
+ * whole chain (info-doctor.c).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eimza/hex.h"
+#include "tools/common/tool.h"
+#include "tools/info/info.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "%s", _("Usage: eimza-info [OPTION]... [doctor]\n"
+			   "Show card readers, cards, PIN state and certificates; `doctor` checks\n"
+			   "everything an e-signature needs and says how to fix what is wrong.\n\n"
+			   "  -m, --module NAME|PATH     PKCS#11 module (default: eimza through p11-kit)\n"
+			   "  -s, --slot N               only slot N\n"
+			   "  -t, --token LABEL|SERIAL   only the card with this label or serial number\n"
+			   "  -j, --json                 JSON output for scripts\n"
+			   "      --sign-test            doctor: sign and verify once (asks for the PIN)\n"
+			   "      --pin-source SRC       PIN for --sign-test: fd:N, env:VAR or file:PATH\n"
+			   "  -h, --help                 this help\n"
+			   "  -V, --version              version\n\n"
+			   "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN,\n"
+			   "5 PIN blocked, 6 a doctor check failed, 7 module not loadable.\n"));
+}
+
+const char *info_expiry_word(int e)
+{
+	switch (e) {
+	case EZ_EXPIRY_RENEW: return "renew";
+	case EZ_EXPIRY_EXPIRED: return "expired";
+	case EZ_EXPIRY_NOT_YET: return "not-yet-valid";
+	default: return "valid";
+	}
+}
+
+static void json_secret(struct ez_json *j, const char *key, CK_FLAGS fl, enum ez_secret_kind k)
+{
+	bool exact;
+	unsigned max = ez_max_tries(k);
+	ez_json_obj_begin(j, key);
+	ez_json_int(j, "tries_left", ez_tries_left(fl, k, max, &exact));
+	ez_json_int(j, "max_tries", max);
+	ez_json_bool(j, "exact", exact);
+	ez_json_bool(j, "blocked", ez_secret_locked(fl, k));
+	ez_json_obj_end(j);
+}
+
+static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t now)
+{
+	const struct ez_cert_info *ci = &c->info;
+	char idhex[sizeof c->id * 2 + 1], nb[16], na[16];
+	ez_hex_encode(c->id, c->id_len, idhex);
+	long days = 0;
+	enum ez_expiry e = ez_expiry_classify(ci->not_before, ci->not_after, now, &days);
+	ez_format_date(ci->not_before, nb, sizeof nb);
+	ez_format_date(ci->not_after, na, sizeof na);
+	if (j) {
+		ez_json_obj_begin(j, NULL);
+		ez_json_str(j, "label", c->label);
+		ez_json_str(j, "id", idhex);
+		ez_json_bool(j, "parsed", c->parsed);
+		if (c->parsed) {
+			ez_json_str(j, "holder", ci->subject_cn);
+			ez_json_str(j, "serial_number", ci->serial_number);
+			ez_json_str(j, "tckn", ci->tckn[0] ? ci->tckn : NULL);
+			ez_json_bool(j, "tckn_valid", ci->tckn_valid);
+			ez_json_str(j, "organization", ci->organization[0] ? ci->organization : NULL);
+			ez_json_str(j, "issuer", ci->issuer_cn);
+			ez_json_str(j, "certificate_serial", ci->cert_serial);
+			ez_json_str(j, "key_type", ci->key_type);
+			ez_json_int(j, "key_bits", ci->key_bits);
+			ez_json_str(j, "curve", ci->curve[0] ? ci->curve : NULL);
+			ez_json_str(j, "not_before", nb);
+			ez_json_str(j, "not_after", na);
+			ez_json_int(j, "days_left", days);
+			ez_json_str(j, "status", info_expiry_word(e));
+		}
+		ez_json_obj_end(j);
+		return;
+	}
+	printf(_("  Certificate \"%s\" (id %s)\n"), c->label, idhex);
+	if (!c->parsed) {
+		printf("    %s\n", _("(the certificate could not be read)"));
+		return;
+	}
+	printf(_("    Holder:          %s\n"), ci->subject_cn);
+	if (ci->tckn[0])
+		printf(_("    T.C. Kimlik No:  %s%s\n"), ci->tckn,
+		       ci->tckn_valid ? "" : _(" (check digits wrong)"));
+	else if (ci->serial_number[0])
+		printf(_("    Serial number:   %s\n"), ci->serial_number);
+	if (ci->organization[0])
+		printf(_("    Organization:    %s\n"), ci->organization);
+	printf(_("    Issuer:          %s\n"), ci->issuer_cn);
+	if (ci->curve[0])
+		printf(_("    Key:             %s %d bits (%s)\n"), ci->key_type, ci->key_bits, ci->curve);
+	else
+		printf(_("    Key:             %s %d bits\n"), ci->key_type, ci->key_bits);
+	printf(_("    Valid:           %s to %s\n"), nb, na);
+	switch (e) {
+	case EZ_EXPIRY_EXPIRED:
+		printf(_("    ERROR: expired %ld days ago; signatures made with it are not valid. Get a new certificate.\n"), -days);
+		break;
+	case EZ_EXPIRY_NOT_YET:
+		printf("    %s\n", _("WARNING: not valid yet (check the computer's clock)"));
+		break;
+	case EZ_EXPIRY_RENEW:
+		printf(_("    Days left:       %ld\n"), days);
+		printf("    %s\n", _("NOTICE: the renewal window is open (from 3 months before expiry): renew your certificate now."));
+		break;
+	default:
+		printf(_("    Days left:       %ld\n"), days);
+	}
+}
+
+static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time_t now)
+{
+	CK_SLOT_INFO si;
+	CK_TOKEN_INFO ti;
+	char desc[65], label[33], serial[17], model[17], manuf[33], st[128];
+	if (m->f->C_GetSlotInfo(id, &si) != CKR_OK)
+		return 0;
+	ez_p11_string(si.slotDescription, sizeof si.slotDescription, desc, sizeof desc);
+	/* An uninitialized token (SoftHSM's spare slot) has no PIN to report. */
+	bool present = (si.flags & CKF_TOKEN_PRESENT) && m->f->C_GetTokenInfo(id, &ti) == CKR_OK &&
+		       (ti.flags & CKF_TOKEN_INITIALIZED);
+	if (j) {
+		ez_json_obj_begin(j, NULL);
+		ez_json_int(j, "slot", (long long)id);
+		ez_json_str(j, "reader", desc);
+		ez_json_bool(j, "card_present", present);
+	} else {
+		printf(_("Slot %lu: %s\n"), (unsigned long)id, desc);
+		if (!present)
+			printf("  %s\n", _("No card in this reader."));
+	}
+	if (!present) {
+		if (j)
+			ez_json_obj_end(j);
+		return 0;
+	}
+	ez_p11_string(ti.label, sizeof ti.label, label, sizeof label);
+	ez_p11_string(ti.serialNumber, sizeof ti.serialNumber, serial, sizeof serial);
+	ez_p11_string(ti.model, sizeof ti.model, model, sizeof model);
+	ez_p11_string(ti.manufacturerID, sizeof ti.manufacturerID, manuf, sizeof manuf);
+	if (j) {
+		ez_json_obj_begin(j, "token");
+		ez_json_str(j, "label", label);
+		ez_json_str(j, "serial", serial);
+		ez_json_str(j, "model", model);
+		ez_json_str(j, "manufacturer", manuf);
+		ez_json_bool(j, "pinpad", ez_has_pinpad(&ti));
+		json_secret(j, "pin", ti.flags, EZ_PIN);
+		json_secret(j, "puk", ti.flags, EZ_PUK);
+		ez_json_arr_begin(j, "certificates");
+	} else {
+		printf(_("  Card:     %s (serial %s)\n"), label, serial);
+		printf(_("  Model:    %s, %s\n"), model, manuf);
+		ez_secret_state_text(ti.flags, EZ_PIN, st, sizeof st);
+		printf(_("  PIN:      %s\n"), st);
+		ez_secret_state_text(ti.flags, EZ_PUK, st, sizeof st);
+		printf(_("  PUK:      %s\n"), st);
+		if (ez_secret_locked(ti.flags, EZ_PIN))
+			printf("  %s\n", _("The PIN is blocked: unlock it with eimza-pin unlock and your PUK."));
+		if (ez_has_pinpad(&ti))
+			printf("  %s\n", _("The reader has a PIN pad: PINs are typed on the reader."));
+	}
+	CK_SESSION_HANDLE s;
+	struct ez_token_cert *certs = NULL;
+	size_t n = 0;
+	if (m->f->C_OpenSession(id, CKF_SERIAL_SESSION, NULL, NULL, &s) == CKR_OK) {
+		ez_token_certs(m, s, &certs, &n);
+		m->f->C_CloseSession(s);
+	}
+	if (!j && n == 0)
+		printf("  %s\n", _("No certificates on this card."));
+	for (size_t i = 0; i < n; i++)
+		show_cert(j, &certs[i], now);
+	ez_token_certs_free(certs, n);
+	if (j) {
+		ez_json_arr_end(j);
+		ez_json_obj_end(j);
+		ez_json_obj_end(j);
+	}
+	return 1;
+}
+
+int info_list(const struct info_opts *o)
+{
+	struct ez_module m;
+	char err[512];
+	int ret = ez_module_load(o->module, &m, err, sizeof err);
+	if (ret != EZ_EXIT_OK) {
+		fprintf(stderr, "eimza-info: %s\n", err);
+		return ret;
+	}
+	CK_SLOT_ID pick = 0;
+	if (o->slot || o->token) {
+		ret = ez_token_pick(&m, o->slot, o->token, &pick, err, sizeof err);
+		if (ret != EZ_EXIT_OK) {
+			fprintf(stderr, "eimza-info: %s\n", err);
+			ez_module_unload(&m);
+			return ret;
+		}
+	}
+	CK_ULONG n = 0;
+	CK_SLOT_ID *ids = NULL;
+	if (m.f->C_GetSlotList(CK_FALSE, NULL, &n) == CKR_OK && (ids = calloc(n + 1, sizeof *ids)) &&
+	    m.f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
+		n = 0;
+	struct ez_json js, *j = o->json ? &js : NULL;
+	if (j) {
+		ez_json_init(j, stdout);
+		ez_json_obj_begin(j, NULL);
+		ez_json_str(j, "module", m.path ? m.path : m.name);
+		ez_json_arr_begin(j, "slots");
+	}
+	time_t now = time(NULL);
+	const char *fake = getenv("EIMZA_INFO_NOW"); /* tests: a fixed "now" */
+	if (fake && *fake)
+		now = (time_t)strtoll(fake, NULL, 10);
+	int cards = 0;
+	for (CK_ULONG i = 0; ids && i < n; i++) {
+		if ((o->slot || o->token) && ids[i] != pick)
+			continue;
+		cards += show_slot(&m, ids[i], j, now);
+	}
+	if (j) {
+		ez_json_arr_end(j);
+		ez_json_obj_end(j);
+	} else if (n == 0) {
+		printf("%s\n", _("No card readers found. Connect a reader; if one is connected, check that pcscd runs (eimza-info doctor)."));
+	}
+	free(ids);
+	ez_module_unload(&m);
+	return cards ? EZ_EXIT_OK : EZ_EXIT_NO_CARD;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "module", required_argument, NULL, 'm' },
+		{ "slot", required_argument, NULL, 's' },
+		{ "token", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "sign-test", no_argument, NULL, 'S' },
+		{ "pin-source", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct info_opts o = { 0 };
+	int c;
+
+	ez_i18n_init();
+	while ((c = getopt_long(argc, argv, "m:s:t:jhV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'm': o.module = optarg; break;
+		case 's': o.slot = optarg; break;
+		case 't': o.token = optarg; break;
+		case 'j': o.json = true; break;
+		case 'S': o.sign_test = true; break;
+		case 'P': o.pin_src = optarg; break;
+		case 'h': usage(stdout); return EZ_EXIT_OK;
+		case 'V': ez_print_version("eimza-info"); return EZ_EXIT_OK;
+		default: usage(stderr); return EZ_EXIT_USAGE;
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "doctor") == 0 && optind + 1 == argc)
+		return info_doctor(&o);
+	if (optind < argc) {
+		fprintf(stderr, _("eimza-info: unknown argument \"%s\"\n"), argv[optind]);
+		usage(stderr);
+		return EZ_EXIT_USAGE;
+	}
+	if (o.sign_test) {
+		fprintf(stderr, "%s\n", _("eimza-info: --sign-test belongs to `eimza-info doctor`"));
+		return EZ_EXIT_USAGE;
+	}
+	return info_list(&o);
+}
