@@ -12,3 +12,12 @@ tools_common_libeimza_tools_la_SOURCES = \
 tools_common_libeimza_tools_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(P11KIT_CFLAGS)
 tools_common_libeimza_tools_la_LIBADD = common/libeimza-common.la \
 	$(CRYPTO_LIBS) $(P11KIT_LIBS) $(DL_LIBS) $(LTLIBINTL)
+
+# Bash completion: one script, installed under each command's name (bash
+# loads completions/NAME on first use of NAME).
+bashcompletiondir = $(datadir)/bash-completion/completions
+bashcompletion_DATA = tools/common/completions/eimza-info tools/common/completions/eimza-pin
+EXTRA_DIST += tools/common/eimza.bash-completion
+CLEANFILES += $(bashcompletion_DATA)
+tools/common/completions/eimza-info tools/common/completions/eimza-pin: $(srcdir)/tools/common/eimza.bash-completion
+	$(AM_V_GEN)$(MKDIR_P) tools/common/completions && cp $(srcdir)/tools/common/eimza.bash-completion $@
