@@ -1,1 +1,6 @@
-# tests/tools: rules for this folder (filled in by the folder's owner).
+# tests/tools: the shared tool library (Check) and the tools end to end.
+check_PROGRAMS += tests/tools/test-tool-common
+tests_tools_test_tool_common_SOURCES = tests/tools/test-tool-common.c
+tests_tools_test_tool_common_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(P11KIT_CFLAGS)
+tests_tools_test_tool_common_LDADD = tools/common/libeimza-tools.la $(CHECK_LIBS)
+TESTS += tests/tools/test-tool-common
