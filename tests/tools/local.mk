@@ -4,3 +4,8 @@ tests_tools_test_tool_common_SOURCES = tests/tools/test-tool-common.c
 tests_tools_test_tool_common_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(P11KIT_CFLAGS)
 tests_tools_test_tool_common_LDADD = tools/common/libeimza-tools.la $(CHECK_LIBS)
 TESTS += tests/tools/test-tool-common
+
+# End to end through SoftHSM2 (any PKCS#11 module works with --module PATH).
+TESTS += tests/tools/test-tools-softhsm.sh
+dist_check_SCRIPTS += tests/tools/test-tools-softhsm.sh
+EXTRA_DIST += tests/tools/lib-tools.sh

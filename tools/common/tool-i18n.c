@@ -3,6 +3,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "tools/common/tool.h"
 
@@ -10,7 +11,9 @@ void ez_i18n_init(void)
 {
 	setlocale(LC_ALL, "");
 #if defined(ENABLE_NLS) && ENABLE_NLS
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* EIMZA_LOCALEDIR: catalogues of an uninstalled build (tests, demo). */
+	const char *dir = getenv("EIMZA_LOCALEDIR");
+	bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
 	textdomain(PACKAGE);
 #endif

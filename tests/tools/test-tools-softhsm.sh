@@ -1,0 +1,115 @@
+#!/bin/sh
+# eimza-info and eimza-pin end to end through a PKCS#11 module, SoftHSM2
+# (--module PATH, any module works): listing and JSON, PIN change and the old
+# PIN failing, policy refusal before the card, unlock with the PUK (SoftHSM's
+# SO PIN), wrong PUK, Turkish output, doctor's masked T.C. Kimlik No, exit
+# statuses. Blocking after three tries needs a card: test-tools-testbed.sh.
+set -e
+. "$top_srcdir/tests/tools/lib-tools.sh"
+B=$top_builddir/tools
+M=
+for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+	[ -f "$f" ] && M=$f && break
+done
+[ -n "$M" ] || skip "SoftHSM2 not installed (apt-get install softhsm2)"
+command -v softhsm2-util >/dev/null || skip "softhsm2-util missing"
+command -v pkcs11-tool >/dev/null || skip "pkcs11-tool missing (apt-get install opensc)"
+command -v python3 >/dev/null || skip "python3 missing"
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export SOFTHSM2_CONF=$T/softhsm2.conf
+mkdir "$T/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" >"$SOFTHSM2_CONF"
+softhsm2-util --init-token --free --label "Test Kart" --pin 123456 --so-pin 12345678 >/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/k.pem" -out "$T/c.pem" -days 400 -utf8 \
+	-subj "/C=TR/serialNumber=10000000146/CN=Ayşe Yılmaz" 2>/dev/null
+openssl pkcs8 -topk8 -nocrypt -in "$T/k.pem" -outform DER -out "$T/k.der"
+openssl x509 -in "$T/c.pem" -outform DER -out "$T/c.der"
+pkcs11-tool --module "$M" --login --pin 123456 --write-object "$T/k.der" --type privkey --id 01 --label imza >/dev/null 2>&1
+pkcs11-tool --module "$M" --login --pin 123456 --write-object "$T/c.der" --type cert --id 01 --label imza >/dev/null 2>&1
+export LC_ALL=C LANGUAGE=
+unset EIMZA_MODULE
+
+# --- eimza-info --------------------------------------------------------------
+expect 0 "$B/info/eimza-info" --module "$M"
+contains "Ayşe Yılmaz"
+contains "10000000146"
+contains "RSA 2048 bits"
+contains "3 of 3 tries left"
+expect 0 "$B/info/eimza-info" --module "$M" --token "Test Kart" --json
+printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+tok = [s["token"] for s in d["slots"] if s.get("token")][0]
+assert tok["label"] == "Test Kart", tok
+assert tok["pin"]["tries_left"] == 3 and not tok["pin"]["blocked"], tok["pin"]
+c = tok["certificates"][0]
+assert c["holder"] == "Ayşe Yılmaz" and c["tckn"] == "10000000146" and c["tckn_valid"], c
+assert c["key_type"] == "RSA" and c["key_bits"] == 2048 and c["status"] == "valid", c
+assert 398 <= c["days_left"] <= 400, c
+' || fail "eimza-info --json does not describe the token"
+# renewal window and expiry with a fixed "now"
+EIMZA_INFO_NOW=$(( $(date +%s) + 320 * 86400 )) expect 0 "$B/info/eimza-info" --module "$M"
+contains "renewal window is open"
+EIMZA_INFO_NOW=$(( $(date +%s) + 410 * 86400 )) expect 0 "$B/info/eimza-info" --module "$M"
+contains "ERROR: expired"
+expect 3 "$B/info/eimza-info" --module "$M" --token "no such card"
+expect 7 "$B/info/eimza-info" --module "$T/nonexistent.so"
+expect 2 "$B/info/eimza-info" --bogus
+
+# --- doctor: masked T.C. Kimlik No, sign test --------------------------------
+
+set +e
+out=$(PIN=123456 "$B/info/eimza-info" --module "$M" doctor --sign-test --pin-source env:PIN 2>&1)
+set -e
+contains "1********46"
+lacks "10000000146"
+contains "[OK  ] A test signature was made by the card and verified"
+set +e
+out=$("$B/info/eimza-info" --module "$M" doctor --json 2>&1)
+set -e
+printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["result"] in ("OK", "WARN", "FAIL")
+assert any(c["check"] == "pin" and c["result"] == "OK" for c in d["checks"]), d
+' || fail "doctor --json"
+lacks "10000000146"
+
+# --- eimza-pin ---------------------------------------------------------------
+P=$B/pin/eimza-pin
+expect 0 "$P" --module "$M" status
+contains "PIN: 3 of 3 tries left"
+# PINs never on the command line: a bare value is refused as a source
+expect 2 "$P" --module "$M" change --pin-source 123456 --new-pin-source env:X
+# policy: refused before anything reaches the token
+NEW=12ab56 OLD=123456 expect 2 "$P" --module "$M" change --pin-source env:OLD --new-pin-source env:NEW
+contains "digits only"
+contains "nothing was sent"
+NEW=123 OLD=123456 expect 2 "$P" --module "$M" change --pin-source env:OLD --new-pin-source env:NEW
+expect 0 "$P" --module "$M" status
+contains "PIN: 3 of 3 tries left"
+# change, then the old PIN fails
+printf '123456\n654321\n' >"$T/pins"
+expect 0 "$P" --module "$M" change --pin-source fd:3 --new-pin-source fd:3 3<"$T/pins"
+contains "The PIN was changed"
+OLD=123456 NEW=111111 expect 4 "$P" --module "$M" change --pin-source env:OLD --new-pin-source env:NEW
+contains "Wrong PIN, 2 tries left"
+# Turkish
+setup_turkish "$T/locale"
+OLD=123456 NEW=111111 LC_ALL=tr_TR.UTF-8 expect 4 "$P" --module "$M" change --pin-source env:OLD --new-pin-source env:NEW
+contains "PIN yanlış, 2 deneme hakkınız kaldı"
+LC_ALL=tr_TR.UTF-8 expect 0 "$B/info/eimza-info" --module "$M"
+contains "Sahibi:          Ayşe Yılmaz"
+# unlock: wrong PUK counted, right PUK sets a new PIN that works
+printf '87654321\n222222\n' >"$T/puk"
+NEW=222222 expect 4 "$P" --module "$M" unlock --puk-source file:"$T/puk" --new-pin-source env:NEW
+contains "Wrong PUK"
+NEW=222222 PUK=12345678 expect 0 "$P" --module "$M" unlock --puk-source env:PUK --new-pin-source env:NEW
+contains "PIN was unlocked"
+OLD=222222 NEW=333333 expect 0 "$P" --module "$M" change --pin-source env:OLD --new-pin-source env:NEW
+# no terminal and no source: a clear error, not a hang
+expect 2 setsid "$P" --module "$M" change </dev/null
+contains "--pin-source"
+echo "ok"
