@@ -1,0 +1,256 @@
+/*
+ * pkcs15-load.c: read the PKCS#15 application from a card, every file
+ * once: EF(DIR) -> the application DF -> ODF -> TokenInfo and the
+ * directory files -> certificate and public-key EFs.
+ */
+#include "config.h"
+
+#include "pkcs15.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include <eimza/der.h>
+
+#define MAX_DF_FILE (16 * 1024)
+#define MAX_CERT_FILE (8 * 1024)
+
+struct odf_entry {
+	unsigned tag;
+	struct ez_p15_path path;
+};
+
+struct odf_list {
+	struct odf_entry e[16];
+	size_t n;
+};
+
+static ez_err collect(void *arg, unsigned tag, const struct ez_p15_path *path)
+{
+	struct odf_list *l = arg;
+
+	if (l->n < sizeof(l->e) / sizeof(l->e[0])) {
+		l->e[l->n].tag = tag;
+		l->e[l->n].path = *path;
+		l->n++;
+	}
+	return EZ_OK;
+}
+
+/* A path relative to the application DF becomes absolute. */
+static void absolute(const struct ez_p15_app *app, const struct ez_p15_path *in,
+		     uint8_t *out, size_t *out_len)
+{
+	if (in->len >= 2 && in->value[0] == 0x3F && in->value[1] == 0x00) {
+		memcpy(out, in->value, in->len);
+		*out_len = in->len;
+		return;
+	}
+	memcpy(out, app->app_path.value, app->app_path.len);
+	if (app->app_path.len + in->len <= 2 * EZ_P15_PATH_MAX) {
+		memcpy(out + app->app_path.len, in->value, in->len);
+		*out_len = app->app_path.len + in->len;
+	} else {
+		*out_len = 0;
+	}
+}
+
+static ez_err read_path(ez_card *card, const struct ez_p15_app *app,
+			const struct ez_p15_path *p, size_t max, uint8_t **buf, size_t *len)
+{
+	uint8_t full[2 * EZ_P15_PATH_MAX];
+	size_t n;
+
+	absolute(app, p, full, &n);
+	if (!n || n > EZ_P15_PATH_MAX)
+		return EZ_ERR_MALFORMED;
+	return ez_card_read_file(card, full, n, p->index, p->length, max, buf, len);
+}
+
+static ez_err read_fid(ez_card *card, const struct ez_p15_app *app, uint16_t fid, uint8_t **buf,
+		       size_t *len)
+{
+	struct ez_p15_path p = {.len = 2};
+
+	p.value[0] = (uint8_t)(fid >> 8);
+	p.value[1] = (uint8_t)fid;
+	return read_path(card, app, &p, MAX_DF_FILE, buf, len);
+}
+
+/* The outer SEQUENCE of a DER object (a file may be padded after it). */
+static size_t der_object_len(const uint8_t *buf, size_t len)
+{
+	der_reader r;
+	der_tlv t;
+
+	der_reader_init(&r, buf, len);
+	if (der_next(&r, &t) < 0 || t.tag != DER_SEQUENCE)
+		return 0;
+	return t.rawlen;
+}
+
+/* A bare RSAPublicKey becomes a SubjectPublicKeyInfo. */
+static ez_err to_spki(const uint8_t *buf, size_t len, uint8_t **out, size_t *out_len)
+{
+	const uint8_t *p = buf;
+	EVP_PKEY *pk = d2i_PUBKEY(NULL, &p, (long)len);
+	unsigned char *der = NULL;
+	int n;
+
+	if (!pk) {
+		p = buf;
+		pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len);
+	}
+	if (!pk)
+		return EZ_ERR_MALFORMED;
+	n = i2d_PUBKEY(pk, &der);
+	EVP_PKEY_free(pk);
+	if (n <= 0)
+		return EZ_ERR_MALFORMED;
+	*out = malloc((size_t)n);
+	if (!*out) {
+		OPENSSL_free(der);
+		return EZ_ERR_NO_MEMORY;
+	}
+	memcpy(*out, der, (size_t)n);
+	*out_len = (size_t)n;
+	OPENSSL_free(der);
+	return EZ_OK;
+}
+
+static bool fatal(ez_err e)
+{
+	return e == EZ_ERR_NO_MEMORY || e == EZ_ERR_CARD_REMOVED || e == EZ_ERR_NO_CARD ||
+	       e == EZ_ERR_NO_READER || e == EZ_ERR_NO_SERVICE || e == EZ_ERR_CARD_RESET ||
+	       e == EZ_ERR_TRANSPORT;
+}
+
+static ez_err load(ez_card *card, struct ez_p15_app *app)
+{
+	struct odf_list odf = {0};
+	uint8_t *buf = NULL;
+	size_t len = 0, i;
+	ez_err e;
+
+	/* EF(DIR) names the application; else the profile's DF. */
+	{
+		struct ez_p15_path dir = {.len = 4};
+		dir.value[0] = 0x3F;
+		dir.value[1] = 0x00;
+		dir.value[2] = (uint8_t)(akis_profile.ef_dir >> 8);
+		dir.value[3] = (uint8_t)akis_profile.ef_dir;
+		e = ez_card_read_file(card, dir.value, dir.len, 0, 0, MAX_DF_FILE, &buf, &len);
+		if (fatal(e))
+			return e;
+		if (e == EZ_OK)
+			e = ez_p15_parse_dir(app, buf, len);
+		free(buf);
+		buf = NULL;
+		if (e == EZ_ERR_NO_MEMORY)
+			return e;
+		if (app->app_path.len == 0) {
+			app->app_path.value[0] = 0x3F;
+			app->app_path.value[1] = 0x00;
+			app->app_path.value[2] = (uint8_t)(akis_profile.app_df >> 8);
+			app->app_path.value[3] = (uint8_t)akis_profile.app_df;
+			app->app_path.len = 4;
+		}
+	}
+	e = read_fid(card, app, akis_profile.ef_odf, &buf, &len);
+	if (e != EZ_OK)
+		return e;
+	e = ez_p15_parse_odf(buf, len, collect, &odf);
+	free(buf);
+	buf = NULL;
+	if (e != EZ_OK)
+		return e;
+	e = read_fid(card, app, akis_profile.ef_tokeninfo, &buf, &len);
+	if (e != EZ_OK)
+		return e;
+	e = ez_p15_parse_tokeninfo(app, buf, len);
+	free(buf);
+	buf = NULL;
+	if (e != EZ_OK)
+		return e;
+
+	for (i = 0; i < odf.n; i++) {
+		unsigned tag = odf.e[i].tag;
+		if (tag != 0xA0 && tag != 0xA1 && tag != 0xA2 && tag != 0xA4 && tag != 0xA5 &&
+		    tag != 0xA6 && tag != 0xA8)
+			continue; /* secret keys, data objects: not shown */
+		e = read_path(card, app, &odf.e[i].path, MAX_DF_FILE, &buf, &len);
+		if (fatal(e))
+			return e;
+		if (e != EZ_OK)
+			continue;
+		switch (tag) {
+		case 0xA0:
+			e = ez_p15_parse_prkdf(app, buf, len);
+			break;
+		case 0xA1:
+		case 0xA2:
+			e = ez_p15_parse_pukdf(app, buf, len);
+			break;
+		case 0xA4:
+		case 0xA5:
+		case 0xA6:
+			e = ez_p15_parse_cdf(app, buf, len, tag == 0xA5);
+			break;
+		case 0xA8:
+			e = ez_p15_parse_aodf(app, buf, len);
+			break;
+		}
+		free(buf);
+		buf = NULL;
+		if (e == EZ_ERR_NO_MEMORY)
+			return e;
+	}
+
+	for (i = 0; i < app->n_certs; i++) {
+		struct ez_p15_cert *c = &app->certs[i];
+		size_t n;
+		e = read_path(card, app, &c->path, MAX_CERT_FILE, &buf, &len);
+		if (fatal(e))
+			return e;
+		if (e != EZ_OK)
+			continue;
+		n = der_object_len(buf, len);
+		if (n) {
+			c->der = buf;
+			c->der_len = n;
+		} else {
+			free(buf);
+		}
+		buf = NULL;
+	}
+	for (i = 0; i < app->n_pubkeys; i++) {
+		struct ez_p15_pubkey *k = &app->pubkeys[i];
+		size_t n;
+		e = read_path(card, app, &k->path, MAX_CERT_FILE, &buf, &len);
+		if (fatal(e))
+			return e;
+		if (e != EZ_OK)
+			continue;
+		n = der_object_len(buf, len);
+		if (n)
+			e = to_spki(buf, n, &k->spki, &k->spki_len);
+		free(buf);
+		buf = NULL;
+		if (e == EZ_ERR_NO_MEMORY)
+			return e;
+	}
+	return EZ_OK;
+}
+
+ez_err ez_p15_load(ez_card *card, struct ez_p15_app *app)
+{
+	ez_err e;
+
+	memset(app, 0, sizeof(*app));
+	e = load(card, app);
+	if (e != EZ_OK)
+		ez_p15_app_free(app);
+	return e;
+}

@@ -1,0 +1,338 @@
+/*
+ * pcsc.c: the PC/SC transport (see pcsc.h). The only file that calls
+ * pcsc-lite.
+ */
+#include "config.h"
+
+#include "pcsc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <PCSC/reader.h>
+#include <PCSC/winscard.h>
+
+#include <eimza/apdu-trace.h>
+
+struct ez_pcsc {
+	SCARDCONTEXT ctx;
+	bool valid;
+	/* reader-list change detection for ez_pcsc_wait */
+	DWORD pnp_state;
+};
+
+struct ez_conn {
+	ez_pcsc *p;
+	SCARDHANDLE h;
+	DWORD proto;
+	char reader[EZ_READER_NAME_MAX];
+	uint8_t atr[EZ_ATR_MAX];
+	size_t atr_len;
+	unsigned depth; /* nested transactions */
+	ez_trace_fn trace;
+	void *trace_arg;
+};
+
+static ez_err map(LONG rv)
+{
+	switch (rv) {
+	case SCARD_S_SUCCESS:
+		return EZ_OK;
+	case SCARD_E_NO_MEMORY:
+		return EZ_ERR_NO_MEMORY;
+	case SCARD_E_NO_SERVICE:
+	case SCARD_E_SERVICE_STOPPED:
+	case SCARD_E_INVALID_HANDLE: /* the context died with pcscd */
+		return EZ_ERR_NO_SERVICE;
+	case SCARD_E_UNKNOWN_READER:
+	case SCARD_E_READER_UNAVAILABLE:
+	case SCARD_E_NO_READERS_AVAILABLE:
+		return EZ_ERR_NO_READER;
+	case SCARD_E_NO_SMARTCARD:
+	case SCARD_W_REMOVED_CARD:
+	case SCARD_W_UNPOWERED_CARD:
+		return EZ_ERR_CARD_REMOVED;
+	case SCARD_W_RESET_CARD:
+		return EZ_ERR_CARD_RESET;
+	case SCARD_E_SHARING_VIOLATION:
+		return EZ_ERR_SHARING;
+	case SCARD_E_TIMEOUT:
+		return EZ_ERR_NOT_FOUND;
+	case SCARD_E_CANCELLED:
+		return EZ_ERR_ARGS;
+	default:
+		return EZ_ERR_TRANSPORT;
+	}
+}
+
+ez_err ez_pcsc_open(ez_pcsc **out)
+{
+	ez_pcsc *p = calloc(1, sizeof(*p));
+	LONG rv;
+
+	if (!p)
+		return EZ_ERR_NO_MEMORY;
+	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &p->ctx);
+	if (rv != SCARD_S_SUCCESS) {
+		free(p);
+		return map(rv) == EZ_ERR_TRANSPORT ? EZ_ERR_NO_SERVICE : map(rv);
+	}
+	p->valid = true;
+	*out = p;
+	return EZ_OK;
+}
+
+void ez_pcsc_close(ez_pcsc *p)
+{
+	if (!p)
+		return;
+	if (p->valid)
+		SCardReleaseContext(p->ctx);
+	free(p);
+}
+
+void ez_pcsc_abandon(ez_pcsc *p)
+{
+	/* After fork the context belongs to the parent's pcscd connection. */
+	free(p);
+}
+
+ez_err ez_pcsc_list(ez_pcsc *p, char **out)
+{
+	DWORD len = 0;
+	char *buf;
+	LONG rv;
+
+	*out = NULL;
+	rv = SCardListReaders(p->ctx, NULL, NULL, &len);
+	if (rv == SCARD_E_NO_READERS_AVAILABLE || (rv == SCARD_S_SUCCESS && len < 2)) {
+		*out = calloc(1, 2);
+		return *out ? EZ_OK : EZ_ERR_NO_MEMORY;
+	}
+	if (rv != SCARD_S_SUCCESS)
+		return map(rv);
+	buf = calloc(1, (size_t)len + 2);
+	if (!buf)
+		return EZ_ERR_NO_MEMORY;
+	rv = SCardListReaders(p->ctx, NULL, buf, &len);
+	if (rv == SCARD_E_NO_READERS_AVAILABLE) {
+		buf[0] = buf[1] = '\0';
+		rv = SCARD_S_SUCCESS;
+	}
+	if (rv != SCARD_S_SUCCESS) {
+		free(buf);
+		return map(rv);
+	}
+	*out = buf;
+	return EZ_OK;
+}
+
+ez_err ez_pcsc_state(ez_pcsc *p, const char *reader, struct ez_reader_state *st)
+{
+	SCARD_READERSTATE rs;
+	LONG rv;
+
+	memset(st, 0, sizeof(*st));
+	memset(&rs, 0, sizeof(rs));
+	rs.szReader = reader;
+	rs.dwCurrentState = SCARD_STATE_UNAWARE;
+	rv = SCardGetStatusChange(p->ctx, 0, &rs, 1);
+	if (rv == SCARD_E_UNKNOWN_READER || (rv == SCARD_S_SUCCESS &&
+					     (rs.dwEventState & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE)))) {
+		st->gone = true;
+		return EZ_OK;
+	}
+	if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
+		return map(rv);
+	st->present = (rs.dwEventState & SCARD_STATE_PRESENT) != 0;
+	st->exclusive = (rs.dwEventState & SCARD_STATE_EXCLUSIVE) != 0;
+	st->events = (unsigned)(rs.dwEventState >> 16);
+	st->atr_len = rs.cbAtr <= EZ_ATR_MAX ? rs.cbAtr : 0;
+	memcpy(st->atr, rs.rgbAtr, st->atr_len);
+	return EZ_OK;
+}
+
+ez_err ez_pcsc_wait(ez_pcsc *p, long timeout_ms)
+{
+	SCARD_READERSTATE *rs = NULL;
+	char *list = NULL, *r;
+	size_t n = 1, i;
+	ez_err e;
+	LONG rv;
+
+	e = ez_pcsc_list(p, &list);
+	if (e != EZ_OK)
+		return e;
+	for (r = list; *r; r += strlen(r) + 1)
+		n++;
+	rs = calloc(n, sizeof(*rs));
+	if (!rs) {
+		free(list);
+		return EZ_ERR_NO_MEMORY;
+	}
+	/* The first pass learns the current states; the second waits. */
+	rs[0].szReader = "\\\\?PnP?\\Notification";
+	rs[0].dwCurrentState = (DWORD)(n - 1) << 16;
+	for (r = list, i = 1; *r; r += strlen(r) + 1, i++) {
+		rs[i].szReader = r;
+		rs[i].dwCurrentState = SCARD_STATE_UNAWARE;
+	}
+	rv = SCardGetStatusChange(p->ctx, 0, rs + 1, (DWORD)(n - 1));
+	if (n > 1 && rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) {
+		e = map(rv);
+		goto out;
+	}
+	for (i = 1; i < n; i++)
+		rs[i].dwCurrentState = rs[i].dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
+	rv = SCardGetStatusChange(p->ctx, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms, rs,
+				  (DWORD)n);
+	if (rv == SCARD_S_SUCCESS)
+		e = EZ_OK;
+	else
+		e = map(rv);
+out:
+	free(rs);
+	free(list);
+	return e;
+}
+
+void ez_pcsc_cancel(ez_pcsc *p)
+{
+	if (p && p->valid)
+		SCardCancel(p->ctx);
+}
+
+ez_err ez_conn_open(ez_pcsc *p, const char *reader, ez_conn **out)
+{
+	ez_conn *c = calloc(1, sizeof(*c));
+	DWORD atrlen = EZ_ATR_MAX, state, proto, namelen = 0;
+	LONG rv;
+
+	if (!c)
+		return EZ_ERR_NO_MEMORY;
+	if (strlen(reader) >= sizeof(c->reader)) {
+		free(c);
+		return EZ_ERR_ARGS;
+	}
+	strcpy(c->reader, reader);
+	c->p = p;
+	rv = SCardConnect(p->ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+			  &c->h, &c->proto);
+	if (rv != SCARD_S_SUCCESS) {
+		free(c);
+		return rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_REMOVED_CARD ? EZ_ERR_NO_CARD
+										 : map(rv);
+	}
+	rv = SCardStatus(c->h, NULL, &namelen, &state, &proto, c->atr, &atrlen);
+	if (rv != SCARD_S_SUCCESS) {
+		SCardDisconnect(c->h, SCARD_LEAVE_CARD);
+		free(c);
+		return map(rv);
+	}
+	c->atr_len = atrlen;
+	*out = c;
+	return EZ_OK;
+}
+
+void ez_conn_close(ez_conn *c)
+{
+	if (!c)
+		return;
+	if (c->depth)
+		SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
+	SCardDisconnect(c->h, SCARD_LEAVE_CARD);
+	free(c);
+}
+
+size_t ez_conn_atr(const ez_conn *c, uint8_t *buf, size_t cap)
+{
+	if (cap < c->atr_len)
+		return 0;
+	memcpy(buf, c->atr, c->atr_len);
+	return c->atr_len;
+}
+
+/* Reconnect after another program reset the card. The caller learns it
+ * through EZ_ERR_CARD_RESET and drops its login state. */
+static ez_err reconnect(ez_conn *c)
+{
+	LONG rv = SCardReconnect(c->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+				 SCARD_LEAVE_CARD, &c->proto);
+
+	c->depth = 0;
+	if (rv != SCARD_S_SUCCESS)
+		return map(rv) == EZ_ERR_CARD_RESET ? EZ_ERR_CARD_REMOVED : map(rv);
+	return EZ_ERR_CARD_RESET;
+}
+
+ez_err ez_conn_begin(ez_conn *c)
+{
+	LONG rv;
+
+	if (c->depth) {
+		c->depth++;
+		return EZ_OK;
+	}
+	rv = SCardBeginTransaction(c->h);
+	if (rv == SCARD_W_RESET_CARD)
+		return reconnect(c);
+	if (rv != SCARD_S_SUCCESS)
+		return map(rv);
+	c->depth = 1;
+	return EZ_OK;
+}
+
+void ez_conn_end(ez_conn *c)
+{
+	if (!c->depth)
+		return;
+	if (--c->depth == 0)
+		SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
+}
+
+ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
+			size_t *rsp_len)
+{
+	const SCARD_IO_REQUEST *pci = c->proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
+	DWORD len = (DWORD)*rsp_len;
+	char line[1024];
+	LONG rv;
+
+	if (c->trace) {
+		ez_apdu_trace_line(cmd, cmd_len, true, line, sizeof(line));
+		c->trace(c->trace_arg, line);
+	}
+	rv = SCardTransmit(c->h, pci, cmd, (DWORD)cmd_len, NULL, rsp, &len);
+	if (rv == SCARD_W_RESET_CARD)
+		return reconnect(c);
+	if (rv != SCARD_S_SUCCESS) {
+		*rsp_len = 0;
+		return map(rv);
+	}
+	*rsp_len = len;
+	if (c->trace) {
+		ez_apdu_trace_line(rsp, len, false, line, sizeof(line));
+		c->trace(c->trace_arg, line);
+	}
+	return len >= 2 ? EZ_OK : EZ_ERR_CARD;
+}
+
+bool ez_conn_has_pinpad(ez_conn *c)
+{
+	uint8_t buf[256];
+	DWORD len = 0, i;
+
+	if (SCardControl(c->h, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, buf, sizeof(buf), &len) !=
+	    SCARD_S_SUCCESS)
+		return false;
+	for (i = 0; i + 6 <= len; i += 6)
+		if (buf[i] == FEATURE_VERIFY_PIN_DIRECT)
+			return true;
+	return false;
+}
+
+void ez_conn_set_trace(ez_conn *c, ez_trace_fn fn, void *arg)
+{
+	c->trace = fn;
+	c->trace_arg = arg;
+}
