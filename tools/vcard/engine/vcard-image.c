@@ -44,8 +44,8 @@ struct out {
 
 static void put(struct out *o, const void *d, size_t n)
 {
-	if (o->failed)
-		return;
+	if (o->failed || n == 0)
+		return; /* n == 0: the source may be NULL (an empty file) */
 	if (o->len + n > o->cap) {
 		size_t cap = o->cap ? o->cap : 4096;
 		uint8_t *q;
