@@ -9,3 +9,7 @@ TESTS += tests/tools/test-tool-common
 TESTS += tests/tools/test-tools-softhsm.sh
 dist_check_SCRIPTS += tests/tools/test-tools-softhsm.sh
 EXTRA_DIST += tests/tools/lib-tools.sh
+
+# End to end through the eimza module and a virtual card in the test bed.
+TESTS += tests/tools/test-tools-testbed.sh
+dist_check_SCRIPTS += tests/tools/test-tools-testbed.sh

@@ -112,4 +112,28 @@ OLD=222222 NEW=333333 expect 0 "$P" --module "$M" change --pin-source env:OLD --
 # no terminal and no source: a clear error, not a hang
 expect 2 setsid "$P" --module "$M" change </dev/null
 contains "--pin-source"
+# a person at a terminal (pseudo-terminal through script(1)): the prompts,
+# in English and Turkish, and no PIN echoed back
+if command -v script >/dev/null; then
+	typing() { sleep 1; for x in "$@"; do printf '%s\n' "$x"; sleep 1; done; }
+	set +e
+	out=$(typing 333333 444444 444444 | script -q -e -c "$P --module $M change" /dev/null 2>&1)
+	rc=$?
+	set -e
+	[ $rc = 0 ] || fail "change on a terminal exited $rc: $out"
+	contains "Current PIN: "
+	contains "New PIN again: "
+	lacks 444444
+	set +e
+	out=$(typing 444444 555555 555556 | LC_ALL=tr_TR.UTF-8 script -q -e -c "$P --module $M change" /dev/null 2>&1)
+	rc=$?
+	set -e
+	[ $rc = 2 ] || fail "mismatched new PINs on a terminal exited $rc: $out"
+	contains "Mevcut PIN: "
+	contains "Yeni PIN (tekrar): "
+	contains "iki yeni PIN farklı"
+	lacks 555555
+else
+	skip "script(1) missing (util-linux)"
+fi
 echo "ok"

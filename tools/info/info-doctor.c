@@ -92,8 +92,11 @@ static bool check_pcsc(void)
 	}
 	int readers = 0, akis = 0, cards = 0;
 	char line[512];
-	for (char *r = names; *r; r += strlen(r) + 1) {
+	for (char *r = names; *r; r += strlen(r) + 1)
 		readers++;
+	snprintf(line, sizeof line, _("%d card reader(s) found."), readers);
+	report(OK, "readers", line, NULL);
+	for (char *r = names; *r; r += strlen(r) + 1) {
 		SCARD_READERSTATE rs;
 		memset(&rs, 0, sizeof rs);
 		rs.szReader = r;
@@ -113,8 +116,6 @@ static bool check_pcsc(void)
 			report(WARN, "card", line, _("Make sure you inserted your e-signature card, chip first and facing up."));
 		}
 	}
-	snprintf(line, sizeof line, _("%d card reader(s) found."), readers);
-	report(OK, "readers", line, NULL);
 	if (!cards)
 		report(FAIL, "card", _("No card is in any reader."), _("Insert your e-signature card into the reader."));
 	else if (!akis)
