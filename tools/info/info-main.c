@@ -129,9 +129,13 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 	if (m->f->C_GetSlotInfo(id, &si) != CKR_OK)
 		return 0;
 	ez_p11_string(si.slotDescription, sizeof si.slotDescription, desc, sizeof desc);
-	/* An uninitialized token (SoftHSM's spare slot) has no PIN to report. */
-	bool present = (si.flags & CKF_TOKEN_PRESENT) && m->f->C_GetTokenInfo(id, &ti) == CKR_OK &&
-		       (ti.flags & CKF_TOKEN_INITIALIZED);
+	bool present = (si.flags & CKF_TOKEN_PRESENT) && m->f->C_GetTokenInfo(id, &ti) == CKR_OK;
+	/* An uninitialized token without a label (SoftHSM's spare slot) has no
+	 * PIN to report; a module that merely forgets the flag still shows. */
+	if (present && !(ti.flags & CKF_TOKEN_INITIALIZED)) {
+		ez_p11_string(ti.label, sizeof ti.label, label, sizeof label);
+		present = label[0] != 0;
+	}
 	if (j) {
 		ez_json_obj_begin(j, NULL);
 		ez_json_int(j, "slot", (long long)id);
