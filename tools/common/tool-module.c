@@ -78,14 +78,8 @@ static int load_name(const char *name, struct ez_module *m, char *err, size_t ca
 	return 0;
 }
 
-int ez_module_load(const char *spec, struct ez_module *m, char *err, size_t cap)
+static int load_any(const char *spec, struct ez_module *m, char *err, size_t cap)
 {
-	memset(m, 0, sizeof *m);
-	if (!spec || !*spec) {
-		const char *env = getenv("EIMZA_MODULE");
-		spec = env && *env ? env : EZ_DEFAULT_MODULE;
-	}
-	m->name = strdup(spec);
 	if (strchr(spec, '/'))
 		return load_path(spec, m, err, cap);
 
@@ -94,13 +88,27 @@ int ez_module_load(const char *spec, struct ez_module *m, char *err, size_t cap)
 		return EZ_EXIT_OK;
 	if (r < 0)
 		return EZ_EXIT_MODULE;
-	if (strcmp(spec, EZ_DEFAULT_MODULE) == 0) {
-		/* Installed but not registered with p11-kit: use the file. */
-		int e = load_path(P11_MODULE_DIR "/" EZ_MODULE_FILE, m, err, cap);
-		return e;
-	}
+	if (strcmp(spec, EZ_DEFAULT_MODULE) == 0) /* installed but not registered with p11-kit */
+		return load_path(P11_MODULE_DIR "/" EZ_MODULE_FILE, m, err, cap);
 	snprintf(err, cap, _("p11-kit knows no module named \"%s\"; give a path with --module"), spec);
 	return EZ_EXIT_MODULE;
+}
+
+int ez_module_load(const char *spec, struct ez_module *m, char *err, size_t cap)
+{
+	memset(m, 0, sizeof *m);
+	if (!spec || !*spec) {
+		const char *env = getenv("EIMZA_MODULE");
+		spec = env && *env ? env : EZ_DEFAULT_MODULE;
+	}
+	int r = load_any(spec, m, err, cap);
+	if (r != EZ_EXIT_OK) {
+		free(m->path);
+		memset(m, 0, sizeof *m);
+		return r;
+	}
+	m->name = strdup(spec);
+	return EZ_EXIT_OK;
 }
 
 void ez_module_unload(struct ez_module *m)
