@@ -57,6 +57,13 @@ contains "ERROR: expired"
 expect 3 "$B/info/eimza-info" --module "$M" --token "no such card"
 expect 7 "$B/info/eimza-info" --module "$T/nonexistent.so"
 expect 2 "$B/info/eimza-info" --bogus
+# by p11-kit name: Debian's softhsm2 registers itself as "softhsm2"
+if p11-kit list-modules 2>/dev/null | grep -q '^softhsm2:'; then
+	expect 0 "$B/info/eimza-info" --module softhsm2 --token "Test Kart"
+	contains "Ayşe Yılmaz"
+fi
+expect 7 "$B/pin/eimza-pin" --module no-such-p11kit-module status
+contains "p11-kit knows no module"
 
 # --- doctor: masked T.C. Kimlik No, sign test --------------------------------
 
