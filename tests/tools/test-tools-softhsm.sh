@@ -73,6 +73,11 @@ set -e
 contains "1********46"
 lacks "10000000146"
 contains "[OK  ] A test signature was made by the card and verified"
+PIN=999999 expect 4 "$B/info/eimza-info" --module "$M" doctor --sign-test --pin-source env:PIN
+contains "Wrong PIN, 2 tries left"
+contains "no test signature was made"
+PIN=123456 expect 6 "$B/info/eimza-info" --module "$M" doctor --sign-test --pin-source env:PIN
+contains "[OK  ] A test signature was made by the card and verified"
 set +e
 out=$("$B/info/eimza-info" --module "$M" doctor --json 2>&1)
 set -e

@@ -113,6 +113,14 @@ static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
 	return (ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
 }
 
+/* Log in on session s: refuses at once when the PIN (CKU_USER,
+ * CKU_CONTEXT_SPECIFIC) or PUK (CKU_SO) is blocked, prints the tries left
+ * when a wrong one was typed before, asks on the reader's PIN pad or reads
+ * from `source` (NULL: the terminal), wipes the PIN, and on failure prints
+ * "PROG: message" to stderr. Returns an EZ_EXIT_* status. */
+int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
+	     const char *source, const char *prog);
+
 /* ---- CK_RV as a sentence -------------------------------------------------- */
 /* A message for rv, in the user's language. token_flags (after the failing
  * call, from C_GetTokenInfo) give the tries left for CKR_PIN_INCORRECT;

@@ -251,7 +251,7 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 {
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE key;
-	char pin[EZ_SECRET_MAX + 2], err[256], msg[256];
+	char msg[256];
 	unsigned char data[32], dig[32], sig[1024];
 	CK_ULONG siglen = sizeof sig;
 	bool ok = false;
@@ -259,24 +259,10 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	if (m->f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK)
 		return;
 	CK_RV rv;
-	if (ez_has_pinpad(ti)) {
-		printf("%s\n", _("Type the PIN on the reader's keypad."));
-		rv = m->f->C_Login(s, CKU_USER, NULL, 0);
-	} else {
-		if (ez_secret_read(pin_src, _("PIN (for the signing test): "), pin, sizeof pin, err, sizeof err) < 0) {
-			report(FAIL, "sign-test", err, NULL);
-			m->f->C_CloseSession(s);
-			return;
-		}
-		rv = m->f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)pin, strlen(pin));
-		ez_wipe(pin, sizeof pin);
-	}
-	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
-		CK_TOKEN_INFO t2;
-		CK_FLAGS fl = m->f->C_GetTokenInfo(slot, &t2) == CKR_OK ? t2.flags : 0;
-		ez_rv_message(rv, fl, EZ_PIN, msg, sizeof msg);
-		report(FAIL, "sign-test", msg, NULL);
-		*exitc = ez_rv_exit(rv);
+	int r = ez_login(m, s, slot, CKU_USER, pin_src, "eimza-info");
+	if (r != EZ_EXIT_OK) {
+		report(FAIL, "sign-test", _("The PIN was not accepted, so no test signature was made."), NULL);
+		*exitc = r;
 		m->f->C_CloseSession(s);
 		return;
 	}
