@@ -89,6 +89,24 @@ assert any(c["check"] == "pin" and c["result"] == "OK" for c in d["checks"]), d
 ' || fail "doctor --json"
 lacks "10000000146"
 
+# doctor: a library of another architecture; Firefox profiles with and without the module
+python3 - "$T/arm.so" <<'PY'
+import struct, sys
+b = bytearray(open("/bin/sh", "rb").read()[:64])
+struct.pack_into("<H", b, 18, 183)  # e_machine = EM_AARCH64
+open(sys.argv[1], "wb").write(bytes(b))
+PY
+expect 6 "$B/info/eimza-info" --module "$T/arm.so" doctor
+contains "another processor architecture"
+mkdir -p "$T/home/.mozilla/firefox/a.default" "$T/home/.thunderbird/b.default"
+printf 'library=/usr/lib/x86_64-linux-gnu/pkcs11/eimza-pkcs11.so\nname=eimza\n' >"$T/home/.mozilla/firefox/a.default/pkcs11.txt"
+printf 'library=\nname=NSS Internal PKCS #11 Module\n' >"$T/home/.thunderbird/b.default/pkcs11.txt"
+HOME=$T/home expect 6 "$B/info/eimza-info" --module "$M" doctor
+contains "[WARN] Firefox or Thunderbird does not know the module in every profile"
+printf 'library=p11-kit-proxy.so\n' >"$T/home/.thunderbird/b.default/pkcs11.txt"
+HOME=$T/home expect 6 "$B/info/eimza-info" --module "$M" doctor
+contains "[OK  ] Firefox/Thunderbird can use the module"
+
 # --- eimza-pin ---------------------------------------------------------------
 P=$B/pin/eimza-pin
 expect 0 "$P" --module "$M" status

@@ -32,6 +32,9 @@
 #include "tools/common/tool.h"
 #include "tools/info/info.h"
 
+#ifndef P11_MODULE_DIR
+#define P11_MODULE_DIR "/usr/lib/pkcs11"
+#endif
 #ifndef P11_CONFIGS_DIR
 #define P11_CONFIGS_DIR "/usr/share/p11-kit/modules"
 #endif
@@ -409,6 +412,13 @@ int info_doctor(const struct info_opts *o)
 	int r = ez_module_load(o->module, &m, err, sizeof err);
 	if (r != EZ_EXIT_OK) {
 		report(FAIL, "module", err, _("Install eimza (apt install eimza), or give the module with --module PATH."));
+		/* A library of the wrong architecture fails to load: say so. */
+		const char *env = getenv("EIMZA_MODULE");
+		const char *file = o->module && strchr(o->module, '/') ? o->module
+				   : !o->module && env && strchr(env, '/') ? env
+				   : P11_MODULE_DIR "/" EZ_MODULE_FILE;
+		if (access(file, R_OK) == 0)
+			check_arch(file);
 	} else {
 		char line[768];
 		snprintf(line, sizeof line, _("The PKCS#11 module loads (%s)."), m.path ? m.path : m.name);
