@@ -36,10 +36,12 @@ END_TEST
 START_TEST(secret_env_file_bad)
 {
 	setenv("EZ_TEST_PIN", "987654\n", 1);
-	ck_assert_int_eq(ez_secret_read("env:EZ_TEST_PIN", NULL, out, sizeof out, err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_read("env:EZ_TEST_PIN", NULL, out, sizeof out, err, sizeof err),
+	                 0);
 	ck_assert_str_eq(out, "987654");
 	unsetenv("EZ_TEST_UNSET");
-	ck_assert_int_eq(ez_secret_read("env:EZ_TEST_UNSET", NULL, out, sizeof out, err, sizeof err), -1);
+	ck_assert_int_eq(
+	    ez_secret_read("env:EZ_TEST_UNSET", NULL, out, sizeof out, err, sizeof err), -1);
 
 	char path[] = "/tmp/ez-pin-XXXXXX";
 	int fd = mkstemp(path);
@@ -63,7 +65,8 @@ START_TEST(secret_env_file_bad)
 	memset(longv, '1', sizeof longv - 1);
 	longv[sizeof longv - 1] = 0;
 	setenv("EZ_TEST_PIN", longv, 1);
-	ck_assert_int_eq(ez_secret_read("env:EZ_TEST_PIN", NULL, out, sizeof out, err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_read("env:EZ_TEST_PIN", NULL, out, sizeof out, err, sizeof err),
+	                 -1);
 }
 END_TEST
 
@@ -112,7 +115,7 @@ START_TEST(json)
 {
 	char *s = json_of(doc1);
 	ck_assert_str_eq(s, "{\n  \"a\\\"b\": \"x\\\\y\\n\\t\\u0001 Çağrı\",\n  \"l\": [\n    -3,\n"
-			    "    true,\n    null\n  ],\n  \"e\": []\n}\n");
+	                    "    true,\n    null\n  ],\n  \"e\": []\n}\n");
 	free(s);
 }
 END_TEST
@@ -165,7 +168,8 @@ START_TEST(tries)
 	ck_assert(exact);
 	ck_assert_uint_eq(ez_tries_left(CKF_USER_PIN_COUNT_LOW, EZ_PIN, 3, &exact), 2);
 	ck_assert(exact);
-	ck_assert_uint_eq(ez_tries_left(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY, EZ_PIN, 3, &exact), 1);
+	ck_assert_uint_eq(
+	    ez_tries_left(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY, EZ_PIN, 3, &exact), 1);
 	ck_assert_uint_eq(ez_tries_left(CKF_USER_PIN_LOCKED, EZ_PIN, 3, &exact), 0);
 	ck_assert_uint_eq(ez_tries_left(CKF_SO_PIN_COUNT_LOW, EZ_PUK, 10, &exact), 9);
 	ck_assert(!exact);
@@ -205,15 +209,18 @@ START_TEST(messages_tr)
 	const char *srcdir = getenv("top_srcdir");
 	char dir[] = "/tmp/ez-mo-XXXXXX", cmd[1024], m[256];
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd, "mkdir -p %s/tr/LC_MESSAGES && msgfmt -o %s/tr/LC_MESSAGES/%s.mo %s/po/tr.po",
-		 dir, dir, PACKAGE, srcdir ? srcdir : ".");
+	snprintf(cmd, sizeof cmd,
+	         "mkdir -p %s/tr/LC_MESSAGES && msgfmt -o %s/tr/LC_MESSAGES/%s.mo %s/po/tr.po", dir,
+	         dir, PACKAGE, srcdir ? srcdir : ".");
 	ck_assert_int_eq(system(cmd), 0);
 	if (!setlocale(LC_ALL, "tr_TR.UTF-8")) {
 		if (system("localedef -i tr_TR -f UTF-8 tr_TR.UTF-8 2>/dev/null") != 0 ||
 		    !setlocale(LC_ALL, "tr_TR.UTF-8")) {
 			const char *strict = getenv("EIMZA_STRICT");
-			fprintf(stderr, "tr_TR.UTF-8 locale missing and localedef failed: Turkish not checked\n");
-			ck_assert_msg(!(strict && *strict == '1'), "tr_TR.UTF-8 locale unavailable (strict)");
+			fprintf(stderr, "tr_TR.UTF-8 locale missing and localedef failed: Turkish "
+			                "not checked\n");
+			ck_assert_msg(!(strict && *strict == '1'),
+			              "tr_TR.UTF-8 locale unavailable (strict)");
 			return;
 		}
 	}

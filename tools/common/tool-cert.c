@@ -144,9 +144,9 @@ void ez_format_date(time_t t, char *out, size_t cap)
 }
 
 static CK_RV get_attr(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
-		      CK_ATTRIBUTE_TYPE t, unsigned char **val, size_t *len)
+                      CK_ATTRIBUTE_TYPE t, unsigned char **val, size_t *len)
 {
-	CK_ATTRIBUTE a = { t, NULL, 0 };
+	CK_ATTRIBUTE a = {t, NULL, 0};
 	*val = NULL;
 	*len = 0;
 	CK_RV rv = m->f->C_GetAttributeValue(s, o, &a, 1);
@@ -167,11 +167,11 @@ static CK_RV get_attr(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE
 	return CKR_OK;
 }
 
-CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s,
-		     struct ez_token_cert **certs, size_t *n)
+CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s, struct ez_token_cert **certs,
+                     size_t *n)
 {
 	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
-	CK_ATTRIBUTE tmpl = { CKA_CLASS, &cls, sizeof cls };
+	CK_ATTRIBUTE tmpl = {CKA_CLASS, &cls, sizeof cls};
 	CK_OBJECT_HANDLE objs[64];
 	CK_ULONG found = 0;
 	*certs = NULL;

@@ -8,13 +8,27 @@ void ez_json_escape(FILE *f, const char *s)
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				fprintf(f, "\\u%04x", *p);
@@ -73,10 +87,22 @@ static void close_(struct ez_json *j, char c)
 		fputc('\n', j->f);
 }
 
-void ez_json_obj_begin(struct ez_json *j, const char *key) { open_(j, key, '{'); }
-void ez_json_obj_end(struct ez_json *j) { close_(j, '}'); }
-void ez_json_arr_begin(struct ez_json *j, const char *key) { open_(j, key, '['); }
-void ez_json_arr_end(struct ez_json *j) { close_(j, ']'); }
+void ez_json_obj_begin(struct ez_json *j, const char *key)
+{
+	open_(j, key, '{');
+}
+void ez_json_obj_end(struct ez_json *j)
+{
+	close_(j, '}');
+}
+void ez_json_arr_begin(struct ez_json *j, const char *key)
+{
+	open_(j, key, '[');
+}
+void ez_json_arr_end(struct ez_json *j)
+{
+	close_(j, ']');
+}
 
 void ez_json_str(struct ez_json *j, const char *key, const char *val)
 {

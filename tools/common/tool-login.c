@@ -11,7 +11,7 @@
 #include "tools/common/tool.h"
 
 int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
-	     const char *source, const char *prog)
+             const char *source, const char *prog)
 {
 	enum ez_secret_kind kind = who == CKU_SO ? EZ_PUK : EZ_PIN;
 	CK_TOKEN_INFO ti;
@@ -28,19 +28,20 @@ int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_
 		return EZ_EXIT_BLOCKED;
 	}
 	CK_FLAGS low = kind == EZ_PIN ? (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY)
-				      : (CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY);
+	                              : (CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY);
 	if (ti.flags & low) {
 		ez_secret_state_text(ti.flags, kind, msg, sizeof msg);
 		fprintf(stderr, "%s: %s %s\n", prog, kind == EZ_PIN ? "PIN:" : "PUK:", msg);
 	}
 	if (ez_has_pinpad(&ti)) {
-		fprintf(stderr, "%s\n", kind == EZ_PIN ? _("Type the PIN on the reader's keypad.")
-						       : _("Type the PUK on the reader's keypad."));
+		fprintf(stderr, "%s\n",
+		        kind == EZ_PIN ? _("Type the PIN on the reader's keypad.")
+		                       : _("Type the PUK on the reader's keypad."));
 		rv = m->f->C_Login(s, who, NULL, 0);
 	} else {
 		char err[256];
-		if (ez_secret_read(source, kind == EZ_PIN ? _("PIN: ") : _("PUK: "), pin, sizeof pin,
-				   err, sizeof err) < 0) {
+		if (ez_secret_read(source, kind == EZ_PIN ? _("PIN: ") : _("PUK: "), pin,
+		                   sizeof pin, err, sizeof err) < 0) {
 			fprintf(stderr, "%s: %s\n", prog, err);
 			return EZ_EXIT_USAGE;
 		}

@@ -28,7 +28,8 @@ static int load_path(const char *path, struct ez_module *m, char *err, size_t ca
 	m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!m->dl) {
 		const char *why = dlerror();
-		snprintf(err, cap, _("cannot load the PKCS#11 module %s: %s"), path, why ? why : "?");
+		snprintf(err, cap, _("cannot load the PKCS#11 module %s: %s"), path,
+		         why ? why : "?");
 		return EZ_EXIT_MODULE;
 	}
 	*(void **)(&getfl) = dlsym(m->dl, "C_GetFunctionList");
@@ -43,7 +44,8 @@ static int load_path(const char *path, struct ez_module *m, char *err, size_t ca
 	args.flags = CKF_OS_LOCKING_OK;
 	CK_RV rv = f->C_Initialize(&args);
 	if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-		snprintf(err, cap, _("the PKCS#11 module %s failed to start (%s)"), path, ez_rv_name(rv));
+		snprintf(err, cap, _("the PKCS#11 module %s failed to start (%s)"), path,
+		         ez_rv_name(rv));
 		dlclose(m->dl);
 		m->dl = NULL;
 		return EZ_EXIT_MODULE;
@@ -67,7 +69,8 @@ static int load_name(const char *name, struct ez_module *m, char *err, size_t ca
 	}
 	CK_RV rv = p11_kit_module_initialize(f);
 	if (rv != CKR_OK) {
-		snprintf(err, cap, _("the PKCS#11 module \"%s\" failed to start (%s)"), name, ez_rv_name(rv));
+		snprintf(err, cap, _("the PKCS#11 module \"%s\" failed to start (%s)"), name,
+		         ez_rv_name(rv));
 		p11_kit_modules_release(mods);
 		return -1;
 	}
@@ -90,7 +93,8 @@ static int load_any(const char *spec, struct ez_module *m, char *err, size_t cap
 		return EZ_EXIT_MODULE;
 	if (strcmp(spec, EZ_DEFAULT_MODULE) == 0) /* installed but not registered with p11-kit */
 		return load_path(P11_MODULE_DIR "/" EZ_MODULE_FILE, m, err, cap);
-	snprintf(err, cap, _("p11-kit knows no module named \"%s\"; give a path with --module"), spec);
+	snprintf(err, cap, _("p11-kit knows no module named \"%s\"; give a path with --module"),
+	         spec);
 	return EZ_EXIT_MODULE;
 }
 
@@ -140,8 +144,8 @@ void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap)
 	out[len] = 0;
 }
 
-int ez_token_pick(struct ez_module *m, const char *slot, const char *token,
-		  CK_SLOT_ID *out, char *err, size_t cap)
+int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_SLOT_ID *out,
+                  char *err, size_t cap)
 {
 	CK_ULONG n = 0;
 	CK_RV rv = m->f->C_GetSlotList(CK_TRUE, NULL, &n);
@@ -177,7 +181,8 @@ int ez_token_pick(struct ez_module *m, const char *slot, const char *token,
 			if (m->f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
 				continue;
 			ez_p11_string(ti.label, sizeof ti.label, label, sizeof label);
-			ez_p11_string(ti.serialNumber, sizeof ti.serialNumber, serial, sizeof serial);
+			ez_p11_string(ti.serialNumber, sizeof ti.serialNumber, serial,
+			              sizeof serial);
 			if (strcmp(token, label) != 0 && strcmp(token, serial) != 0)
 				continue;
 		}
@@ -187,8 +192,12 @@ int ez_token_pick(struct ez_module *m, const char *slot, const char *token,
 	}
 	free(ids);
 	if (slot || token)
-		snprintf(err, cap, "%s", _("no card matches the given --slot/--token; run eimza-info to list them"));
+		snprintf(
+		    err, cap, "%s",
+		    _("no card matches the given --slot/--token; run eimza-info to list them"));
 	else
-		snprintf(err, cap, "%s", _("no card found: insert your card into the reader (and check the reader is connected)"));
+		snprintf(err, cap, "%s",
+		         _("no card found: insert your card into the reader (and check the reader "
+		           "is connected)"));
 	return EZ_EXIT_NO_CARD;
 }

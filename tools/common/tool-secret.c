@@ -59,7 +59,8 @@ static int read_tty(const char *prompt, char *out, size_t cap, char *err, size_t
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errcap, "%s",
-			 _("no terminal to ask for the PIN on; use --pin-source fd:N, env:VAR or file:PATH"));
+		         _("no terminal to ask for the PIN on; use --pin-source fd:N, env:VAR or "
+		           "file:PATH"));
 		return -1;
 	}
 	struct termios old, quiet;
@@ -83,12 +84,13 @@ static int read_tty(const char *prompt, char *out, size_t cap, char *err, size_t
 	}
 	close(fd);
 	if (r < 0)
-		snprintf(err, errcap, "%s", too_long ? _("the PIN typed is too long") : _("no PIN was typed"));
+		snprintf(err, errcap, "%s",
+		         too_long ? _("the PIN typed is too long") : _("no PIN was typed"));
 	return r;
 }
 
-int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap,
-		   char *err, size_t errcap)
+int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap, char *err,
+                   size_t errcap)
 {
 	bool too_long = false;
 	if (cap == 0)
@@ -102,12 +104,16 @@ int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap
 		errno = 0;
 		long fd = strtol(source + 3, &end, 10);
 		if (source[3] == 0 || *end || errno || fd < 0 || fd > 65535) {
-			snprintf(err, errcap, _("bad secret source \"%s\": fd: wants a descriptor number"), source);
+			snprintf(err, errcap,
+			         _("bad secret source \"%s\": fd: wants a descriptor number"),
+			         source);
 			return -1;
 		}
 		if (read_line_fd((int)fd, out, cap, &too_long) < 0) {
-			snprintf(err, errcap, too_long ? _("the secret from \"%s\" is too long")
-					     : _("nothing could be read from \"%s\""), source);
+			snprintf(err, errcap,
+			         too_long ? _("the secret from \"%s\" is too long")
+			                  : _("nothing could be read from \"%s\""),
+			         source);
 			return -1;
 		}
 		return 0;
@@ -115,7 +121,8 @@ int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap
 	if (strncmp(source, "env:", 4) == 0) {
 		const char *v = getenv(source + 4);
 		if (!source[4] || !v) {
-			snprintf(err, errcap, _("bad secret source \"%s\": the variable is not set"), source);
+			snprintf(err, errcap,
+			         _("bad secret source \"%s\": the variable is not set"), source);
 			return -1;
 		}
 		size_t len = strcspn(v, "\r\n");
@@ -130,24 +137,28 @@ int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap
 	if (strncmp(source, "file:", 5) == 0) {
 		int fd = open(source + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
-			snprintf(err, errcap, _("cannot open \"%s\": %s"), source + 5, strerror(errno));
+			snprintf(err, errcap, _("cannot open \"%s\": %s"), source + 5,
+			         strerror(errno));
 			return -1;
 		}
 		int r = read_line_fd(fd, out, cap, &too_long);
 		close(fd);
 		if (r < 0) {
-			snprintf(err, errcap, too_long ? _("the secret from \"%s\" is too long")
-					     : _("nothing could be read from \"%s\""), source);
+			snprintf(err, errcap,
+			         too_long ? _("the secret from \"%s\" is too long")
+			                  : _("nothing could be read from \"%s\""),
+			         source);
 			return -1;
 		}
 		return 0;
 	}
-	snprintf(err, errcap, _("bad secret source \"%s\": use fd:N, env:VAR or file:PATH"), source);
+	snprintf(err, errcap, _("bad secret source \"%s\": use fd:N, env:VAR or file:PATH"),
+	         source);
 	return -1;
 }
 
-int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti,
-			   enum ez_secret_kind kind, char *err, size_t errcap)
+int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
+                           char *err, size_t errcap)
 {
 	size_t len = strlen(secret);
 	unsigned long min = ti ? ti->ulMinPinLen : 0, max = ti ? ti->ulMaxPinLen : 0;
@@ -171,7 +182,8 @@ int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti,
 		if (min == max)
 			snprintf(err, errcap, _("%s must be %lu digits long"), what, min);
 		else
-			snprintf(err, errcap, _("%s must be %lu to %lu digits long"), what, min, max);
+			snprintf(err, errcap, _("%s must be %lu to %lu digits long"), what, min,
+			         max);
 		return -1;
 	}
 	return 0;

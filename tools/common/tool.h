@@ -26,13 +26,13 @@
 /* ---- exit statuses -------------------------------------------------------- */
 enum ez_exit {
 	EZ_EXIT_OK = 0,
-	EZ_EXIT_FAILURE = 1,    /* anything not listed below */
-	EZ_EXIT_USAGE = 2,      /* bad options or arguments */
-	EZ_EXIT_NO_CARD = 3,    /* no reader, no card, or no matching token */
-	EZ_EXIT_WRONG_PIN = 4,  /* wrong PIN or PUK (tries remain) */
-	EZ_EXIT_BLOCKED = 5,    /* PIN or PUK blocked */
-	EZ_EXIT_VERIFY = 6,     /* a verification (signature, doctor check) failed */
-	EZ_EXIT_MODULE = 7,     /* the PKCS#11 module could not be loaded */
+	EZ_EXIT_FAILURE = 1,   /* anything not listed below */
+	EZ_EXIT_USAGE = 2,     /* bad options or arguments */
+	EZ_EXIT_NO_CARD = 3,   /* no reader, no card, or no matching token */
+	EZ_EXIT_WRONG_PIN = 4, /* wrong PIN or PUK (tries remain) */
+	EZ_EXIT_BLOCKED = 5,   /* PIN or PUK blocked */
+	EZ_EXIT_VERIFY = 6,    /* a verification (signature, doctor check) failed */
+	EZ_EXIT_MODULE = 7,    /* the PKCS#11 module could not be loaded */
 };
 
 /* ---- gettext -------------------------------------------------------------- */
@@ -51,12 +51,12 @@ void ez_print_version(const char *program);
 
 /* ---- the PKCS#11 module --------------------------------------------------- */
 struct ez_module {
-	CK_FUNCTION_LIST *f;      /* initialized function list */
-	char *path;               /* library file, when known (malloc'd) */
-	char *name;               /* p11-kit name or the path given */
-	CK_FUNCTION_LIST **kit;   /* p11-kit's list, when loaded by name */
-	void *dl;                 /* dlopen handle, when loaded by path */
-	bool via_p11kit;          /* true: p11-kit had a config for the name */
+	CK_FUNCTION_LIST *f;    /* initialized function list */
+	char *path;             /* library file, when known (malloc'd) */
+	char *name;             /* p11-kit name or the path given */
+	CK_FUNCTION_LIST **kit; /* p11-kit's list, when loaded by name */
+	void *dl;               /* dlopen handle, when loaded by path */
+	bool via_p11kit;        /* true: p11-kit had a config for the name */
 };
 
 #define EZ_DEFAULT_MODULE "eimza"
@@ -75,8 +75,8 @@ void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap);
 /* Pick the token: `slot` (a slot id in text, or NULL) and/or `token` (a
  * label or serial number, or NULL). With neither, the first slot with a
  * token. Returns EZ_EXIT_OK, EZ_EXIT_NO_CARD or EZ_EXIT_USAGE (+ err). */
-int ez_token_pick(struct ez_module *m, const char *slot, const char *token,
-		  CK_SLOT_ID *out, char *err, size_t cap);
+int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_SLOT_ID *out,
+                  char *err, size_t cap);
 
 /* ---- PIN and PUK state from the token flags ------------------------------- */
 enum ez_secret_kind { EZ_PIN, EZ_PUK };
@@ -84,14 +84,13 @@ enum ez_secret_kind { EZ_PIN, EZ_PUK };
 /* Tries left as the flags tell: max_tries when nothing is flagged,
  * max_tries-1 after a failure (exact when max_tries <= 3; else *exact=false
  * and the value is an upper bound), 1 on final try, 0 when locked. */
-unsigned ez_tries_left(CK_FLAGS token_flags, enum ez_secret_kind kind,
-		       unsigned max_tries, bool *exact);
+unsigned ez_tries_left(CK_FLAGS token_flags, enum ez_secret_kind kind, unsigned max_tries,
+                       bool *exact);
 bool ez_secret_locked(CK_FLAGS token_flags, enum ez_secret_kind kind);
 /* The card profile's limits (3 for the PIN, 10 for the PUK). */
 unsigned ez_max_tries(enum ez_secret_kind kind);
 /* "3 of 3 tries left", "blocked", ... in the user's language, into out. */
-void ez_secret_state_text(CK_FLAGS token_flags, enum ez_secret_kind kind,
-			  char *out, size_t cap);
+void ez_secret_state_text(CK_FLAGS token_flags, enum ez_secret_kind kind, char *out, size_t cap);
 
 /* ---- reading a PIN or PUK ------------------------------------------------- */
 #define EZ_SECRET_MAX 64
@@ -100,13 +99,13 @@ void ez_secret_state_text(CK_FLAGS token_flags, enum ez_secret_kind kind,
  * `prompt`. Otherwise "fd:N" (one line), "env:VAR", "file:PATH" (first line).
  * out gets a NUL-terminated secret without the line end. 0 or -1 + err. The
  * caller wipes out with ez_wipe() when done. */
-int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap,
-		   char *err, size_t errcap);
+int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap, char *err,
+                   size_t errcap);
 /* Check a new PIN/PUK against the token's policy before sending it:
  * ulMinPinLen..ulMaxPinLen and digits only (the AKIS keypad is numeric).
  * 0 or -1 with a sentence in err. */
-int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti,
-			   enum ez_secret_kind kind, char *err, size_t errcap);
+int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
+                           char *err, size_t errcap);
 /* Does this token's reader have a PIN pad (PIN typed on the reader)? */
 static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
 {
@@ -119,14 +118,13 @@ static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
  * from `source` (NULL: the terminal), wipes the PIN, and on failure prints
  * "PROG: message" to stderr. Returns an EZ_EXIT_* status. */
 int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
-	     const char *source, const char *prog);
+             const char *source, const char *prog);
 
 /* ---- CK_RV as a sentence -------------------------------------------------- */
 /* A message for rv, in the user's language. token_flags (after the failing
  * call, from C_GetTokenInfo) give the tries left for CKR_PIN_INCORRECT;
  * kind says whether the PIN or the PUK was used. */
-void ez_rv_message(CK_RV rv, CK_FLAGS token_flags, enum ez_secret_kind kind,
-		   char *out, size_t cap);
+void ez_rv_message(CK_RV rv, CK_FLAGS token_flags, enum ez_secret_kind kind, char *out, size_t cap);
 /* The exit status that belongs to rv (EZ_EXIT_WRONG_PIN, _BLOCKED, ...). */
 int ez_rv_exit(CK_RV rv);
 /* "CKR_PIN_INCORRECT" etc.; "CKR_0x..." for unknown values. */
@@ -140,11 +138,11 @@ struct ez_cert_info {
 	bool tckn_valid;         /* check digits good */
 	char organization[256];
 	char issuer_cn[256];
-	char key_type[16];       /* "RSA", "EC", "?" */
+	char key_type[16]; /* "RSA", "EC", "?" */
 	int key_bits;
-	char curve[64];          /* for EC */
+	char curve[64]; /* for EC */
 	time_t not_before, not_after;
-	char cert_serial[128];   /* hex */
+	char cert_serial[128]; /* hex */
 };
 
 /* Parse a DER certificate. 0, or -1 when OpenSSL refuses it. */
@@ -156,16 +154,15 @@ int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci)
 bool ez_tckn_from_serial(const char *serial, char out[12]);
 
 enum ez_expiry {
-	EZ_EXPIRY_VALID,      /* more than 3 months left */
-	EZ_EXPIRY_RENEW,      /* renewal window open: 3 months or less left */
-	EZ_EXPIRY_EXPIRED,    /* not after < now */
-	EZ_EXPIRY_NOT_YET,    /* not before > now */
+	EZ_EXPIRY_VALID,   /* more than 3 months left */
+	EZ_EXPIRY_RENEW,   /* renewal window open: 3 months or less left */
+	EZ_EXPIRY_EXPIRED, /* not after < now */
+	EZ_EXPIRY_NOT_YET, /* not before > now */
 };
 /* Classify at time `now`; *days_left = whole days to not_after (negative
  * after expiry). The renewal window opens at not_after minus 3 calendar
  * months (UTC). */
-enum ez_expiry ez_expiry_classify(time_t not_before, time_t not_after, time_t now,
-				  long *days_left);
+enum ez_expiry ez_expiry_classify(time_t not_before, time_t not_after, time_t now, long *days_left);
 /* "2026-11-25" (UTC) */
 void ez_format_date(time_t t, char *out, size_t cap);
 
@@ -181,8 +178,8 @@ struct ez_token_cert {
 };
 /* All CKO_CERTIFICATE objects visible in the session. *certs is malloc'd;
  * free with ez_token_certs_free(). Returns CKR_OK or the failing rv. */
-CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s,
-		     struct ez_token_cert **certs, size_t *n);
+CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s, struct ez_token_cert **certs,
+                     size_t *n);
 void ez_token_certs_free(struct ez_token_cert *certs, size_t n);
 
 /* ---- JSON ----------------------------------------------------------------- */

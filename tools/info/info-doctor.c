@@ -45,7 +45,7 @@ static struct ez_json *js;
 
 static void report(enum level l, const char *check, const char *what, const char *fix)
 {
-	static const char *const word[] = { "OK", "WARN", "FAIL" };
+	static const char *const word[] = {"OK", "WARN", "FAIL"};
 	if ((int)l > worst)
 		worst = l;
 	if (js) {
@@ -76,7 +76,8 @@ static bool check_pcsc(void)
 	if (rv != SCARD_S_SUCCESS) {
 		report(FAIL, "pcscd", _("The smart card service (pcscd) is not running."),
 		       have_sock ? _("Restart it: sudo systemctl restart pcscd.socket")
-				 : _("Install and start it: sudo apt install pcscd && sudo systemctl enable --now pcscd.socket"));
+		                 : _("Install and start it: sudo apt install pcscd && sudo "
+		                     "systemctl enable --now pcscd.socket"));
 		return false;
 	}
 	report(OK, "pcscd", _("The smart card service (pcscd) is running."), NULL);
@@ -88,7 +89,8 @@ static bool check_pcsc(void)
 		rv = SCardListReaders(ctx, NULL, names, &len);
 	if (rv != SCARD_S_SUCCESS || !names || !names[0]) {
 		report(FAIL, "readers", _("No card reader was found."),
-		       _("Connect the card reader; if it is connected, unplug it and plug it in again."));
+		       _("Connect the card reader; if it is connected, unplug it and plug it in "
+		         "again."));
 		free(names);
 		SCardReleaseContext(ctx);
 		return false;
@@ -112,15 +114,21 @@ static bool check_pcsc(void)
 		char buf[64];
 		if (akis_atr_match(rs.rgbAtr, rs.cbAtr, &model, buf, sizeof buf)) {
 			akis++;
-			snprintf(line, sizeof line, _("Reader \"%s\" holds an AKIS card (%s)."), r, model ? model : "AKIS");
+			snprintf(line, sizeof line, _("Reader \"%s\" holds an AKIS card (%s)."), r,
+			         model ? model : "AKIS");
 			report(OK, "card", line, NULL);
 		} else {
-			snprintf(line, sizeof line, _("Reader \"%s\" holds a card that is not of the AKIS family."), r);
-			report(WARN, "card", line, _("Make sure you inserted your e-signature card, chip first and facing up."));
+			snprintf(line, sizeof line,
+			         _("Reader \"%s\" holds a card that is not of the AKIS family."),
+			         r);
+			report(WARN, "card", line,
+			       _("Make sure you inserted your e-signature card, chip first and "
+			         "facing up."));
 		}
 	}
 	if (!cards)
-		report(FAIL, "card", _("No card is in any reader."), _("Insert your e-signature card into the reader."));
+		report(FAIL, "card", _("No card is in any reader."),
+		       _("Insert your e-signature card into the reader."));
 	else if (!akis)
 		report(FAIL, "card", _("None of the cards is an AKIS e-signature card."),
 		       _("Insert your e-signature card (Kamu SM, AKIS)."));
@@ -150,10 +158,13 @@ static void check_arch(const char *path)
 	if (!path || theirs < 0)
 		return;
 	if (mine >= 0 && mine != theirs) {
-		snprintf(line, sizeof line, _("The module %s is built for another processor architecture."), path);
-		report(FAIL, "architecture", line, _("Install the eimza package built for this computer's architecture."));
+		snprintf(line, sizeof line,
+		         _("The module %s is built for another processor architecture."), path);
+		report(FAIL, "architecture", line,
+		       _("Install the eimza package built for this computer's architecture."));
 	} else {
-		report(OK, "architecture", _("The module matches this computer's architecture."), NULL);
+		report(OK, "architecture", _("The module matches this computer's architecture."),
+		       NULL);
 	}
 }
 
@@ -194,21 +205,25 @@ static void check_p11kit(void)
 	const char *home = getenv("HOME");
 	char user[4096];
 	snprintf(user, sizeof user, "%s/.config/pkcs11/modules", home ? home : "/nonexistent");
-	const char *dirs[] = { P11_CONFIGS_DIR, "/usr/share/p11-kit/modules", "/etc/pkcs11/modules", user };
+	const char *dirs[] = {P11_CONFIGS_DIR, "/usr/share/p11-kit/modules", "/etc/pkcs11/modules",
+	                      user};
 	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
 		if (dir_has_module(dirs[i], EZ_MODULE_FILE)) {
 			report(OK, "p11-kit", _("The module is registered with p11-kit."), NULL);
 			return;
 		}
-	report(WARN, "p11-kit", _("The module is not registered with p11-kit, so applications will not find it by themselves."),
+	report(WARN, "p11-kit",
+	       _("The module is not registered with p11-kit, so applications will not find it by "
+	         "themselves."),
 	       _("Reinstall eimza (it installs eimza.module into p11-kit's modules folder)."));
 }
 
 static void check_nss(void)
 {
 	const char *home = getenv("HOME");
-	const char *pats[] = { "/.mozilla/firefox/*/pkcs11.txt", "/snap/firefox/common/.mozilla/firefox/*/pkcs11.txt",
-			       "/.thunderbird/*/pkcs11.txt" };
+	const char *pats[] = {"/.mozilla/firefox/*/pkcs11.txt",
+	                      "/snap/firefox/common/.mozilla/firefox/*/pkcs11.txt",
+	                      "/.thunderbird/*/pkcs11.txt"};
 	int profiles = 0, with = 0;
 	char pat[4096];
 	if (!home)
@@ -220,7 +235,8 @@ static void check_nss(void)
 			continue;
 		for (size_t k = 0; k < g.gl_pathc; k++) {
 			profiles++;
-			if (file_mentions(g.gl_pathv[k], EZ_MODULE_FILE) || file_mentions(g.gl_pathv[k], "p11-kit-proxy"))
+			if (file_mentions(g.gl_pathv[k], EZ_MODULE_FILE) ||
+			    file_mentions(g.gl_pathv[k], "p11-kit-proxy"))
 				with++;
 		}
 		globfree(&g);
@@ -229,18 +245,20 @@ static void check_nss(void)
 		report(WARN, "browser", _("No Firefox or Thunderbird profile was found."),
 		       _("If you use another browser, add the module to it by hand."));
 	else if (with < profiles)
-		report(WARN, "browser", _("Firefox or Thunderbird does not know the module in every profile."),
-		       _("In Firefox: Settings > Privacy & Security > Security Devices > Load, and give the module's path."));
+		report(WARN, "browser",
+		       _("Firefox or Thunderbird does not know the module in every profile."),
+		       _("In Firefox: Settings > Privacy & Security > Security Devices > Load, and "
+		         "give the module's path."));
 	else
 		report(OK, "browser", _("Firefox/Thunderbird can use the module."), NULL);
 }
 
 /* ---- sign and verify once ----------------------------------------------- */
 static bool find_key(struct ez_module *m, CK_SESSION_HANDLE s, const struct ez_token_cert *c,
-		     CK_OBJECT_HANDLE *key)
+                     CK_OBJECT_HANDLE *key)
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, (void *)c->id, c->id_len } };
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, (void *)c->id, c->id_len}};
 	CK_ULONG n = 0;
 	if (m->f->C_FindObjectsInit(s, t, 2) != CKR_OK)
 		return false;
@@ -250,7 +268,7 @@ static bool find_key(struct ez_module *m, CK_SESSION_HANDLE s, const struct ez_t
 }
 
 static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti,
-		      const struct ez_token_cert *c, const char *pin_src, int *exitc)
+                      const struct ez_token_cert *c, const char *pin_src, int *exitc)
 {
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE key;
@@ -264,24 +282,26 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	CK_RV rv;
 	int r = ez_login(m, s, slot, CKU_USER, pin_src, "eimza-info");
 	if (r != EZ_EXIT_OK) {
-		report(FAIL, "sign-test", _("The PIN was not accepted, so no test signature was made."), NULL);
+		report(FAIL, "sign-test",
+		       _("The PIN was not accepted, so no test signature was made."), NULL);
 		*exitc = r;
 		m->f->C_CloseSession(s);
 		return;
 	}
 	if (!find_key(m, s, c, &key)) {
-		report(FAIL, "sign-test", _("The certificate's private key was not found on the card."), NULL);
+		report(FAIL, "sign-test",
+		       _("The certificate's private key was not found on the card."), NULL);
 		goto out;
 	}
 	RAND_bytes(data, sizeof data);
 	bool ec = strcmp(c->info.key_type, "EC") == 0;
-	CK_MECHANISM mech = { ec ? CKM_ECDSA : CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_MECHANISM mech = {ec ? CKM_ECDSA : CKM_SHA256_RSA_PKCS, NULL, 0};
 	unsigned dl = 0;
 	EVP_Digest(data, sizeof data, dig, &dl, EVP_sha256(), NULL);
 	rv = m->f->C_SignInit(s, &mech, key);
 	if (rv == CKR_OK)
 		rv = ec ? m->f->C_Sign(s, dig, sizeof dig, sig, &siglen)
-			: m->f->C_Sign(s, data, sizeof data, sig, &siglen);
+		        : m->f->C_Sign(s, data, sizeof data, sig, &siglen);
 	if (rv != CKR_OK) {
 		ez_rv_message(rv, 0, EZ_PIN, msg, sizeof msg);
 		report(FAIL, "sign-test", msg, NULL);
@@ -297,9 +317,11 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 			ECDSA_SIG *es = ECDSA_SIG_new();
 			unsigned char *der = NULL;
 			size_t h = siglen / 2;
-			if (es && ECDSA_SIG_set0(es, BN_bin2bn(sig, (int)h, NULL), BN_bin2bn(sig + h, (int)h, NULL))) {
+			if (es && ECDSA_SIG_set0(es, BN_bin2bn(sig, (int)h, NULL),
+			                         BN_bin2bn(sig + h, (int)h, NULL))) {
 				int dlen = i2d_ECDSA_SIG(es, &der);
-				ok = dlen > 0 && EVP_PKEY_verify(vc, der, (size_t)dlen, dig, sizeof dig) == 1;
+				ok = dlen > 0 &&
+				     EVP_PKEY_verify(vc, der, (size_t)dlen, dig, sizeof dig) == 1;
 			}
 			OPENSSL_free(der);
 			ECDSA_SIG_free(es);
@@ -311,10 +333,15 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	EVP_PKEY_CTX_free(vc);
 	X509_free(x);
 	if (ok)
-		report(OK, "sign-test", _("A test signature was made by the card and verified with the certificate."), NULL);
+		report(
+		    OK, "sign-test",
+		    _("A test signature was made by the card and verified with the certificate."),
+		    NULL);
 	else
-		report(FAIL, "sign-test", _("The card's test signature does not match the certificate."),
-		       _("The key and certificate on the card do not belong together; contact your certificate provider."));
+		report(FAIL, "sign-test",
+		       _("The card's test signature does not match the certificate."),
+		       _("The key and certificate on the card do not belong together; contact your "
+		         "certificate provider."));
 out:
 	m->f->C_Logout(s);
 	m->f->C_CloseSession(s);
@@ -328,7 +355,8 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 	char err[512], line[768], mask[16];
 	if (ez_token_pick(m, o->slot, o->token, &slot, err, sizeof err) != EZ_EXIT_OK ||
 	    m->f->C_GetTokenInfo(slot, &ti) != CKR_OK) {
-		report(FAIL, "token", _("The module sees no card."), _("Insert the card; if it is inserted, take it out and put it back."));
+		report(FAIL, "token", _("The module sees no card."),
+		       _("Insert the card; if it is inserted, take it out and put it back."));
 		return;
 	}
 	char label[33], st[128];
@@ -341,11 +369,13 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 	if (ez_secret_locked(ti.flags, EZ_PIN))
 		report(FAIL, "pin", line, _("Unlock it with your PUK: eimza-pin unlock"));
 	else if (ti.flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY))
-		report(WARN, "pin", line, _("A wrong PIN was typed; take care, the PIN blocks after the last try."));
+		report(WARN, "pin", line,
+		       _("A wrong PIN was typed; take care, the PIN blocks after the last try."));
 	else
 		report(OK, "pin", line, NULL);
 	if (ez_secret_locked(ti.flags, EZ_PUK))
-		report(FAIL, "puk", _("The PUK is blocked."), _("Only your certificate provider can help: apply for a new card."));
+		report(FAIL, "puk", _("The PUK is blocked."),
+		       _("Only your certificate provider can help: apply for a new card."));
 
 	CK_SESSION_HANDLE s;
 	struct ez_token_cert *certs = NULL;
@@ -355,7 +385,8 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 		m->f->C_CloseSession(s);
 	}
 	if (n == 0)
-		report(FAIL, "certificate", _("The card holds no certificate."), _("Contact your certificate provider."));
+		report(FAIL, "certificate", _("The card holds no certificate."),
+		       _("Contact your certificate provider."));
 	time_t now = time(NULL);
 	const char *fake = getenv("EIMZA_INFO_NOW");
 	if (fake && *fake)
@@ -380,11 +411,16 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 			report(WARN, "expiry", line, _("Check the computer's date and time."));
 			break;
 		case EZ_EXPIRY_RENEW:
-			snprintf(line, sizeof line, _("Certificate of %s expires on %s (%ld days left)."), who, na, days);
-			report(WARN, "expiry", line, _("The renewal window is open: renew your certificate now."));
+			snprintf(line, sizeof line,
+			         _("Certificate of %s expires on %s (%ld days left)."), who, na,
+			         days);
+			report(WARN, "expiry", line,
+			       _("The renewal window is open: renew your certificate now."));
 			break;
 		default:
-			snprintf(line, sizeof line, _("Certificate of %s is valid until %s (%ld days left)."), who, na, days);
+			snprintf(line, sizeof line,
+			         _("Certificate of %s is valid until %s (%ld days left)."), who, na,
+			         days);
 			report(OK, "expiry", line, NULL);
 		}
 	}
@@ -411,17 +447,21 @@ int info_doctor(const struct info_opts *o)
 	char err[512];
 	int r = ez_module_load(o->module, &m, err, sizeof err);
 	if (r != EZ_EXIT_OK) {
-		report(FAIL, "module", err, _("Install eimza (apt install eimza), or give the module with --module PATH."));
+		report(
+		    FAIL, "module", err,
+		    _("Install eimza (apt install eimza), or give the module with --module PATH."));
 		/* A library of the wrong architecture fails to load: say so. */
 		const char *env = getenv("EIMZA_MODULE");
-		const char *file = o->module && strchr(o->module, '/') ? o->module
-				   : !o->module && env && strchr(env, '/') ? env
-				   : P11_MODULE_DIR "/" EZ_MODULE_FILE;
+		const char *file = o->module && strchr(o->module, '/')     ? o->module
+		                   : !o->module && env && strchr(env, '/') ? env
+		                                                           : P11_MODULE_DIR
+		                       "/" EZ_MODULE_FILE;
 		if (access(file, R_OK) == 0)
 			check_arch(file);
 	} else {
 		char line[768];
-		snprintf(line, sizeof line, _("The PKCS#11 module loads (%s)."), m.path ? m.path : m.name);
+		snprintf(line, sizeof line, _("The PKCS#11 module loads (%s)."),
+		         m.path ? m.path : m.name);
 		report(OK, "module", line, NULL);
 		check_arch(m.path);
 	}
@@ -437,8 +477,9 @@ int info_doctor(const struct info_opts *o)
 		ez_json_obj_end(js);
 	} else {
 		printf("%s\n", worst == FAIL ? _("Some checks failed: see the fixes above.")
-			       : worst == WARN ? _("Everything needed works; see the warnings above.")
-					       : _("Everything works."));
+		               : worst == WARN
+		                   ? _("Everything needed works; see the warnings above.")
+		                   : _("Everything works."));
 	}
 	if (exitc != EZ_EXIT_OK)
 		return exitc;

@@ -16,28 +16,33 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "%s", _("Usage: eimza-info [OPTION]... [doctor]\n"
-			   "Show card readers, cards, PIN state and certificates; `doctor` checks\n"
-			   "everything an e-signature needs and says how to fix what is wrong.\n\n"
-			   "  -m, --module NAME|PATH     PKCS#11 module (default: eimza through p11-kit)\n"
-			   "  -s, --slot N               only slot N\n"
-			   "  -t, --token LABEL|SERIAL   only the card with this label or serial number\n"
-			   "  -j, --json                 JSON output for scripts\n"
-			   "      --sign-test            doctor: sign and verify once (asks for the PIN)\n"
-			   "      --pin-source SRC       PIN for --sign-test: fd:N, env:VAR or file:PATH\n"
-			   "  -h, --help                 this help\n"
-			   "  -V, --version              version\n\n"
-			   "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN,\n"
-			   "5 PIN blocked, 6 a doctor check failed, 7 module not loadable.\n"));
+	fprintf(f, "%s",
+	        _("Usage: eimza-info [OPTION]... [doctor]\n"
+	          "Show card readers, cards, PIN state and certificates; `doctor` checks\n"
+	          "everything an e-signature needs and says how to fix what is wrong.\n\n"
+	          "  -m, --module NAME|PATH     PKCS#11 module (default: eimza through p11-kit)\n"
+	          "  -s, --slot N               only slot N\n"
+	          "  -t, --token LABEL|SERIAL   only the card with this label or serial number\n"
+	          "  -j, --json                 JSON output for scripts\n"
+	          "      --sign-test            doctor: sign and verify once (asks for the PIN)\n"
+	          "      --pin-source SRC       PIN for --sign-test: fd:N, env:VAR or file:PATH\n"
+	          "  -h, --help                 this help\n"
+	          "  -V, --version              version\n\n"
+	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN,\n"
+	          "5 PIN blocked, 6 a doctor check failed, 7 module not loadable.\n"));
 }
 
 const char *info_expiry_word(int e)
 {
 	switch (e) {
-	case EZ_EXPIRY_RENEW: return "renew";
-	case EZ_EXPIRY_EXPIRED: return "expired";
-	case EZ_EXPIRY_NOT_YET: return "not-yet-valid";
-	default: return "valid";
+	case EZ_EXPIRY_RENEW:
+		return "renew";
+	case EZ_EXPIRY_EXPIRED:
+		return "expired";
+	case EZ_EXPIRY_NOT_YET:
+		return "not-yet-valid";
+	default:
+		return "valid";
 	}
 }
 
@@ -72,7 +77,8 @@ static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t n
 			ez_json_str(j, "serial_number", ci->serial_number);
 			ez_json_str(j, "tckn", ci->tckn[0] ? ci->tckn : NULL);
 			ez_json_bool(j, "tckn_valid", ci->tckn_valid);
-			ez_json_str(j, "organization", ci->organization[0] ? ci->organization : NULL);
+			ez_json_str(j, "organization",
+			            ci->organization[0] ? ci->organization : NULL);
 			ez_json_str(j, "issuer", ci->issuer_cn);
 			ez_json_str(j, "certificate_serial", ci->cert_serial);
 			ez_json_str(j, "key_type", ci->key_type);
@@ -101,20 +107,24 @@ static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t n
 		printf(_("    Organization:    %s\n"), ci->organization);
 	printf(_("    Issuer:          %s\n"), ci->issuer_cn);
 	if (ci->curve[0])
-		printf(_("    Key:             %s %d bits (%s)\n"), ci->key_type, ci->key_bits, ci->curve);
+		printf(_("    Key:             %s %d bits (%s)\n"), ci->key_type, ci->key_bits,
+		       ci->curve);
 	else
 		printf(_("    Key:             %s %d bits\n"), ci->key_type, ci->key_bits);
 	printf(_("    Valid:           %s to %s\n"), nb, na);
 	switch (e) {
 	case EZ_EXPIRY_EXPIRED:
-		printf(_("    ERROR: expired %ld days ago; signatures made with it are not valid. Get a new certificate.\n"), -days);
+		printf(_("    ERROR: expired %ld days ago; signatures made with it are not valid. "
+		         "Get a new certificate.\n"),
+		       -days);
 		break;
 	case EZ_EXPIRY_NOT_YET:
 		printf("    %s\n", _("WARNING: not valid yet (check the computer's clock)"));
 		break;
 	case EZ_EXPIRY_RENEW:
 		printf(_("    Days left:       %ld\n"), days);
-		printf("    %s\n", _("NOTICE: the renewal window is open (from 3 months before expiry): renew your certificate now."));
+		printf("    %s\n", _("NOTICE: the renewal window is open (from 3 months before "
+		                     "expiry): renew your certificate now."));
 		break;
 	default:
 		printf(_("    Days left:       %ld\n"), days);
@@ -173,9 +183,12 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 		ez_secret_state_text(ti.flags, EZ_PUK, st, sizeof st);
 		printf(_("  PUK:      %s\n"), st);
 		if (ez_secret_locked(ti.flags, EZ_PIN))
-			printf("  %s\n", _("The PIN is blocked: unlock it with eimza-pin unlock and your PUK."));
+			printf(
+			    "  %s\n",
+			    _("The PIN is blocked: unlock it with eimza-pin unlock and your PUK."));
 		if (ez_has_pinpad(&ti))
-			printf("  %s\n", _("The reader has a PIN pad: PINs are typed on the reader."));
+			printf("  %s\n",
+			       _("The reader has a PIN pad: PINs are typed on the reader."));
 	}
 	CK_SESSION_HANDLE s;
 	struct ez_token_cert *certs = NULL;
@@ -217,8 +230,8 @@ int info_list(const struct info_opts *o)
 	}
 	CK_ULONG n = 0;
 	CK_SLOT_ID *ids = NULL;
-	if (m.f->C_GetSlotList(CK_FALSE, NULL, &n) == CKR_OK && (ids = calloc(n + 1, sizeof *ids)) &&
-	    m.f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
+	if (m.f->C_GetSlotList(CK_FALSE, NULL, &n) == CKR_OK &&
+	    (ids = calloc(n + 1, sizeof *ids)) && m.f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
 		n = 0;
 	struct ez_json js, *j = o->json ? &js : NULL;
 	if (j) {
@@ -241,7 +254,8 @@ int info_list(const struct info_opts *o)
 		ez_json_arr_end(j);
 		ez_json_obj_end(j);
 	} else if (n == 0) {
-		printf("%s\n", _("No card readers found. Connect a reader; if one is connected, check that pcscd runs (eimza-info doctor)."));
+		printf("%s\n", _("No card readers found. Connect a reader; if one is connected, "
+		                 "check that pcscd runs (eimza-info doctor)."));
 	}
 	free(ids);
 	ez_module_unload(&m);
@@ -251,31 +265,49 @@ int info_list(const struct info_opts *o)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "module", required_argument, NULL, 'm' },
-		{ "slot", required_argument, NULL, 's' },
-		{ "token", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "sign-test", no_argument, NULL, 'S' },
-		{ "pin-source", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	    {"module", required_argument, NULL, 'm'},
+	    {"slot", required_argument, NULL, 's'},
+	    {"token", required_argument, NULL, 't'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"sign-test", no_argument, NULL, 'S'},
+	    {"pin-source", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct info_opts o = { 0 };
+	struct info_opts o = {0};
 	int c;
 
 	ez_i18n_init();
 	while ((c = getopt_long(argc, argv, "m:s:t:jhV", lo, NULL)) != -1) {
 		switch (c) {
-		case 'm': o.module = optarg; break;
-		case 's': o.slot = optarg; break;
-		case 't': o.token = optarg; break;
-		case 'j': o.json = true; break;
-		case 'S': o.sign_test = true; break;
-		case 'P': o.pin_src = optarg; break;
-		case 'h': usage(stdout); return EZ_EXIT_OK;
-		case 'V': ez_print_version("eimza-info"); return EZ_EXIT_OK;
-		default: usage(stderr); return EZ_EXIT_USAGE;
+		case 'm':
+			o.module = optarg;
+			break;
+		case 's':
+			o.slot = optarg;
+			break;
+		case 't':
+			o.token = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'S':
+			o.sign_test = true;
+			break;
+		case 'P':
+			o.pin_src = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EZ_EXIT_OK;
+		case 'V':
+			ez_print_version("eimza-info");
+			return EZ_EXIT_OK;
+		default:
+			usage(stderr);
+			return EZ_EXIT_USAGE;
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "doctor") == 0 && optind + 1 == argc)
@@ -286,7 +318,8 @@ int main(int argc, char **argv)
 		return EZ_EXIT_USAGE;
 	}
 	if (o.sign_test) {
-		fprintf(stderr, "%s\n", _("eimza-info: --sign-test belongs to `eimza-info doctor`"));
+		fprintf(stderr, "%s\n",
+		        _("eimza-info: --sign-test belongs to `eimza-info doctor`"));
 		return EZ_EXIT_USAGE;
 	}
 	return info_list(&o);

@@ -21,21 +21,22 @@ struct opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "%s", _("Usage: eimza-pin [OPTION]... status|change|unlock\n"
-			   "Show, change or unlock the PIN of an e-signature card.\n\n"
-			   "  status            PIN and PUK state (tries left)\n"
-			   "  change            change the PIN (current PIN, then the new one twice)\n"
-			   "  unlock            unblock the PIN with the PUK and set a new PIN\n\n"
-			   "  -m, --module NAME|PATH     PKCS#11 module (default: eimza through p11-kit)\n"
-			   "  -s, --slot N               use the card in slot N\n"
-			   "  -t, --token LABEL|SERIAL   use the card with this label or serial number\n"
-			   "      --pin-source SRC       current PIN from SRC: fd:N, env:VAR or file:PATH\n"
-			   "      --new-pin-source SRC   new PIN from SRC (asked once, not confirmed)\n"
-			   "      --puk-source SRC       PUK from SRC\n"
-			   "  -h, --help                 this help\n"
-			   "  -V, --version              version\n\n"
-			   "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN/PUK,\n"
-			   "5 PIN or PUK blocked, 7 module not loadable.\n"));
+	fprintf(f, "%s",
+	        _("Usage: eimza-pin [OPTION]... status|change|unlock\n"
+	          "Show, change or unlock the PIN of an e-signature card.\n\n"
+	          "  status            PIN and PUK state (tries left)\n"
+	          "  change            change the PIN (current PIN, then the new one twice)\n"
+	          "  unlock            unblock the PIN with the PUK and set a new PIN\n\n"
+	          "  -m, --module NAME|PATH     PKCS#11 module (default: eimza through p11-kit)\n"
+	          "  -s, --slot N               use the card in slot N\n"
+	          "  -t, --token LABEL|SERIAL   use the card with this label or serial number\n"
+	          "      --pin-source SRC       current PIN from SRC: fd:N, env:VAR or file:PATH\n"
+	          "      --new-pin-source SRC   new PIN from SRC (asked once, not confirmed)\n"
+	          "      --puk-source SRC       PUK from SRC\n"
+	          "  -h, --help                 this help\n"
+	          "  -V, --version              version\n\n"
+	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN/PUK,\n"
+	          "5 PIN or PUK blocked, 7 module not loadable.\n"));
 }
 
 static void token_flags(struct ez_module *m, CK_SLOT_ID slot, CK_FLAGS *fl)
@@ -55,7 +56,8 @@ static int cmd_status(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	printf(_("PIN: %s\n"), pin);
 	printf(_("PUK: %s\n"), puk);
 	if (ez_secret_locked(ti->flags, EZ_PUK)) {
-		printf("%s\n", _("The PUK is blocked: only your certificate provider can help; apply for a new card."));
+		printf("%s\n", _("The PUK is blocked: only your certificate provider can help; "
+		                 "apply for a new card."));
 		return EZ_EXIT_BLOCKED;
 	}
 	if (ez_secret_locked(ti->flags, EZ_PIN)) {
@@ -88,7 +90,8 @@ static int read_new_pin(const struct opts *o, const CK_TOKEN_INFO *ti, char *pin
 	bool same = strcmp(pin, again) == 0;
 	ez_wipe(again, sizeof again);
 	if (!same) {
-		fprintf(stderr, "%s\n", _("eimza-pin: the two new PINs differ; nothing was sent to the card"));
+		fprintf(stderr, "%s\n",
+		        _("eimza-pin: the two new PINs differ; nothing was sent to the card"));
 		ez_wipe(pin, cap);
 		return EZ_EXIT_USAGE;
 	}
@@ -108,7 +111,7 @@ static int fail_rv(struct ez_module *m, CK_SLOT_ID slot, CK_RV rv, enum ez_secre
 }
 
 static int cmd_change(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti,
-		      const struct opts *o)
+                      const struct opts *o)
 {
 	char old[EZ_SECRET_MAX + 2], neu[EZ_SECRET_MAX + 2], err[256], state[128];
 	CK_SESSION_HANDLE s;
@@ -116,14 +119,18 @@ static int cmd_change(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	int ret;
 
 	if (ez_secret_locked(ti->flags, EZ_PIN)) {
-		fprintf(stderr, "%s\n", _("eimza-pin: the PIN is blocked; unlock it with your PUK: eimza-pin unlock"));
+		fprintf(
+		    stderr, "%s\n",
+		    _("eimza-pin: the PIN is blocked; unlock it with your PUK: eimza-pin unlock"));
 		return EZ_EXIT_BLOCKED;
 	}
 	rv = m->f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	if (rv != CKR_OK)
 		return fail_rv(m, slot, rv, EZ_PIN);
 	if (ez_has_pinpad(ti)) {
-		printf("%s\n", _("Type the current PIN and then the new PIN twice on the reader's keypad."));
+		printf(
+		    "%s\n",
+		    _("Type the current PIN and then the new PIN twice on the reader's keypad."));
 		rv = m->f->C_SetPIN(s, NULL, 0, NULL, 0);
 		ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
 		goto out;
@@ -154,7 +161,7 @@ out:
 }
 
 static int cmd_unlock(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti,
-		      const struct opts *o)
+                      const struct opts *o)
 {
 	char puk[EZ_SECRET_MAX + 2], neu[EZ_SECRET_MAX + 2], err[256], state[128];
 	CK_SESSION_HANDLE s;
@@ -162,8 +169,9 @@ static int cmd_unlock(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	int ret;
 
 	if (ez_secret_locked(ti->flags, EZ_PUK)) {
-		fprintf(stderr, "%s\n", _("eimza-pin: the PUK is blocked too; the card cannot be unlocked. "
-					  "Apply to your certificate provider (for Kamu SM: a new card)."));
+		fprintf(stderr, "%s\n",
+		        _("eimza-pin: the PUK is blocked too; the card cannot be unlocked. "
+		          "Apply to your certificate provider (for Kamu SM: a new card)."));
 		return EZ_EXIT_BLOCKED;
 	}
 	ez_secret_state_text(ti->flags, EZ_PUK, state, sizeof state);
@@ -215,35 +223,54 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "module", required_argument, NULL, 'm' },
-		{ "slot", required_argument, NULL, 's' },
-		{ "token", required_argument, NULL, 't' },
-		{ "pin-source", required_argument, NULL, 'P' },
-		{ "new-pin-source", required_argument, NULL, 'N' },
-		{ "puk-source", required_argument, NULL, 'U' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	    {"module", required_argument, NULL, 'm'},
+	    {"slot", required_argument, NULL, 's'},
+	    {"token", required_argument, NULL, 't'},
+	    {"pin-source", required_argument, NULL, 'P'},
+	    {"new-pin-source", required_argument, NULL, 'N'},
+	    {"puk-source", required_argument, NULL, 'U'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct opts o = { 0 };
+	struct opts o = {0};
 	int c;
 
 	ez_i18n_init();
 	while ((c = getopt_long(argc, argv, "m:s:t:hV", lo, NULL)) != -1) {
 		switch (c) {
-		case 'm': o.module = optarg; break;
-		case 's': o.slot = optarg; break;
-		case 't': o.token = optarg; break;
-		case 'P': o.pin_src = optarg; break;
-		case 'N': o.new_src = optarg; break;
-		case 'U': o.puk_src = optarg; break;
-		case 'h': usage(stdout); return EZ_EXIT_OK;
-		case 'V': ez_print_version("eimza-pin"); return EZ_EXIT_OK;
-		default: usage(stderr); return EZ_EXIT_USAGE;
+		case 'm':
+			o.module = optarg;
+			break;
+		case 's':
+			o.slot = optarg;
+			break;
+		case 't':
+			o.token = optarg;
+			break;
+		case 'P':
+			o.pin_src = optarg;
+			break;
+		case 'N':
+			o.new_src = optarg;
+			break;
+		case 'U':
+			o.puk_src = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EZ_EXIT_OK;
+		case 'V':
+			ez_print_version("eimza-pin");
+			return EZ_EXIT_OK;
+		default:
+			usage(stderr);
+			return EZ_EXIT_USAGE;
 		}
 	}
 	const char *cmd = optind < argc ? argv[optind] : "status";
-	if (optind + 1 < argc || (strcmp(cmd, "status") && strcmp(cmd, "change") && strcmp(cmd, "unlock"))) {
+	if (optind + 1 < argc ||
+	    (strcmp(cmd, "status") && strcmp(cmd, "change") && strcmp(cmd, "unlock"))) {
 		fprintf(stderr, _("eimza-pin: unknown command \"%s\"\n"), cmd);
 		usage(stderr);
 		return EZ_EXIT_USAGE;
