@@ -1,0 +1,252 @@
+/*
+ * mock-p11.c: a tiny PKCS#11 module for the tools' tests: one token with a
+ * PIN (3 tries) and a PUK (10 tries) whose counters live in a state file
+ * ($MOCK_P11_STATE), so successive tool runs see a PIN being blocked and
+ * unlocked without a card. $MOCK_P11_PINPAD=1 makes the reader a PIN pad
+ * (NULL PINs accepted as the right ones). Nothing else is implemented.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <p11-kit/pkcs11.h>
+
+#define SLOT 7
+#define SESSION 42
+
+struct state {
+	char pin[32], puk[32];
+	int pin_tries, puk_tries;
+};
+static int logged; /* 0 none, 1 user, 2 SO */
+
+static const char *path(void)
+{
+	const char *p = getenv("MOCK_P11_STATE");
+	return p ? p : "/tmp/mock-p11.state";
+}
+
+static void load(struct state *s)
+{
+	FILE *f = fopen(path(), "r");
+	memset(s, 0, sizeof *s);
+	if (!f || fscanf(f, "%31s %31s %d %d", s->pin, s->puk, &s->pin_tries, &s->puk_tries) != 4) {
+		strcpy(s->pin, "123456");
+		strcpy(s->puk, "12345678");
+		s->pin_tries = 3;
+		s->puk_tries = 10;
+	}
+	if (f)
+		fclose(f);
+}
+
+static void save(const struct state *s)
+{
+	FILE *f = fopen(path(), "w");
+	if (f) {
+		fprintf(f, "%s %s %d %d\n", s->pin, s->puk, s->pin_tries, s->puk_tries);
+		fclose(f);
+	}
+}
+
+static int pinpad(void)
+{
+	const char *p = getenv("MOCK_P11_PINPAD");
+	return p && *p == '1';
+}
+
+static void pad(CK_UTF8CHAR *dst, size_t len, const char *s)
+{
+	memset(dst, ' ', len);
+	memcpy(dst, s, strlen(s) < len ? strlen(s) : len);
+}
+
+static CK_RV m_init(CK_VOID_PTR a)
+{
+	return CKR_OK;
+}
+static CK_RV m_fin(CK_VOID_PTR r)
+{
+	return CKR_OK;
+}
+static CK_RV m_info(CK_INFO_PTR i)
+{
+	memset(i, 0, sizeof *i);
+	i->cryptokiVersion.major = 2;
+	i->cryptokiVersion.minor = 40;
+	pad(i->manufacturerID, sizeof i->manufacturerID, "eimza tests");
+	pad(i->libraryDescription, sizeof i->libraryDescription, "mock");
+	return CKR_OK;
+}
+static CK_RV m_slots(CK_BBOOL present, CK_SLOT_ID_PTR l, CK_ULONG_PTR n)
+{
+	if (l) {
+		if (*n < 1) {
+			*n = 1;
+			return CKR_BUFFER_TOO_SMALL;
+		}
+		l[0] = SLOT;
+	}
+	*n = 1;
+	return CKR_OK;
+}
+static CK_RV m_slotinfo(CK_SLOT_ID id, CK_SLOT_INFO_PTR i)
+{
+	if (id != SLOT)
+		return CKR_SLOT_ID_INVALID;
+	memset(i, 0, sizeof *i);
+	pad(i->slotDescription, sizeof i->slotDescription, "Mock Reader 00 00");
+	pad(i->manufacturerID, sizeof i->manufacturerID, "eimza tests");
+	i->flags = CKF_TOKEN_PRESENT | CKF_HW_SLOT | CKF_REMOVABLE_DEVICE;
+	return CKR_OK;
+}
+static CK_RV m_tokeninfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR t)
+{
+	struct state s;
+	if (id != SLOT)
+		return CKR_SLOT_ID_INVALID;
+	load(&s);
+	memset(t, 0, sizeof *t);
+	pad(t->label, sizeof t->label, "Mock AKIS");
+	pad(t->manufacturerID, sizeof t->manufacturerID, "TUBITAK");
+	pad(t->model, sizeof t->model, "AKIS mock");
+	pad(t->serialNumber, sizeof t->serialNumber, "MOCK0001");
+	t->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED;
+	if (pinpad())
+		t->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+	if (s.pin_tries == 0)
+		t->flags |= CKF_USER_PIN_LOCKED;
+	else if (s.pin_tries == 1)
+		t->flags |= CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW;
+	else if (s.pin_tries < 3)
+		t->flags |= CKF_USER_PIN_COUNT_LOW;
+	if (s.puk_tries == 0)
+		t->flags |= CKF_SO_PIN_LOCKED;
+	else if (s.puk_tries == 1)
+		t->flags |= CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_COUNT_LOW;
+	else if (s.puk_tries < 10)
+		t->flags |= CKF_SO_PIN_COUNT_LOW;
+	t->ulMinPinLen = 6;
+	t->ulMaxPinLen = 8;
+	return CKR_OK;
+}
+static CK_RV m_open(CK_SLOT_ID id, CK_FLAGS f, CK_VOID_PTR a, CK_NOTIFY n, CK_SESSION_HANDLE_PTR s)
+{
+	if (id != SLOT)
+		return CKR_SLOT_ID_INVALID;
+	*s = SESSION;
+	return CKR_OK;
+}
+static CK_RV m_close(CK_SESSION_HANDLE s)
+{
+	logged = 0;
+	return CKR_OK;
+}
+
+/* One try against a counter: the right secret restores it. */
+static CK_RV try_secret(char *want, int *tries, int max, CK_UTF8CHAR_PTR p, CK_ULONG l)
+{
+	if (*tries == 0)
+		return CKR_PIN_LOCKED;
+	if (p ? (l == strlen(want) && memcmp(p, want, l) == 0) : pinpad()) {
+		*tries = max;
+		return CKR_OK;
+	}
+	(*tries)--;
+	return CKR_PIN_INCORRECT;
+}
+
+static CK_RV m_login(CK_SESSION_HANDLE h, CK_USER_TYPE u, CK_UTF8CHAR_PTR p, CK_ULONG l)
+{
+	struct state s;
+	CK_RV rv;
+	load(&s);
+	if (u == CKU_SO)
+		rv = try_secret(s.puk, &s.puk_tries, 10, p, l);
+	else
+		rv = try_secret(s.pin, &s.pin_tries, 3, p, l);
+	save(&s);
+	if (rv == CKR_OK)
+		logged = u == CKU_SO ? 2 : 1;
+	return rv;
+}
+static CK_RV m_logout(CK_SESSION_HANDLE h)
+{
+	logged = 0;
+	return CKR_OK;
+}
+static CK_RV m_initpin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR p, CK_ULONG l)
+{
+	struct state s;
+	if (logged != 2)
+		return CKR_USER_NOT_LOGGED_IN;
+	load(&s);
+	if (p) {
+		if (l < 6 || l > 8)
+			return CKR_PIN_LEN_RANGE;
+		memcpy(s.pin, p, l);
+		s.pin[l] = 0;
+	}
+	s.pin_tries = 3;
+	save(&s);
+	return CKR_OK;
+}
+static CK_RV m_setpin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR o, CK_ULONG ol, CK_UTF8CHAR_PTR n,
+		      CK_ULONG nl)
+{
+	struct state s;
+	load(&s);
+	CK_RV rv = try_secret(s.pin, &s.pin_tries, 3, o, ol);
+	if (rv == CKR_OK && n) {
+		if (nl < 6 || nl > 8)
+			rv = CKR_PIN_LEN_RANGE;
+		else {
+			memcpy(s.pin, n, nl);
+			s.pin[nl] = 0;
+		}
+	}
+	save(&s);
+	return rv;
+}
+static CK_RV m_findinit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n)
+{
+	return CKR_OK;
+}
+static CK_RV m_find(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o, CK_ULONG max, CK_ULONG_PTR n)
+{
+	*n = 0;
+	return CKR_OK;
+}
+static CK_RV m_findfinal(CK_SESSION_HANDLE h)
+{
+	return CKR_OK;
+}
+
+static CK_FUNCTION_LIST list;
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp);
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp)
+{
+	list.version.major = 2;
+	list.version.minor = 40;
+	list.C_Initialize = m_init;
+	list.C_Finalize = m_fin;
+	list.C_GetInfo = m_info;
+	list.C_GetFunctionList = C_GetFunctionList;
+	list.C_GetSlotList = m_slots;
+	list.C_GetSlotInfo = m_slotinfo;
+	list.C_GetTokenInfo = m_tokeninfo;
+	list.C_OpenSession = m_open;
+	list.C_CloseSession = m_close;
+	list.C_Login = m_login;
+	list.C_Logout = m_logout;
+	list.C_InitPIN = m_initpin;
+	list.C_SetPIN = m_setpin;
+	list.C_FindObjectsInit = m_findinit;
+	list.C_FindObjects = m_find;
+	list.C_FindObjectsFinal = m_findfinal;
+	*pp = &list;
+	return CKR_OK;
+}
