@@ -1,1 +1,4 @@
-# conf: rules for this folder (filled in by the folder's owner).
+# conf/: the p11-kit registration, installed into p11-kit's module config
+# folder (configure: --with-p11-kit-module-configs).
+p11configdir = $(p11_configs_dir)
+dist_p11config_DATA = conf/eimza.module

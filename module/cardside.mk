@@ -8,4 +8,6 @@ module_libeimza_cardside_la_SOURCES = \
 	module/card/akis-card.h module/card/akis-card.c \
 	module/pkcs15/pkcs15.h module/pkcs15/pkcs15-parse.c module/pkcs15/pkcs15-load.c
 module_libeimza_cardside_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) $(CRYPTO_CFLAGS) -fPIC
-module_libeimza_cardside_la_LIBADD = common/libeimza-common.la $(PCSC_LIBS) $(CRYPTO_LIBS)
+module_libeimza_cardside_la_LIBADD = $(PCSC_LIBS) $(CRYPTO_LIBS)
+# (common/libeimza-common.la is linked by the final programs: convenience
+# libraries nested twice would define its symbols twice.)

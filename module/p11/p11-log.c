@@ -1,0 +1,62 @@
+/*
+ * p11-log.c: the module's debug log. Off unless EIMZA_DEBUG=1 (stderr) or
+ * EIMZA_DEBUG_FILE=PATH. PINs and PUKs never reach it: APDU lines come
+ * from ez_apdu_trace_line(), which masks the data of VERIFY, CHANGE
+ * REFERENCE DATA and RESET RETRY COUNTER.
+ */
+#include "config.h"
+
+#include "p11-internal.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+static FILE *log_out;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void ez_log_init(void)
+{
+	const char *file = getenv("EIMZA_DEBUG_FILE"), *dbg = getenv("EIMZA_DEBUG");
+
+	pthread_mutex_lock(&log_lock);
+	if (!log_out) {
+		if (file && *file)
+			log_out = fopen(file, "ae");
+		else if (dbg && *dbg && *dbg != '0')
+			log_out = stderr;
+	}
+	pthread_mutex_unlock(&log_lock);
+}
+
+bool ez_log_enabled(void)
+{
+	return log_out != NULL;
+}
+
+void ez_log(const char *fmt, ...)
+{
+	va_list ap;
+	struct timespec ts;
+
+	if (!log_out)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pthread_mutex_lock(&log_lock);
+	fprintf(log_out, "eimza %ld.%03ld [%d] ", (long)ts.tv_sec, ts.tv_nsec / 1000000, (int)getpid());
+	va_start(ap, fmt);
+	vfprintf(log_out, fmt, ap);
+	va_end(ap);
+	fputc('\n', log_out);
+	fflush(log_out);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void ez_trace_apdu(void *arg, const char *line)
+{
+	(void)arg;
+	ez_log("apdu %s", line);
+}

@@ -1,0 +1,80 @@
+/*
+ * token.h: the token model. A token is the card in one slot as PKCS#11
+ * sees it: its objects with their attributes (built once per insertion
+ * from the PKCS#15 application and the certificates), its PIN formats and
+ * cached counters, and the login state all sessions share.
+ *
+ * Knows PKCS#11 types, nothing of sessions or handles' lifetimes.
+ */
+#ifndef EIMZA_MODULE_TOKEN_H
+#define EIMZA_MODULE_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "../p11/pkcs11-types.h"
+#include "../pkcs15/pkcs15.h"
+
+struct ez_attr {
+	CK_ATTRIBUTE_TYPE type;
+	void *val;
+	CK_ULONG len;
+	bool sensitive; /* exists, but its value never leaves the card */
+};
+
+struct ez_obj {
+	CK_OBJECT_HANDLE handle;
+	CK_OBJECT_CLASS cls;
+	bool priv; /* CKA_PRIVATE: visible after login only */
+	struct ez_attr *attrs;
+	size_t nattrs;
+	/* private and public keys */
+	CK_KEY_TYPE key_type;
+	unsigned bits;          /* modulus bits or curve bits */
+	EVP_PKEY *pub;          /* public key, for software verify and PSS */
+	uint8_t key_ref;        /* private key: the card's key reference */
+	bool always_auth;       /* private key: userConsent */
+};
+
+struct ez_token {
+	ez_conn *conn;
+	ez_card *card;
+	struct ez_p15_app app;
+	struct ez_obj *objs;
+	size_t nobjs;
+
+	char label[33], model[17], serial[17], manufacturer[33];
+	struct ez_pin_format user_fmt, so_fmt;
+	bool has_user, has_so, pinpad;
+	int user_tries, so_tries; /* cached, -1 unknown */
+
+	CK_USER_TYPE login;     /* CKU_USER, CKU_SO, or (CK_USER_TYPE)-1 when none */
+	uint8_t *so_secret;     /* the PUK, kept locked only while logged in as SO: the
+	                           AKIS unblock command carries it (see docs/module.md) */
+	size_t so_secret_len;
+	unsigned long generation; /* distinguishes successive tokens in one slot */
+};
+
+#define EZ_NOT_LOGGED ((CK_USER_TYPE)-1)
+
+/* Read the card in `conn` and build the token. Takes ownership of conn on
+ * success. `next_handle` is the module-wide object handle counter. */
+ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_token **out);
+void ez_token_free(struct ez_token *t);
+
+/* Objects and attributes. */
+struct ez_obj *ez_token_object(struct ez_token *t, CK_OBJECT_HANDLE h);
+const struct ez_attr *ez_obj_attr(const struct ez_obj *o, CK_ATTRIBUTE_TYPE type);
+/* Does the object match every attribute of the template? */
+bool ez_obj_match(const struct ez_obj *o, const CK_ATTRIBUTE *tmpl, CK_ULONG n);
+
+/* Forget the login (LOGOUT sent by the caller, or the card was reset). */
+void ez_token_forget_login(struct ez_token *t);
+
+/* Token flags from the PIN counters. */
+CK_FLAGS ez_token_pin_flags(const struct ez_token *t);
+
+#endif
