@@ -13,6 +13,12 @@
 int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
              const char *source, const char *prog)
 {
+	return ez_login_keep(m, s, slot, who, source, prog, NULL, 0);
+}
+
+int ez_login_keep(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
+                  const char *source, const char *prog, char *keep, size_t keepcap)
+{
 	enum ez_secret_kind kind = who == CKU_SO ? EZ_PUK : EZ_PIN;
 	CK_TOKEN_INFO ti;
 	char msg[256], pin[EZ_SECRET_MAX + 2];
@@ -46,6 +52,9 @@ int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_
 			return EZ_EXIT_USAGE;
 		}
 		rv = m->f->C_Login(s, who, (CK_UTF8CHAR *)pin, strlen(pin));
+		if (keep && keepcap > strlen(pin) &&
+		    (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN))
+			memcpy(keep, pin, strlen(pin) + 1);
 		ez_wipe(pin, sizeof pin);
 	}
 	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)

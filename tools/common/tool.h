@@ -119,6 +119,12 @@ static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
  * "PROG: message" to stderr. Returns an EZ_EXIT_* status. */
 int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
              const char *source, const char *prog);
+/* The same, and on success a copy of the PIN typed goes into keep (left
+ * untouched on a PIN pad), for the CKU_CONTEXT_SPECIFIC login a key with
+ * CKA_ALWAYS_AUTHENTICATE needs after C_SignInit. The caller wipes keep
+ * with ez_wipe(). */
+int ez_login_keep(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
+                  const char *source, const char *prog, char *keep, size_t keepcap);
 
 /* ---- CK_RV as a sentence -------------------------------------------------- */
 /* A message for rv, in the user's language. token_flags (after the failing

@@ -280,7 +280,8 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	if (m->f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK)
 		return;
 	CK_RV rv;
-	int r = ez_login(m, s, slot, CKU_USER, pin_src, "eimza-info");
+	char pin[EZ_SECRET_MAX + 2] = "";
+	int r = ez_login_keep(m, s, slot, CKU_USER, pin_src, "eimza-info", pin, sizeof pin);
 	if (r != EZ_EXIT_OK) {
 		report(FAIL, "sign-test",
 		       _("The PIN was not accepted, so no test signature was made."), NULL);
@@ -289,6 +290,7 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 		return;
 	}
 	if (!find_key(m, s, c, &key)) {
+		ez_wipe(pin, sizeof pin);
 		report(FAIL, "sign-test",
 		       _("The certificate's private key was not found on the card."), NULL);
 		goto out;
@@ -299,6 +301,14 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	unsigned dl = 0;
 	EVP_Digest(data, sizeof data, dig, &dl, EVP_sha256(), NULL);
 	rv = m->f->C_SignInit(s, &mech, key);
+	/* AKIS keys want the PIN again for each signature (user consent). */
+	CK_BBOOL always = CK_FALSE;
+	CK_ATTRIBUTE aa = {CKA_ALWAYS_AUTHENTICATE, &always, sizeof always};
+	if (rv == CKR_OK && m->f->C_GetAttributeValue(s, key, &aa, 1) == CKR_OK && always)
+		rv = ez_has_pinpad(ti)
+		         ? m->f->C_Login(s, CKU_CONTEXT_SPECIFIC, NULL, 0)
+		         : m->f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR *)pin, strlen(pin));
+	ez_wipe(pin, sizeof pin);
 	if (rv == CKR_OK)
 		rv = ec ? m->f->C_Sign(s, dig, sizeof dig, sig, &siglen)
 		        : m->f->C_Sign(s, data, sizeof data, sig, &siglen);
