@@ -77,4 +77,13 @@ expect 4 env O=123456 N=222222 "$P" change --pin-source env:O --new-pin-source e
 expect 0 env O=111111 N=123456 "$P" change --pin-source env:O --new-pin-source env:N
 PIN=123456 expect 0 "$I" doctor --sign-test --pin-source env:PIN
 contains "A test signature was made by the card and verified"
+
+# an EC card (P-384, ECDSA signature as r||s) swapped in: doctor's round trip
+"$EIMZA_VCARD" init "$T/ec.img" --profile nes-ec >/dev/null 2>&1 || fail "eimza-vcard init nes-ec"
+$EIMZA_TB_CTL card-swap 0 "$T/ec.img" >/dev/null || fail "card-swap"
+sleep 1
+expect 0 "$I"
+contains "EC 384 bits"
+PIN=123456 expect 0 "$I" doctor --sign-test --pin-source env:PIN
+contains "A test signature was made by the card and verified"
 echo ok
