@@ -138,6 +138,17 @@ START_TEST(tckn_serial)
 }
 END_TEST
 
+START_TEST(cert_garbage)
+{
+	struct ez_cert_info ci;
+	static const unsigned char junk[] = {0x30, 0x82, 0xff, 0xff, 0x02, 0x01, 0x00};
+	ck_assert_int_eq(ez_cert_parse(junk, sizeof junk, &ci), -1);
+	ck_assert_int_eq(ez_cert_parse(junk, 0, &ci), -1);
+	ck_assert_int_eq(ez_cert_parse(NULL, 10, &ci), -1);
+	ck_assert_str_eq(ci.tckn, "");
+}
+END_TEST
+
 START_TEST(expiry)
 {
 	/* not_after 2027-06-30 12:00:00 UTC; window opens 2027-03-30 12:00:00 */
@@ -247,6 +258,7 @@ int main(void)
 	tcase_add_test(t, policy);
 	tcase_add_test(t, json);
 	tcase_add_test(t, tckn_serial);
+	tcase_add_test(t, cert_garbage);
 	tcase_add_test(t, expiry);
 	tcase_add_test(t, tries);
 	tcase_add_test(t, messages_en);
