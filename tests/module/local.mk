@@ -1,1 +1,11 @@
-# tests/module: rules for this folder (filled in by the folder's owner).
+# tests/module: the PKCS#11 module's behaviour tests. The Check program
+# loads the built module with dlopen inside the test bed (test-module.sh).
+check_PROGRAMS += tests/module/test-module
+tests_module_test_module_SOURCES = \
+	tests/module/test-module.c tests/module/p11-test.h tests/module/p11-test.c \
+	tests/module/test-p11-general.c tests/module/test-p11-objects.c \
+	tests/module/test-p11-sign.c tests/module/test-p11-pin.c tests/module/test-p11-hotplug.c
+tests_module_test_module_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(P11KIT_CFLAGS) $(CRYPTO_CFLAGS)
+tests_module_test_module_LDADD = $(CHECK_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
+TESTS += tests/module/test-module.sh
+dist_noinst_SCRIPTS += tests/module/test-module.sh

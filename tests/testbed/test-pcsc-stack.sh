@@ -13,7 +13,7 @@ P=$EIMZA_TB_PCSC
 readers=$("$P" list)
 check_eq "pcscd shows the two virtual readers of one vpcd" 2 "$(printf '%s\n' "$readers" | grep -c '^eimza-vpcd-0 ')"
 check_eq "the AKIS v1.2.2 ATR" 3B9F968131FE45806755454B41451292318073B3A1806A "$("$P" atr "$R0")"
-check_match "the reader of a second card" '^eimza-vpcd-0 ' "$R1"
+check_match "the reader of a second card" '^eimza-vpcd-0 00 01$' "$R1"
 
 # SELECT MF with the FCI (61 XX then GET RESPONSE), GET DATA serial.
 out=$("$P" apdu "$R0" 00A40000023F00 00C0000000 00CA01064D)

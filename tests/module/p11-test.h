@@ -1,0 +1,49 @@
+/*
+ * p11-test.h: helpers for the module's behaviour tests. The tests load the
+ * built eimza-pkcs11.so with dlopen, exactly as an application does, and
+ * run inside the PC/SC test bed with virtual cards.
+ */
+#ifndef EIMZA_P11_TEST_H
+#define EIMZA_P11_TEST_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <p11-kit/pkcs11.h>
+
+extern CK_FUNCTION_LIST_PTR p11;
+
+/* dlopen $EIMZA_MODULE and C_GetFunctionList; fails the test on error. */
+void p11_load(void);
+/* C_Initialize(NULL) after p11_load. */
+void p11_init(void);
+/* The slot whose reader is EIMZA_TB_CARD<i>_READER. */
+CK_SLOT_ID card_slot(int i);
+/* The index of the test bed card with this profile, or -1. */
+int card_of(const char *profile);
+/* Open a session on card i (rw or not). */
+CK_SESSION_HANDLE open_session(int i, bool rw);
+void login_user(CK_SESSION_HANDLE s);
+/* Find objects of a class (and optionally an id); returns the count. */
+CK_ULONG find(CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const void *id, size_t idlen,
+	      CK_OBJECT_HANDLE *out, CK_ULONG max);
+/* A whole attribute value, malloc'ed (NULL on failure). */
+void *attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t, CK_ULONG *len);
+bool attr_bool(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t);
+/* Count lines of the card's APDU trace that start with `prefix`. */
+int trace_count(int card, const char *prefix);
+/* Run a test-bed control command ($EIMZA_TB_CTL ...). */
+int tb_ctl(const char *fmt, ...);
+
+#define PIN "123456"
+#define PUK "12345678"
+
+#define ck_assert_rv(call, want)                                                             \
+	do {                                                                                 \
+		CK_RV rv_ = (call);                                                          \
+		ck_assert_msg(rv_ == (CK_RV)(want), "%s: got 0x%lx, want 0x%lx", #call,      \
+			      (unsigned long)rv_, (unsigned long)(want));                    \
+	} while (0)
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * test-module.c: the module's behaviour tests (Check), run inside the test
+ * bed by test-module.sh with the cards nes-rsa, nes-ec, seal, multi and
+ * seal-rsa.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+Suite *general_suite(void);
+Suite *objects_suite(void);
+Suite *sign_suite(void);
+Suite *pin_suite(void);
+Suite *hotplug_suite(void);
+
+/* vpcd serves at most two cards per pcscd, so test-module.sh runs this
+ * program in rounds with different cards: round "full" (nes-rsa and seal)
+ * runs every suite; the other rounds (nes-ec + multi, seal-rsa) the suites
+ * that depend on the card's profile: objects and signatures. */
+int main(void)
+{
+	const char *round = getenv("EIMZA_TEST_ROUND");
+	bool full = round && strcmp(round, "full") == 0;
+	SRunner *r = srunner_create(objects_suite());
+	int failed;
+
+	if (!getenv("EIMZA_TB_CARDS")) {
+		fprintf(stderr, "run me inside eimza-testbed (see test-module.sh)\n");
+		return 99;
+	}
+	srunner_add_suite(r, sign_suite());
+	if (full) {
+		srunner_add_suite(r, general_suite());
+		srunner_add_suite(r, pin_suite());
+		srunner_add_suite(r, hotplug_suite());
+	}
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

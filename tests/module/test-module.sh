@@ -1,0 +1,11 @@
+#!/bin/bash
+# The PKCS#11 module's behaviour tests (tests/module/test-module, Check)
+# through the real PC/SC stack. vpcd serves two cards per pcscd, so the
+# five profiles are covered in three test-bed rounds.
+. "$(dirname "$0")/../testbed/lib.sh"
+T="$top_builddir/tests/module/test-module"
+rc=0
+EIMZA_TEST_ROUND=full "$TB" --card nes-rsa --card seal -- "$T" || rc=1
+EIMZA_TEST_ROUND=profiles "$TB" --card nes-ec --card multi -- "$T" || rc=1
+EIMZA_TEST_ROUND=profiles "$TB" --card seal-rsa -- "$T" || rc=1
+exit $rc

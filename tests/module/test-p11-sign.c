@@ -1,0 +1,301 @@
+/*
+ * test-p11-sign.c: every mechanism on every key type signs through the
+ * card, and the signature verifies with OpenSSL against the certificate
+ * (not the module's own verify) and with C_Verify; multi-part equals
+ * single-part; CKA_ALWAYS_AUTHENTICATE keys need a context login each time.
+ */
+#include "config.h"
+
+#include "p11-test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+static const char msg[] = "Kullanıcı servislerine elektronik imzalı olarak girme işlemini onaylıyorum.";
+
+struct key {
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE priv, pub;
+	EVP_PKEY *cert_key;
+	bool always;
+};
+
+static void get_key(int card, int index, struct key *k)
+{
+	CK_OBJECT_HANDLE keys[8], cert;
+	CK_ULONG idlen, len;
+	unsigned char *id, *der;
+	const unsigned char *p;
+	X509 *x;
+
+	k->s = open_session(card, false);
+	login_user(k->s);
+	ck_assert_int_gt(find(k->s, CKO_PRIVATE_KEY, NULL, 0, keys, 8), (CK_ULONG)index);
+	k->priv = keys[index];
+	id = attr(k->s, k->priv, CKA_ID, &idlen);
+	ck_assert_int_eq(find(k->s, CKO_CERTIFICATE, id, idlen, &cert, 1), 1);
+	ck_assert_int_eq(find(k->s, CKO_PUBLIC_KEY, id, idlen, &k->pub, 1), 1);
+	der = attr(k->s, cert, CKA_VALUE, &len);
+	p = der;
+	x = d2i_X509(NULL, &p, (long)len);
+	ck_assert_ptr_nonnull(x);
+	k->cert_key = X509_get_pubkey(x);
+	X509_free(x);
+	free(der);
+	free(id);
+	k->always = attr_bool(k->s, k->priv, CKA_ALWAYS_AUTHENTICATE);
+}
+
+static CK_RV sign(struct key *k, CK_MECHANISM *m, const void *data, size_t len,
+		  unsigned char *sig, CK_ULONG *siglen)
+{
+	CK_RV rv = p11->C_SignInit(k->s, m, k->priv);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (k->always)
+		ck_assert_rv(p11->C_Login(k->s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+	return p11->C_Sign(k->s, (CK_BYTE_PTR)data, len, sig, siglen);
+}
+
+/* OpenSSL's verdict on a signature of `msg` (or of its hash for the raw
+ * mechanisms, which the test hashes itself). */
+static int openssl_verify(EVP_PKEY *pk, const char *md, int pad, const unsigned char *sig,
+			  size_t siglen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	unsigned char der[256];
+	size_t derlen = siglen;
+	int ok;
+
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) {
+		/* PKCS#11 gives r || s; OpenSSL wants DER. */
+		ECDSA_SIG *es = ECDSA_SIG_new();
+		unsigned char *q = der;
+		ECDSA_SIG_set0(es, BN_bin2bn(sig, (int)siglen / 2, NULL),
+			       BN_bin2bn(sig + siglen / 2, (int)siglen / 2, NULL));
+		derlen = (size_t)i2d_ECDSA_SIG(es, &q);
+		ECDSA_SIG_free(es);
+		sig = der;
+	}
+	EVP_DigestVerifyInit(ctx, &pctx, EVP_get_digestbyname(md), NULL, pk);
+	if (pad == RSA_PKCS1_PSS_PADDING) {
+		EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+		EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
+	}
+	ok = EVP_DigestVerify(ctx, sig, derlen, (const unsigned char *)msg, strlen(msg));
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+static const struct {
+	CK_MECHANISM_TYPE mech;
+	const char *md;
+	int pad;
+	bool pre_hash; /* the mechanism takes a hash (or DigestInfo) the test computes */
+} rsa_cases[] = {
+	{CKM_SHA1_RSA_PKCS, "SHA1", RSA_PKCS1_PADDING, false},
+	{CKM_SHA224_RSA_PKCS, "SHA224", RSA_PKCS1_PADDING, false},
+	{CKM_SHA256_RSA_PKCS, "SHA256", RSA_PKCS1_PADDING, false},
+	{CKM_SHA384_RSA_PKCS, "SHA384", RSA_PKCS1_PADDING, false},
+	{CKM_SHA512_RSA_PKCS, "SHA512", RSA_PKCS1_PADDING, false},
+	{CKM_RSA_PKCS, "SHA256", RSA_PKCS1_PADDING, true},
+	{CKM_SHA256_RSA_PKCS_PSS, "SHA256", RSA_PKCS1_PSS_PADDING, false},
+	{CKM_SHA384_RSA_PKCS_PSS, "SHA384", RSA_PKCS1_PSS_PADDING, false},
+	{CKM_SHA512_RSA_PKCS_PSS, "SHA512", RSA_PKCS1_PSS_PADDING, false},
+	{CKM_RSA_PKCS_PSS, "SHA256", RSA_PKCS1_PSS_PADDING, true},
+	{CKM_ECDSA_SHA1, "SHA1", 0, false},
+	{CKM_ECDSA_SHA224, "SHA224", 0, false},
+	{CKM_ECDSA_SHA256, "SHA256", 0, false},
+	{CKM_ECDSA_SHA384, "SHA384", 0, false},
+	{CKM_ECDSA_SHA512, "SHA512", 0, false},
+	{CKM_ECDSA, "SHA384", 0, true},
+};
+
+static CK_MECHANISM_TYPE md_mech(const char *md)
+{
+	return strcmp(md, "SHA256") == 0 ? CKM_SHA256 : strcmp(md, "SHA384") == 0 ? CKM_SHA384 : CKM_SHA512;
+}
+
+static CK_RSA_PKCS_MGF_TYPE md_mgf(const char *md)
+{
+	return strcmp(md, "SHA256") == 0 ? CKG_MGF1_SHA256 : strcmp(md, "SHA384") == 0 ? CKG_MGF1_SHA384 : CKG_MGF1_SHA512;
+}
+
+/* Sign msg with every mechanism of the key's type on card `card`'s key `index`. */
+static void all_mechanisms(int card, int index)
+{
+	struct key k;
+	size_t i;
+	bool is_ec;
+
+	p11_init();
+	get_key(card, index, &k);
+	is_ec = EVP_PKEY_get_base_id(k.cert_key) == EVP_PKEY_EC;
+	for (i = 0; i < sizeof(rsa_cases) / sizeof(rsa_cases[0]); i++) {
+		CK_MECHANISM_TYPE t = rsa_cases[i].mech;
+		bool mech_ec = t == CKM_ECDSA || (t >= CKM_ECDSA_SHA1 && t <= CKM_ECDSA_SHA512);
+		CK_RSA_PKCS_PSS_PARAMS pss = {md_mech(rsa_cases[i].md), md_mgf(rsa_cases[i].md), 0};
+		CK_MECHANISM m = {t, NULL, 0};
+		unsigned char in[128], sig[512];
+		unsigned int hl;
+		size_t inlen;
+		CK_ULONG siglen = sizeof(sig);
+		if (mech_ec != is_ec)
+			continue;
+		if (rsa_cases[i].pad == RSA_PKCS1_PSS_PADDING) {
+			pss.sLen = (CK_ULONG)EVP_MD_get_size(EVP_get_digestbyname(rsa_cases[i].md));
+			m.pParameter = &pss;
+			m.ulParameterLen = sizeof(pss);
+		}
+		if (rsa_cases[i].pre_hash) {
+			EVP_Digest(msg, strlen(msg), in, &hl, EVP_get_digestbyname(rsa_cases[i].md), NULL);
+			inlen = hl;
+			if (t == CKM_RSA_PKCS) { /* the caller builds the DigestInfo */
+				static const unsigned char pre[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+				memmove(in + sizeof(pre), in, hl);
+				memcpy(in, pre, sizeof(pre));
+				inlen = sizeof(pre) + hl;
+			}
+			ck_assert_rv(sign(&k, &m, in, inlen, sig, &siglen), CKR_OK);
+		} else {
+			ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+		}
+		ck_assert_msg(openssl_verify(k.cert_key, rsa_cases[i].md, rsa_cases[i].pad, sig, siglen) == 1,
+			      "mechanism 0x%lx: OpenSSL rejects the signature", t);
+		/* And the module's own C_Verify with the public key. */
+		ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_OK);
+		if (rsa_cases[i].pre_hash)
+			ck_assert_rv(p11->C_Verify(k.s, in, inlen, sig, siglen), CKR_OK);
+		else
+			ck_assert_rv(p11->C_Verify(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, siglen), CKR_OK);
+		sig[3] ^= 1;
+		ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_OK);
+		if (rsa_cases[i].pre_hash)
+			ck_assert_rv(p11->C_Verify(k.s, in, inlen, sig, siglen), CKR_SIGNATURE_INVALID);
+		else
+			ck_assert_rv(p11->C_Verify(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, siglen), CKR_SIGNATURE_INVALID);
+	}
+	EVP_PKEY_free(k.cert_key);
+}
+
+/* Loop index: card * 4 + key index (multi has three keys). */
+START_TEST(mechanisms_of_card_key)
+{
+	int card = _i / 4, key = _i % 4;
+	char env[40];
+	const char *profile;
+
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_PROFILE", card);
+	profile = getenv(env);
+	ck_assert_ptr_nonnull(profile);
+	if (key >= (strcmp(profile, "multi") == 0 ? 3 : 1))
+		return; /* no such key: this loop index stands for nothing */
+	all_mechanisms(card, key);
+}
+END_TEST
+
+START_TEST(always_authenticate)
+{
+	struct key k;
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	unsigned char sig[512];
+	CK_ULONG siglen = sizeof(sig);
+
+	p11_init();
+	get_key(card_of("nes-rsa"), 0, &k);
+	ck_assert(k.always);
+	/* Without the context login: refused, and the operation ends. */
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_OPERATION_NOT_INITIALIZED);
+	/* A context login outside an operation. */
+	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6),
+		     CKR_OPERATION_NOT_INITIALIZED);
+	/* With it: one signature per login. */
+	ck_assert_rv(sign(&k, &m, msg, 10, sig, &siglen), CKR_OK);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	EVP_PKEY_free(k.cert_key);
+}
+END_TEST
+
+START_TEST(multipart_and_sizes)
+{
+	struct key k;
+	CK_MECHANISM m = {CKM_ECDSA_SHA384, NULL, 0};
+	unsigned char sig[512];
+	CK_ULONG siglen = 0;
+	size_t half = strlen(msg) / 2;
+
+	p11_init();
+	get_key(card_of("seal"), 0, &k);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OPERATION_ACTIVE);
+	/* Size query and a short buffer keep the operation. */
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), NULL, &siglen), CKR_OK);
+	ck_assert_int_eq(siglen, 96);
+	siglen = 10;
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_BUFFER_TOO_SMALL);
+	ck_assert_int_eq(siglen, 96);
+	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg, half), CKR_OK);
+	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg + half, strlen(msg) - half), CKR_OK);
+	siglen = sizeof(sig);
+	ck_assert_rv(p11->C_SignFinal(k.s, sig, &siglen), CKR_OK);
+	ck_assert_int_eq(siglen, 96);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA384", 0, sig, siglen), 1);
+	/* Multi-part verify too. */
+	ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_OK);
+	ck_assert_rv(p11->C_VerifyUpdate(k.s, (CK_BYTE_PTR)msg, half), CKR_OK);
+	ck_assert_rv(p11->C_VerifyUpdate(k.s, (CK_BYTE_PTR)msg + half, strlen(msg) - half), CKR_OK);
+	ck_assert_rv(p11->C_VerifyFinal(k.s, sig, siglen), CKR_OK);
+	/* Wrong key type for the mechanism, bad PSS parameters. */
+	m.mechanism = CKM_SHA256_RSA_PKCS;
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_KEY_TYPE_INCONSISTENT);
+	EVP_PKEY_free(k.cert_key);
+}
+END_TEST
+
+START_TEST(digest)
+{
+	CK_SESSION_HANDLE s;
+	CK_MECHANISM m = {CKM_SHA256, NULL, 0};
+	unsigned char out[64], want[32];
+	CK_ULONG len = sizeof(out);
+	unsigned int wl;
+
+	p11_init();
+	s = open_session(card_of("seal"), false);
+	ck_assert_rv(p11->C_DigestInit(s, &m), CKR_OK);
+	ck_assert_rv(p11->C_Digest(s, (CK_BYTE_PTR)msg, strlen(msg), out, &len), CKR_OK);
+	EVP_Digest(msg, strlen(msg), want, &wl, EVP_sha256(), NULL);
+	ck_assert_int_eq(len, 32);
+	ck_assert_mem_eq(out, want, 32);
+}
+END_TEST
+
+Suite *sign_suite(void);
+Suite *sign_suite(void)
+{
+	Suite *s = suite_create("sign");
+	TCase *t = tcase_create("sign");
+
+	tcase_set_timeout(t, 120);
+	tcase_add_loop_test(t, mechanisms_of_card_key, 0, 4 * atoi(getenv("EIMZA_TB_CARDS")));
+	if (card_of("nes-rsa") >= 0)
+		tcase_add_test(t, always_authenticate);
+	if (card_of("seal") >= 0) {
+		tcase_add_test(t, multipart_and_sizes);
+		tcase_add_test(t, digest);
+	}
+	suite_add_tcase(s, t);
+	return s;
+}
