@@ -1,0 +1,68 @@
+#!/bin/bash
+# Java's SunPKCS11, the provider the Turkish e-signature applications use:
+# keytool lists the card's certificate and key, jarsigner signs a jar with
+# the card, and a small Java program signs and verifies.
+. "$(dirname "$0")/../testbed/lib.sh"
+tb_require java javac keytool jarsigner jar
+tb_enter --card seal --card nes-rsa
+. "$(dirname "$0")/apps-lib.sh"
+apps_setup
+
+slot=$(foreign pkcs11-tool --module "$EIMZA_MODULE" -L 2>/dev/null | sed -n 's/^Slot 0 (0x\([0-9a-f]*\)).*/\1/p')
+cat >"$W/seal.cfg" <<CFG
+name = eimza
+library = $EIMZA_MODULE
+slot = $((16#$slot))
+CFG
+P11="-providerClass sun.security.pkcs11.SunPKCS11 -providerArg $W/seal.cfg"
+out=$(foreign keytool -list -keystore NONE -storetype PKCS11 $P11 -storepass:file "$W/pin" 2>&1)
+check_match "keytool lists the card's key entry" 'PrivateKeyEntry' "$out"
+alias=$(sed -n 's/^\(.*\), PrivateKeyEntry.*/\1/p' <<<"$out" | head -1)
+check_match "the entry is named after the certificate label" 'Mali Mühür|Mühür|EC' "$alias"
+
+# jarsigner signs with the card and verifies.
+mkdir -p "$W/jar"
+echo "merhaba" >"$W/jar/hello.txt"
+(cd "$W/jar" && jar cf "$W/test.jar" hello.txt)
+foreign jarsigner -keystore NONE -storetype PKCS11 $P11 -storepass:file "$W/pin" \
+	-sigalg SHA384withECDSA "$W/test.jar" "$alias" >"$W/jarsigner.log" 2>&1
+out=$(jarsigner -verify -verbose "$W/test.jar" 2>&1)
+check_match "jarsigner: the jar signed by the card verifies" 'jar verified' "$out"
+
+# A program: KeyStore over PKCS#11, Signature with the card, verify in Java.
+cat >"$W/Sign.java" <<'JAVA'
+import java.nio.file.*;
+import java.security.*;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
+
+public class Sign {
+    public static void main(String[] a) throws Exception {
+        Provider p = Security.getProvider("SunPKCS11").configure(a[0]);
+        char[] pin = Files.readString(Path.of(a[1])).trim().toCharArray();
+        KeyStore ks = KeyStore.getInstance("PKCS11", p);
+        ks.load(null, pin);
+        for (String alias : Collections.list(ks.aliases())) {
+            if (!ks.isKeyEntry(alias)) continue;
+            PrivateKey k = (PrivateKey) ks.getKey(alias, null);
+            X509Certificate c = (X509Certificate) ks.getCertificate(alias);
+            String alg = k.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA384withECDSA";
+            byte[] data = "Kullanıcı servislerine elektronik imzalı olarak girme işlemini onaylıyorum.".getBytes("UTF-8");
+            Signature s = Signature.getInstance(alg, p);
+            s.initSign(k);
+            s.update(data);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(c.getPublicKey());
+            v.update(data);
+            System.out.println(alias + " " + alg + " " + (v.verify(sig) ? "verified" : "FAILED"));
+        }
+    }
+}
+JAVA
+javac -d "$W" "$W/Sign.java" 2>&1
+out=$(foreign java -cp "$W" Sign "$W/seal.cfg" "$W/pin" 2>&1)
+check_match "a Java program signs with the card and verifies" 'SHA384withECDSA verified' "$out"
+# The EC key's parameters are a named curve: SunEC accepts the public key.
+check "no failure" test "$(grep -c FAILED <<<"$out")" = 0
+tb_done

@@ -1,0 +1,34 @@
+#!/bin/bash
+# p11-kit remoting: `p11-kit server` exports the card's token over a Unix
+# socket, and a client using p11-kit's client module lists and signs with it,
+# the way a container reaches a card it cannot see.
+. "$(dirname "$0")/../testbed/lib.sh"
+tb_require p11-kit pkcs11-tool openssl
+tb_enter --card seal
+. "$(dirname "$0")/apps-lib.sh"
+apps_setup
+client=$(pkg-config --variable=p11_module_path p11-kit-1 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/pkcs11)/p11-kit-client.so
+[ -f "$client" ] || { echo "SKIP: $client missing" >&2; [ "${EIMZA_STRICT:-}" = 1 ] && exit 99; exit 77; }
+
+export XDG_RUNTIME_DIR=$W/run
+mkdir -p "$XDG_RUNTIME_DIR"
+# In the foreground, in the background: a daemon would outlive the test.
+foreign p11-kit server -f --provider "$EIMZA_MODULE" -n "$W/run/eimza.sock" "pkcs11:model=AKIS%20v1.2.2" \
+	>"$W/server.env" 2>"$W/server.err" &
+server=$!
+for _ in $(seq 100); do [ -S "$W/run/eimza.sock" ] && break; sleep 0.1; done
+export P11_KIT_SERVER_ADDRESS="unix:path=$W/run/eimza.sock"
+check_match "p11-kit server exports the token" '^unix:path=' "${P11_KIT_SERVER_ADDRESS:-}"
+out=$(pkcs11-tool --module "$client" -L 2>&1)
+check_match "the client sees the card's token" 'token model +: AKIS v1.2.2' "$out"
+card_cert 0 "$W/seal.pem"
+openssl x509 -in "$W/seal.pem" -pubkey -noout >"$W/pub.pem"
+# p11-kit's RPC carries CKM_ECDSA (the hash made here), not ECDSA-SHA384.
+openssl dgst -sha384 -binary "$W/data" >"$W/hash"
+pkcs11-tool --module "$client" --login --pin "$(cat "$W/pin")" --sign --mechanism ECDSA \
+	--signature-format openssl --input-file "$W/hash" --output-file "$W/sig" >"$W/sign.log" 2>&1
+check "a signature through the socket verifies" \
+	openssl pkeyutl -verify -pubin -inkey "$W/pub.pem" -in "$W/hash" -sigfile "$W/sig"
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+tb_done
