@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../testbed/lib.sh"
 tb_require pkcs11-tool p11tool p11-kit openssl
 tb_enter --card nes-rsa --card seal
+. "$(dirname "$0")/../apps/apps-lib.sh" # foreign(): sanitizer runtime for programs we did not build
 
 M=$EIMZA_MODULE
 W=$EIMZA_TB_DIR/clients
@@ -15,57 +16,57 @@ printf '%s' 123456 >"$W/pin"
 echo "Kullanıcı servislerine elektronik imzalı olarak girme işlemini onaylıyorum." >"$W/data"
 
 # ---- pkcs11-tool (OpenSC) ------------------------------------------------
-out=$(pkcs11-tool --module "$M" --list-slots 2>&1)
+out=$(foreign pkcs11-tool --module "$M" --list-slots 2>&1)
 check_match "pkcs11-tool lists the card's token" 'token label +: TEST KULLANICI' "$out"
 check_match "pkcs11-tool shows the model" 'token model +: AKIS v1.2.2' "$out"
-out=$(pkcs11-tool --module "$M" --slot-index 0 --list-objects 2>&1)
+out=$(foreign pkcs11-tool --module "$M" --slot-index 0 --list-objects 2>&1)
 check_match "certificate readable before login" 'Certificate Object' "$out"
 check "no private key before login" test "$(grep -c 'Private Key Object' <<<"$out")" = 0
-out=$(pkcs11-tool --module "$M" --slot-index 0 --list-mechanisms 2>&1)
+out=$(foreign pkcs11-tool --module "$M" --slot-index 0 --list-mechanisms 2>&1)
 check_match "mechanisms include RSA-PSS" 'SHA256-RSA-PKCS-PSS' "$out"
 
 # Sign with each card's key and check with OpenSSL. pkcs11-tool reads the
 # PIN from its command line only: a test PIN on a test card.
 for idx in 0 1; do
-	id=$(pkcs11-tool --module "$M" --slot-index $idx --list-objects --type cert 2>/dev/null | sed -n 's/^ *ID: *//p' | head -1)
-	pkcs11-tool --module "$M" --slot-index $idx --read-object --type cert --id "$id" \
+	id=$(foreign pkcs11-tool --module "$M" --slot-index $idx --list-objects --type cert 2>/dev/null | sed -n 's/^ *ID: *//p' | head -1)
+	foreign pkcs11-tool --module "$M" --slot-index $idx --read-object --type cert --id "$id" \
 		--output-file "$W/cert$idx.der" >/dev/null 2>&1
 	openssl x509 -inform DER -in "$W/cert$idx.der" -pubkey -noout >"$W/pub$idx.pem"
 done
-pkcs11-tool --module "$M" --slot-index 0 --login --pin "$(cat "$W/pin")" --sign \
+foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin "$(cat "$W/pin")" --sign \
 	--mechanism SHA256-RSA-PKCS --input-file "$W/data" --output-file "$W/sig0" >/dev/null 2>&1
 check "pkcs11-tool RSA signature (always-authenticate key) verifies with OpenSSL" \
 	openssl dgst -sha256 -verify "$W/pub0.pem" -signature "$W/sig0" "$W/data"
-pkcs11-tool --module "$M" --slot-index 0 --login --pin "$(cat "$W/pin")" --sign \
+foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin "$(cat "$W/pin")" --sign \
 	--mechanism SHA256-RSA-PKCS-PSS --input-file "$W/data" --output-file "$W/sig0p" >/dev/null 2>&1
 check "pkcs11-tool RSA-PSS signature verifies with OpenSSL" \
 	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-1 \
 	-verify "$W/pub0.pem" -signature "$W/sig0p" "$W/data"
-pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" --sign \
+foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" --sign \
 	--mechanism ECDSA-SHA384 --signature-format openssl --input-file "$W/data" \
 	--output-file "$W/sig1" >/dev/null 2>&1
 check "pkcs11-tool ECDSA P-384 signature verifies with OpenSSL" \
 	openssl dgst -sha384 -verify "$W/pub1.pem" -signature "$W/sig1" "$W/data"
-out=$(pkcs11-tool --module "$M" --slot-index 1 --login --pin 000000 --list-objects 2>&1)
+out=$(foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin 000000 --list-objects 2>&1)
 check_match "a wrong PIN is reported as CKR_PIN_INCORRECT" 'CKR_PIN_INCORRECT' "$out"
-pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" -O >/dev/null 2>&1
-out=$(pkcs11-tool --module "$M" --slot-index 1 --generate-random 32 2>/dev/null | wc -c)
+foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" -O >/dev/null 2>&1
+out=$(foreign pkcs11-tool --module "$M" --slot-index 1 --generate-random 32 2>/dev/null | wc -c)
 check_eq "C_GenerateRandom gives 32 bytes" 32 "$out"
 # OpenSC's own self test of the token (read, sign, verify, random).
-out=$(pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" --test 2>&1)
+out=$(foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" --test 2>&1)
 check_match "pkcs11-tool --test passes" 'No errors' "$out"
 
 # ---- GnuTLS p11tool ----------------------------------------------------------
 export GNUTLS_PIN=$(cat "$W/pin")
-out=$(p11tool --provider "$M" --list-tokens 2>&1)
+out=$(foreign p11tool --provider "$M" --list-tokens 2>&1)
 check_match "p11tool lists the tokens" 'Label: TEST KULLANICI' "$out"
 check_match "p11tool sees the manufacturer" 'Manufacturer: TÜBİTAK BİLGEM' "$out"
-url=$(p11tool --provider "$M" --list-all-certs "pkcs11:token=TEST%20KULLANICI" 2>/dev/null | sed -n 's/^[[:space:]]*URL: //p' | head -1)
+url=$(foreign p11tool --provider "$M" --list-all-certs "pkcs11:token=TEST%20KULLANICI" 2>/dev/null | sed -n 's/^[[:space:]]*URL: //p' | head -1)
 check_match "p11tool lists the certificates by URL" '^pkcs11:.*type=cert' "$url"
 for tok in "TEST%20KULLANICI" ; do
-	key=$(p11tool --provider "$M" --login --list-privkeys "pkcs11:token=$tok" 2>/dev/null | sed -n 's/^[[:space:]]*URL: //p' | head -1)
+	key=$(foreign p11tool --provider "$M" --login --list-privkeys "pkcs11:token=$tok" 2>/dev/null | sed -n 's/^[[:space:]]*URL: //p' | head -1)
 	check_match "p11tool lists the private key after login" 'type=private' "$key"
-	out=$(p11tool --provider "$M" --login --test-sign "$key" 2>&1)
+	out=$(foreign p11tool --provider "$M" --login --test-sign "$key" 2>&1)
 	check_match "p11tool --test-sign with the NES key" 'Verifying against public key.*ok|ok$' "$(tr '\n' ' ' <<<"$out")"
 done
 
@@ -80,13 +81,13 @@ mount -t tmpfs eimza-p11-configs "$cfg"
 cp -a "$W/configs/." "$cfg/"
 rm -f "$cfg/opensc-pkcs11.module" # OpenSC would probe the AKIS card too
 sed "s|^module:.*|module: $M|" "$top_srcdir/conf/eimza.module" >"$cfg/eimza.module"
-out=$(p11-kit list-modules 2>&1)
+out=$(foreign p11-kit list-modules 2>&1)
 check_match "p11-kit list-modules shows the eimza module" 'eimza:' "$out"
 check_match "p11-kit shows its token" 'token: TEST KULLANICI' "$out"
 proxy=$(pkg-config --variable=proxy_module p11-kit-1 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/p11-kit-proxy.so)
-out=$(pkcs11-tool --module "$proxy" --list-slots 2>&1)
+out=$(foreign pkcs11-tool --module "$proxy" --list-slots 2>&1)
 check_match "the token through p11-kit-proxy.so" 'token label +: TEST KULLANICI' "$out"
-out=$(p11tool --list-tokens 2>&1)
+out=$(foreign p11tool --list-tokens 2>&1)
 check_match "p11tool finds the module through the p11-kit config" 'Label: TEST KULLANICI' "$out"
 
 tb_done
