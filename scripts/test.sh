@@ -6,7 +6,11 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${EIMZA_BUILD_DIR:-$SRC/build}
 bash "$SRC/scripts/setup.sh" "$@"
 cd "$BUILD"
-if ! make -j"$(nproc)" check STRICT=1; then
+tests=()
+if [ "${EIMZA_SANITIZED:-}" = 1 ]; then
+	tests=("TESTS=$(make -s print-sanitizer-tests)")
+fi
+if ! make -j"$(nproc)" check STRICT=1 "${tests[@]}"; then
 	echo "== failing tests ==" >&2
 	for log in $(grep -l -E '^:test-result: (FAIL|ERROR|SKIP)' $(find . -name '*.trs') 2>/dev/null); do
 		echo "---- ${log%.trs}.log" >&2
