@@ -46,6 +46,20 @@ check_eq "MSE C3 01 then PSO without VERIFY: 90 00, 69 82" "9000 6982" "$(echo $
 out=$("$P" apdu "$R1" 0020008106313233343536 0022C301 002A9E9A30$(printf '22%.0s' $(seq 48))00)
 check_match "the seal signs a SHA-384 hash with P-384: r||s of 96 bytes" '^[0-9A-F]{192}9000$' "$(sed -n 3p <<<"$out")"
 
+# A PC/SC client from outside the project: OpenSC's opensc-tool.
+if command -v opensc-tool >/dev/null; then
+	out=$(opensc-tool -l 2>&1)
+	check_match "opensc-tool lists the virtual reader" 'eimza-vpcd-0 00 00' "$out"
+	out=$(opensc-tool -r 0 -a 2>&1)
+	check_match "opensc-tool reads the AKIS ATR" '3b:9f:96:81:31:fe:45:80:67:55:45:4b:41:45:12:92:31:80:73:b3:a1:80:6a' "$out"
+	out=$(opensc-tool -r 0 -s 00A4080C0450155031 -s 00B0000010 -s 0020008100 2>&1)
+	check_match "opensc-tool: SELECT by path answers 90 00" 'SW1=0x90, SW2=0x00' "$(grep -A1 'Sending: 00 A4' <<<"$out" | tail -1)"
+	check_match "opensc-tool: READ BINARY returns the ODF" 'A8 0A 30 08 04 06 3F 00 50 15 44 01' "$out"
+	check_match "opensc-tool: VERIFY state query" 'SW1=0x63, SW2=0xC[0-3]' "$out"
+else
+	tb_require opensc-tool
+fi
+
 # Removal and insertion through the runtime's control socket.
 check "card removal is seen by pcscd" $EIMZA_TB_CTL card-remove 0
 check_eq "the reader is empty" 1 "$("$P" atr "$R0" >/dev/null 2>&1; echo $?)"
