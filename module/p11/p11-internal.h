@@ -113,6 +113,22 @@ size_t ez_sessions_on(CK_SLOT_ID id, bool rw_only);
 CK_RV ez_err_to_ckr(ez_err e, bool need_login);
 void ez_token_card_error(struct ez_token *t, ez_err e);
 
+/* Configuration (p11-config.c). */
+#define EZ_CFG_MAX_FILTERS 8
+#define EZ_CFG_TEXT 128
+struct ez_config {
+	bool debug;
+	char log_file[512];
+	bool apdu_trace;
+	char include[EZ_CFG_MAX_FILTERS][EZ_CFG_TEXT];
+	size_t n_include;
+	char exclude[EZ_CFG_MAX_FILTERS][EZ_CFG_TEXT];
+	size_t n_exclude;
+};
+extern struct ez_config ez_cfg;
+void ez_config_load(void);
+bool ez_config_reader_wanted(const char *reader);
+
 /* Debug log (p11-log.c): EIMZA_DEBUG=1 to stderr, EIMZA_DEBUG_FILE=PATH. */
 void ez_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool ez_log_enabled(void);

@@ -20,13 +20,12 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void ez_log_init(void)
 {
-	const char *file = getenv("EIMZA_DEBUG_FILE"), *dbg = getenv("EIMZA_DEBUG");
-
+	ez_config_load();
 	pthread_mutex_lock(&log_lock);
 	if (!log_out) {
-		if (file && *file)
-			log_out = fopen(file, "ae");
-		else if (dbg && *dbg && *dbg != '0')
+		if (ez_cfg.log_file[0])
+			log_out = fopen(ez_cfg.log_file, "ae");
+		else if (ez_cfg.debug)
 			log_out = stderr;
 	}
 	pthread_mutex_unlock(&log_lock);

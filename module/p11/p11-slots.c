@@ -68,6 +68,8 @@ CK_RV ez_slots_rescan(void)
 		ez_mod.slots[i].reader_present = false;
 	for (r = list; *r; r += strlen(r) + 1) {
 		struct ez_slot *s = NULL;
+		if (!ez_config_reader_wanted(r))
+			continue;
 		for (i = 0; i < ez_mod.nslots; i++)
 			if (strcmp(ez_mod.slots[i].reader, r) == 0)
 				s = &ez_mod.slots[i];
@@ -118,7 +120,7 @@ static void open_token(struct ez_slot *s)
 
 	e = ez_conn_open(ez_mod.pcsc, s->reader, &conn);
 	if (e == EZ_OK) {
-		if (ez_log_enabled())
+		if (ez_log_enabled() && ez_cfg.apdu_trace)
 			ez_conn_set_trace(conn, ez_trace_apdu, NULL);
 		ez_mutex_lock(s->lock);
 		e = ez_token_open(conn, &ez_mod.next_object, &t);

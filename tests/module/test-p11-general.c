@@ -7,6 +7,7 @@
 #include "p11-test.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -368,6 +369,41 @@ START_TEST(finalize_wakes_waiter)
 }
 END_TEST
 
+START_TEST(reader_filters)
+{
+	CK_SLOT_ID slots[16];
+	CK_ULONG n = 16;
+	CK_SLOT_INFO si;
+	char path[512];
+	FILE *f;
+
+	/* The environment: exclude the second reader. */
+	setenv("EIMZA_READERS_EXCLUDE", "00 01", 1);
+	p11_init();
+	ck_assert_rv(p11->C_GetSlotList(CK_FALSE, slots, &n), CKR_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_rv(p11->C_GetSlotInfo(slots[0], &si), CKR_OK);
+	ck_assert(memcmp(si.slotDescription, "eimza-vpcd-0 00 00", 18) == 0);
+	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
+	unsetenv("EIMZA_READERS_EXCLUDE");
+
+	/* The configuration file: include only the second reader. */
+	snprintf(path, sizeof(path), "%s/eimza-test.conf", getenv("EIMZA_TB_DIR"));
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "# test\nreader_include = 00 01\nnonsense line\ndebug = no\n");
+	fclose(f);
+	setenv("EIMZA_CONF", path, 1);
+	n = 16;
+	ck_assert_rv(p11->C_Initialize(NULL), CKR_OK);
+	ck_assert_rv(p11->C_GetSlotList(CK_FALSE, slots, &n), CKR_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_rv(p11->C_GetSlotInfo(slots[0], &si), CKR_OK);
+	ck_assert(memcmp(si.slotDescription, "eimza-vpcd-0 00 01", 18) == 0);
+	unsetenv("EIMZA_CONF");
+}
+END_TEST
+
 Suite *general_suite(void);
 Suite *general_suite(void)
 {
@@ -384,6 +420,7 @@ Suite *general_suite(void)
 	tcase_add_test(t, random_from_card);
 	tcase_add_test(t, fork_child);
 	tcase_add_test(t, finalize_wakes_waiter);
+	tcase_add_test(t, reader_filters);
 	suite_add_tcase(s, t);
 	return s;
 }

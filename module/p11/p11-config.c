@@ -1,0 +1,126 @@
+/*
+ * p11-config.c: the optional configuration file and its environment
+ * overrides (see eimza-pkcs11(8)).
+ *
+ *   $(sysconfdir)/eimza/eimza.conf, or the file named by EIMZA_CONF:
+ *     debug = yes|no            EIMZA_DEBUG=1
+ *     log_file = PATH           EIMZA_DEBUG_FILE=PATH
+ *     apdu_trace = yes|no       EIMZA_APDU_TRACE=0|1 (PIN bytes always masked)
+ *     reader_include = TEXT     EIMZA_READERS_INCLUDE=TEXT[,TEXT...]
+ *     reader_exclude = TEXT     EIMZA_READERS_EXCLUDE=TEXT[,TEXT...]
+ *
+ * A reader is a slot when its name contains one of the include texts (all
+ * readers when there is none) and none of the exclude texts. Lines that do
+ * not parse are ignored with a log line; the file can never stop the module.
+ */
+#include "config.h"
+
+#include "p11-internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ez_config ez_cfg;
+
+static bool yes(const char *v)
+{
+	return strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	       strcasecmp(v, "on") == 0;
+}
+
+static void add_list(char lists[][EZ_CFG_TEXT], size_t *n, const char *v)
+{
+	char buf[512], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (isspace((unsigned char)*tok))
+			tok++;
+		if (*tok && *n < EZ_CFG_MAX_FILTERS)
+			snprintf(lists[(*n)++], EZ_CFG_TEXT, "%s", tok);
+	}
+}
+
+static void set(const char *key, const char *v)
+{
+	if (strcmp(key, "debug") == 0)
+		ez_cfg.debug = yes(v);
+	else if (strcmp(key, "log_file") == 0)
+		snprintf(ez_cfg.log_file, sizeof(ez_cfg.log_file), "%s", v);
+	else if (strcmp(key, "apdu_trace") == 0)
+		ez_cfg.apdu_trace = yes(v);
+	else if (strcmp(key, "reader_include") == 0)
+		add_list(ez_cfg.include, &ez_cfg.n_include, v);
+	else if (strcmp(key, "reader_exclude") == 0)
+		add_list(ez_cfg.exclude, &ez_cfg.n_exclude, v);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+void ez_config_load(void)
+{
+	const char *path = getenv("EIMZA_CONF"), *v;
+	char line[600];
+	FILE *f;
+
+	memset(&ez_cfg, 0, sizeof(ez_cfg));
+	ez_cfg.apdu_trace = true; /* when the log is on */
+	if (!path)
+		path = SYSCONFDIR "/eimza/eimza.conf";
+	f = fopen(path, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			char *eq, *key, *val, *hash = strchr(line, '#');
+			if (hash)
+				*hash = '\0';
+			eq = strchr(line, '=');
+			if (!eq)
+				continue;
+			*eq = '\0';
+			key = trim(line);
+			val = trim(eq + 1);
+			set(key, val);
+		}
+		fclose(f);
+	}
+	if ((v = getenv("EIMZA_DEBUG")) && *v)
+		ez_cfg.debug = yes(v);
+	if ((v = getenv("EIMZA_DEBUG_FILE")) && *v)
+		snprintf(ez_cfg.log_file, sizeof(ez_cfg.log_file), "%s", v);
+	if ((v = getenv("EIMZA_APDU_TRACE")) && *v)
+		ez_cfg.apdu_trace = yes(v);
+	if ((v = getenv("EIMZA_READERS_INCLUDE"))) {
+		ez_cfg.n_include = 0;
+		add_list(ez_cfg.include, &ez_cfg.n_include, v);
+	}
+	if ((v = getenv("EIMZA_READERS_EXCLUDE"))) {
+		ez_cfg.n_exclude = 0;
+		add_list(ez_cfg.exclude, &ez_cfg.n_exclude, v);
+	}
+}
+
+bool ez_config_reader_wanted(const char *reader)
+{
+	size_t i;
+	bool in = ez_cfg.n_include == 0;
+
+	for (i = 0; i < ez_cfg.n_include; i++)
+		if (strstr(reader, ez_cfg.include[i]))
+			in = true;
+	for (i = 0; i < ez_cfg.n_exclude; i++)
+		if (strstr(reader, ez_cfg.exclude[i]))
+			in = false;
+	return in;
+}
