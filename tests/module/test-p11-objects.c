@@ -95,8 +95,14 @@ START_TEST(objects_of_profile)
 		n = i2d_X509_NAME(X509_get_subject_name(x), &mine);
 		ck_assert_int_eq(n, slen);
 		ck_assert_mem_eq(mine, subj, slen);
-		ck_assert_ptr_nonnull(attr(s, certs[i], CKA_ISSUER, &len));
-		ck_assert_ptr_nonnull(attr(s, certs[i], CKA_SERIAL_NUMBER, &len));
+		{
+			void *issuer = attr(s, certs[i], CKA_ISSUER, &len);
+			void *serial = attr(s, certs[i], CKA_SERIAL_NUMBER, &len);
+			ck_assert_ptr_nonnull(issuer);
+			ck_assert_ptr_nonnull(serial);
+			free(issuer);
+			free(serial);
+		}
 		free(attr(s, certs[i], CKA_START_DATE, &len));
 		ck_assert_int_eq(len, 8);
 		OPENSSL_free(mine);
