@@ -2,7 +2,7 @@
 # program itself (tools/vcard/main.c dispatches to perso/ and runtime/).
 bin_PROGRAMS += tools/vcard/eimza-vcard
 tools_vcard_eimza_vcard_SOURCES = \
-	tools/vcard/main.c \
+	tools/vcard/main.c include/eimza/i18n.h \
 	tools/vcard/runtime/runtime.h \
 	tools/vcard/runtime/run.c \
 	tools/vcard/runtime/latency.c \
