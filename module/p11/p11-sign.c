@@ -126,47 +126,59 @@ static CK_RV take_input(struct ez_session *s, const unsigned char *data, size_t 
 	return CKR_OK;
 }
 
+/* What a signature needs from its session, copied so the card work can run
+ * without the module lock (other cards keep working meanwhile). */
+struct sign_job {
+	const struct ez_mech *mech;
+	CK_RSA_PKCS_PSS_PARAMS pss;
+	bool holds_transaction;
+};
+
 /* Format for the card (see the file comment) and sign. Slot lock held. */
-static CK_RV card_sign(struct ez_session *s, struct ez_token *t, struct ez_obj *k,
+static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_obj *k,
 		       const unsigned char *in, size_t inlen, unsigned char *sig, size_t *siglen)
 {
 	unsigned char block[1024];
 	size_t blen = sizeof(block), k_bytes = (k->bits + 7) / 8, out = *siglen;
 	ez_err e;
+	CK_RV rv = CKR_OK;
 
-	switch (s->mech->pad) {
+	switch (j->mech->pad) {
 	case EZ_PAD_PKCS1:
-		if (s->mech->hash) {
-			if (ez_digest_info(s->mech->hash, in, inlen, block, &blen) < 0)
-				return CKR_GENERAL_ERROR;
+		if (j->mech->hash) {
+			if (ez_digest_info(j->mech->hash, in, inlen, block, &blen) < 0)
+				rv = CKR_GENERAL_ERROR;
+		} else if (inlen == 0 || inlen + 11 > k_bytes) {
+			rv = CKR_DATA_LEN_RANGE;
 		} else {
-			if (inlen == 0 || inlen + 11 > k_bytes)
-				return CKR_DATA_LEN_RANGE;
 			memcpy(block, in, inlen);
 			blen = inlen;
 		}
 		break;
 	case EZ_PAD_PSS:
-		if (inlen != (size_t)EVP_MD_get_size(ez_digest_md(s->pss.hashAlg)))
-			return CKR_DATA_LEN_RANGE;
-		if (k_bytes > sizeof(block) ||
-		    ez_pss_encode(&s->pss, in, inlen, k->bits, block, k_bytes) < 0)
-			return CKR_MECHANISM_PARAM_INVALID;
+		if (inlen != (size_t)EVP_MD_get_size(ez_digest_md(j->pss.hashAlg)))
+			rv = CKR_DATA_LEN_RANGE;
+		else if (k_bytes > sizeof(block) ||
+			 ez_pss_encode(&j->pss, in, inlen, k->bits, block, k_bytes) < 0)
+			rv = CKR_MECHANISM_PARAM_INVALID;
 		blen = k_bytes;
 		break;
 	case EZ_PAD_ECDSA:
-		if (inlen == 0 || inlen > 64)
-			return CKR_DATA_LEN_RANGE;
-		memcpy(block, in, inlen);
-		blen = inlen;
+		if (inlen == 0 || inlen > 64) {
+			rv = CKR_DATA_LEN_RANGE;
+		} else {
+			memcpy(block, in, inlen);
+			blen = inlen;
+		}
 		break;
 	}
-	e = ez_card_sign(t->card, k->key_ref, block, blen, sig, &out);
+	e = rv == CKR_OK ? ez_card_sign(t->card, k->key_ref, block, blen, sig, &out) : EZ_OK;
 	ez_wipe(block, sizeof(block));
-	if (s->holds_transaction) {
+	/* The transaction a context login opened ends with the operation. */
+	if (j->holds_transaction)
 		ez_conn_end(t->conn);
-		s->holds_transaction = false;
-	}
+	if (rv != CKR_OK)
+		return rv;
 	ez_token_card_error(t, e);
 	if (e != EZ_OK)
 		return ez_err_to_ckr(e, true);
@@ -233,9 +245,25 @@ static CK_RV sign_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_t 
 	if (rv != CKR_OK)
 		goto end;
 	got = size;
-	ez_mutex_lock(slot->lock);
-	rv = card_sign(s, slot->token, k, in, inlen, sig, &got);
-	ez_mutex_unlock(slot->lock);
+	{
+		/* The card work runs under the slot lock only: the module lock is
+		 * released so other slots (and calls that need no card) go on. The
+		 * token cannot go away meanwhile: dropping it takes this slot lock. */
+		struct sign_job job = {s->mech, s->pss, s->holds_transaction};
+		struct ez_token *t = slot->token;
+		s->holds_transaction = false;
+		ez_mutex_lock(slot->lock);
+		ez_mutex_unlock(ez_mod.lock);
+		rv = card_sign(&job, t, k, in, inlen, sig, &got);
+		ez_mutex_unlock(slot->lock);
+		ez_mutex_lock(ez_mod.lock);
+		/* The session may have closed meanwhile (the card was removed). */
+		if (ez_session_get(h, &s, &slot) != CKR_OK) {
+			if (rv == CKR_OK)
+				*siglen = got;
+			goto out;
+		}
+	}
 	if (rv == CKR_OK)
 		*siglen = got;
 end:

@@ -23,6 +23,10 @@ struct ez_pcsc {
 
 struct ez_conn {
 	ez_pcsc *p;
+	/* Each connection has its own context: pcsc-lite serializes every call
+	 * made through one context, so cards in different readers would wait
+	 * for each other. */
+	SCARDCONTEXT ctx;
 	SCARDHANDLE h;
 	DWORD proto;
 	char reader[EZ_READER_NAME_MAX];
@@ -216,9 +220,15 @@ ez_err ez_conn_open(ez_pcsc *p, const char *reader, ez_conn **out)
 	}
 	strcpy(c->reader, reader);
 	c->p = p;
-	rv = SCardConnect(p->ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &c->ctx);
+	if (rv != SCARD_S_SUCCESS) {
+		free(c);
+		return map(rv) == EZ_ERR_TRANSPORT ? EZ_ERR_NO_SERVICE : map(rv);
+	}
+	rv = SCardConnect(c->ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
 			  &c->h, &c->proto);
 	if (rv != SCARD_S_SUCCESS) {
+		SCardReleaseContext(c->ctx);
 		free(c);
 		return rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_REMOVED_CARD ? EZ_ERR_NO_CARD
 										 : map(rv);
@@ -226,6 +236,7 @@ ez_err ez_conn_open(ez_pcsc *p, const char *reader, ez_conn **out)
 	rv = SCardStatus(c->h, NULL, &namelen, &state, &proto, c->atr, &atrlen);
 	if (rv != SCARD_S_SUCCESS) {
 		SCardDisconnect(c->h, SCARD_LEAVE_CARD);
+		SCardReleaseContext(c->ctx);
 		free(c);
 		return map(rv);
 	}
@@ -241,6 +252,7 @@ void ez_conn_close(ez_conn *c)
 	if (c->depth)
 		SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
 	SCardDisconnect(c->h, SCARD_LEAVE_CARD);
+	SCardReleaseContext(c->ctx);
 	free(c);
 }
 

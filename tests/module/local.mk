@@ -9,3 +9,9 @@ tests_module_test_module_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(P11KIT_CFLAGS) 
 tests_module_test_module_LDADD = $(CHECK_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
 TESTS += tests/module/test-module.sh
 dist_noinst_SCRIPTS += tests/module/test-module.sh
+
+# A benchmark (not a test): per-slot locking with two cards in parallel.
+noinst_PROGRAMS += tests/module/bench-parallel
+tests_module_bench_parallel_SOURCES = tests/module/bench-parallel.c
+tests_module_bench_parallel_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_module_bench_parallel_LDADD = $(DL_LIBS) -lpthread
