@@ -16,6 +16,7 @@ Suite *objects_suite(void);
 Suite *sign_suite(void);
 Suite *pin_suite(void);
 Suite *hotplug_suite(void);
+Suite *removal_suite(void);
 
 /* vpcd serves at most two cards per pcscd, so test-module.sh runs this
  * program in rounds with different cards: round "full" (nes-rsa and seal)
@@ -25,8 +26,18 @@ int main(void)
 {
 	const char *round = getenv("EIMZA_TEST_ROUND");
 	bool full = round && strcmp(round, "full") == 0;
-	SRunner *r = srunner_create(objects_suite());
+	SRunner *r;
 	int failed;
+
+	/* A slow card (--latency) for removals in the middle of an operation. */
+	if (round && strcmp(round, "removal") == 0) {
+		r = srunner_create(removal_suite());
+		srunner_run_all(r, CK_NORMAL);
+		failed = srunner_ntests_failed(r);
+		srunner_free(r);
+		return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
+	r = srunner_create(objects_suite());
 
 	if (!getenv("EIMZA_TB_CARDS")) {
 		fprintf(stderr, "run me inside eimza-testbed (see test-module.sh)\n");

@@ -8,4 +8,5 @@ rc=0
 EIMZA_TEST_ROUND=full "$TB" --card nes-rsa --card seal -- "$T" || rc=1
 EIMZA_TEST_ROUND=profiles "$TB" --card nes-ec --card multi -- "$T" || rc=1
 EIMZA_TEST_ROUND=profiles "$TB" --card seal-rsa -- "$T" || rc=1
+EIMZA_TEST_ROUND=removal "$TB" --latency rtt=150 --card seal-rsa -- "$T" || rc=1
 exit $rc
