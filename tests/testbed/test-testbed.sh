@@ -1,0 +1,138 @@
+#!/bin/bash
+# The test bed itself and the eimza-vcard runtime around the engine: the
+# control socket and signals, pcscd restarts, the latency model, a clean
+# SIGTERM exit; then, from outside, that the test bed passes the command's
+# status on, enforces its time limit, skips without root (fails under
+# EIMZA_STRICT=1), and leaves no process, mount or scratch directory behind --
+# also when it is killed itself.
+. "$(dirname "$0")/lib.sh"
+
+if [ "${1:-}" = inside ]; then
+	P=$EIMZA_TB_PCSC
+	R0=$EIMZA_TB_CARD0_READER
+	C0=$EIMZA_TB_CARD0_CONTROL
+	send() { # control socket, line -> the answer
+		python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1" "$2"
+	}
+	pid=$(cat "$EIMZA_TB_DIR/card0.pid")
+
+	check_eq "control socket: status" "ok inserted connected powered" "$(send "$C0" status)"
+	check_match "control socket: an unknown command is an error" '^error ' "$(send "$C0" dance)"
+	check_match "control socket: remove" '^ok' "$(send "$C0" remove)"
+	check "pcscd sees the removal" "$P" wait-empty "$R0" 10
+	check_match "control socket: status after removal" '^ok removed' "$(send "$C0" status)"
+	check_match "control socket: insert" '^ok' "$(send "$C0" insert)"
+	check "pcscd sees the insertion" "$P" wait-card "$R0" 10
+
+	kill -USR1 "$pid"
+	check "SIGUSR1 removes the card" "$P" wait-empty "$R0" 10
+	kill -USR2 "$pid"
+	check "SIGUSR2 inserts it again" "$P" wait-card "$R0" 10
+	check_eq "the card answers after the signals" 63C3 "$("$P" apdu "$R0" 0020008100)"
+
+	err=$($EIMZA_TB_CTL reader-add 2>&1); rc=$?
+	check_eq "reader-add fails clearly (pcscd does not re-read reader.conf.d)" 3 "$rc"
+	check_match "reader-add says why" 'not possible' "$err"
+
+	"$P" apdu "$R0" 0020008106303030303030 >/dev/null
+	check "pcscd-restart brings the reader and the card back" $EIMZA_TB_CTL pcscd-restart
+	check_eq "the card answers right after a pcscd restart, its counter kept" 63C2 "$("$P" apdu "$R0" 0020008100)"
+	"$P" apdu "$R0" 0020008106313233343536 >/dev/null
+
+	# A second runtime on the free reader of the vpcd pair, with the
+	# "real" latency model: 20 APDUs take at least 20 x 10 ms.
+	port=$(( $(cat "$EIMZA_TB_DIR/card0.port") + 1 ))
+	R1="${R0% 00}"; R1="${R1% 00} 00 01"
+	"$EIMZA_VCARD" init "$EIMZA_TB_DIR/slow.img" --profile nes-ec >/dev/null 2>&1
+	"$EIMZA_VCARD" run "$EIMZA_TB_DIR/slow.img" --port "$port" --latency real 2>"$EIMZA_TB_DIR/slow.log" &
+	slow=$!
+	check "a runtime started later joins the running pcscd" "$P" wait-card "$R1" 15
+	apdus=$(for _ in $(seq 20); do printf '0084000008 '; done)
+	t0=$(date +%s%N)
+	"$P" apdu "$R1" $apdus >/dev/null
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	check "latency real: 20 APDUs take >= 200 ms (took $ms ms)" test "$ms" -ge 200
+	t0=$(date +%s%N)
+	"$P" apdu "$R0" $apdus >/dev/null
+	fast=$(( ($(date +%s%N) - t0) / 1000000 ))
+	check "latency none is faster ($fast ms < $ms ms)" test "$fast" -lt "$ms"
+	kill -TERM "$slow"
+	wait "$slow"
+	check_eq "SIGTERM: the runtime exits with status 0" 0 $?
+	check "pcscd sees the card go with it" "$P" wait-empty "$R1" 10
+	check_match "its image still loads" 'PIN: +3 of 3' "$("$EIMZA_VCARD" info "$EIMZA_TB_DIR/slow.img")"
+
+	check_match "eimza-vcard --version" '^eimza-vcard [0-9]' "$("$EIMZA_VCARD" --version)"
+	check "eimza-vcard --help" "$EIMZA_VCARD" --help
+	head -c 300 /dev/urandom >"$EIMZA_TB_DIR/junk.img"
+	"$EIMZA_VCARD" info "$EIMZA_TB_DIR/junk.img" >/dev/null 2>&1
+	check_eq "eimza-vcard info refuses a junk image (no crash)" 1 $?
+	"$EIMZA_VCARD" run "$EIMZA_TB_CARD0_IMAGE" --port 1 --latency bogus 2>/dev/null
+	check_eq "a bad latency model is a usage error" 2 $?
+
+	# For the outside checks: what must be gone afterwards.
+	echo "$EIMZA_TB_DIR $(cat "$EIMZA_TB_DIR"/*.pid)" >"$TB_RECORD"
+	tb_done
+fi
+
+# ---- outside the test bed --------------------------------------------------
+[ "$(id -u)" = 0 ] || exec "$TB" -- true # its own skip (77, or 99 when strict)
+TB_RECORD=$(mktemp)
+trap 'rm -f "$TB_RECORD"' EXIT
+export TB_RECORD
+host_comm=$(stat -c %i /run/pcscd/pcscd.comm 2>/dev/null || echo none)
+
+"$TB" --card nes-rsa -- bash "$0" inside
+rc=$?
+[ $rc = 77 ] && exit 77
+check_eq "the checks inside the test bed pass" 0 "$rc"
+
+gone() { # the scratch directory and every recorded process are gone
+	local dir pid
+	read -r dir rest <"$TB_RECORD" || return 1
+	[ -n "$dir" ] && [ ! -e "$dir" ] || { echo "left: $dir" >&2; return 1; }
+	for pid in $rest; do
+		kill -0 "$pid" 2>/dev/null && { echo "left: process $pid" >&2; return 1; }
+	done
+	return 0
+}
+check "teardown leaves no scratch directory and no process" gone
+
+# The command's failure is passed on; a daemon it left is killed too.
+"$TB" -- bash -c 'sleep 600 & echo "$EIMZA_TB_DIR $(cat "$EIMZA_TB_DIR"/*.pid) $!" >"$TB_RECORD"; exit 7'
+check_eq "the command's exit status is passed on" 7 $?
+check "a process the command left behind is killed" gone
+
+# The time limit.
+t0=$(date +%s)
+"$TB" --timeout 2 -- bash -c 'echo "$EIMZA_TB_DIR $(cat "$EIMZA_TB_DIR"/*.pid) $$" >"$TB_RECORD"; sleep 600' 2>/dev/null
+rc=$?
+check_eq "a hanging command times out with 124" 124 "$rc"
+check "the timeout came in time ($(( $(date +%s) - t0 )) s)" test $(( $(date +%s) - t0 )) -lt 30
+check "teardown after a timeout" gone
+
+# The test bed killed itself (SIGTERM, as make or CI would).
+: >"$TB_RECORD"
+"$TB" -- bash -c 'echo "$EIMZA_TB_DIR $(cat "$EIMZA_TB_DIR"/*.pid) $$" >"$TB_RECORD"; sleep 600' &
+tb=$!
+for _ in $(seq 150); do [ -s "$TB_RECORD" ] && break; sleep 0.1; done
+kill -TERM "$tb"
+wait "$tb"
+rc=$?
+check "a killed test bed exits non-zero ($rc)" test "$rc" -ne 0
+sleep 0.5
+check "teardown after the test bed was killed" gone
+
+check_eq "no test bed mount is visible outside" 0 "$(grep -c eimza-testbed /proc/self/mountinfo)"
+check_eq "the machine's own /run/pcscd is untouched" "$host_comm" "$(stat -c %i /run/pcscd/pcscd.comm 2>/dev/null || echo none)"
+
+# Without root: a skip, or a failure under EIMZA_STRICT=1.
+if command -v setpriv >/dev/null; then
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env "$@" "$TB" -- true 2>/dev/null; }
+	nobody EIMZA_STRICT=; check_eq "not root: exit 77" 77 $?
+	nobody EIMZA_STRICT=1; check_eq "not root, EIMZA_STRICT=1: exit 99" 99 $?
+fi
+
+tb_done
