@@ -50,7 +50,10 @@ CK_RV ez_err_to_ckr(ez_err e, bool need_login)
 
 void ez_token_card_error(struct ez_token *t, ez_err e)
 {
-	if (t && (e == EZ_ERR_CARD_RESET || e == EZ_ERR_SECURITY))
+	/* The card lost its security state: reset by another program, power
+	 * lost, pulled out (even if pcscd did not notice before it came back). */
+	if (t && (e == EZ_ERR_CARD_RESET || e == EZ_ERR_SECURITY || e == EZ_ERR_CARD_REMOVED ||
+		  e == EZ_ERR_NO_CARD))
 		ez_token_forget_login(t);
 	if (e != EZ_OK)
 		ez_log("card: %s", ez_err_name(e));

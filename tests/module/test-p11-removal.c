@@ -76,6 +76,7 @@ START_TEST(removed_during_signature)
 	ck_assert_int_eq(pull_card(c), 0);
 	pthread_join(th, NULL);
 	ck_assert_msg(removal_code(g.rv), "C_Sign answered 0x%lx", (unsigned long)g.rv);
+	/* Whether or not pcscd saw the card go, the login is gone with it. */
 	ck_assert_int_eq(tb_ctl("card-insert %d", c), 0);
 	s = open_session(c, false);
 	login_user(s);
