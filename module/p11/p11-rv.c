@@ -50,10 +50,13 @@ CK_RV ez_err_to_ckr(ez_err e, bool need_login)
 
 void ez_token_card_error(struct ez_token *t, ez_err e)
 {
-	/* The card lost its security state: reset by another program, power
-	 * lost, pulled out (even if pcscd did not notice before it came back). */
+	/* The card lost its security state, or the module cannot know it kept
+	 * it: reset by another program, power lost, pulled out (even if pcscd
+	 * did not notice before it came back), the exchange broken. The login
+	 * is forgotten, never replayed. */
 	if (t && (e == EZ_ERR_CARD_RESET || e == EZ_ERR_SECURITY || e == EZ_ERR_CARD_REMOVED ||
-		  e == EZ_ERR_NO_CARD))
+		  e == EZ_ERR_NO_CARD || e == EZ_ERR_NO_READER || e == EZ_ERR_NO_SERVICE ||
+		  e == EZ_ERR_TRANSPORT))
 		ez_token_forget_login(t);
 	if (e != EZ_OK)
 		ez_log("card: %s", ez_err_name(e));
