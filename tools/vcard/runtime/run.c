@@ -211,17 +211,31 @@ static int serve_vpcd(struct run *r)
 	return send_msg(r->fd, rsp, n);
 }
 
+/*
+ * pcscd learns of a vpcd card's presence by polling (every 400 ms): a card
+ * pulled and pushed back faster would never be seen to go, and pcscd would
+ * send APDUs to a card it never powered up. A hand needs longer than that
+ * anyway, so a removed card stays out at least this long.
+ */
+#define MIN_REMOVAL_MS 1000
+
 static void do_remove(struct run *r)
 {
 	r->inserted = false;
 	disconnect(r);
+	clock_gettime(CLOCK_MONOTONIC, &r->next_try);
+	r->next_try.tv_sec += MIN_REMOVAL_MS / 1000;
 }
 
 static void do_insert(struct run *r)
 {
+	struct timespec now;
+
 	r->inserted = true;
 	r->backoff_ms = 50;
-	clock_gettime(CLOCK_MONOTONIC, &r->next_try);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ms_until(&r->next_try) == 0)
+		r->next_try = now; /* else: still within MIN_REMOVAL_MS */
 	try_connect(r);
 }
 
