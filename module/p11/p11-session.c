@@ -360,16 +360,22 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_UL
 		}
 	}
 	ez_mutex_lock(slot->lock);
-	if (user == CKU_USER) {
-		e = ez_card_verify(t->card, &t->user_fmt, pin, len, &tries);
-		note_tries(&t->user_tries, e, tries, akis_profile.pin_max_tries);
-	} else {
-		e = ez_card_verify(t->card, &t->so_fmt, pin, len, &tries);
-		note_tries(&t->so_tries, e, tries, akis_profile.puk_max_tries);
+	/* A reset found when the VERIFY was to be sent means it never reached
+	 * the card (PC/SC reports the reset instead of transmitting); the
+	 * transport has reconnected, so it is sent once, now. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (user == CKU_USER) {
+			e = ez_card_verify(t->card, &t->user_fmt, pin, len, &tries);
+			note_tries(&t->user_tries, e, tries, akis_profile.pin_max_tries);
+		} else {
+			e = ez_card_verify(t->card, &t->so_fmt, pin, len, &tries);
+			note_tries(&t->so_tries, e, tries, akis_profile.puk_max_tries);
+		}
+		if (e != EZ_ERR_CARD_RESET)
+			break;
 	}
 	if (e == EZ_ERR_CARD_RESET) {
-		/* The card was reset before our VERIFY reached it: nothing was
-		 * tried. The caller may try again; we never repeat it. */
+		/* Reset twice in a row: give up; nothing was tried. */
 		ez_mutex_unlock(slot->lock);
 		rv = CKR_DEVICE_ERROR;
 		goto out;
