@@ -31,6 +31,11 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	kill -USR2 "$pid"
 	check "SIGUSR2 inserts it again" "$P" wait-card "$R0" 10
 	check_eq "the card answers after the signals" 63C3 "$("$P" apdu "$R0" 0020008100)"
+	# Pulled and pushed back at once: pcscd must still see it go and power
+	# it up again (the runtime keeps it out 1 s; card-insert waits for it).
+	kill -USR1 "$pid"
+	check "card-insert right after a pull" $EIMZA_TB_CTL card-insert 0
+	check_eq "the card was powered up again and answers" 63C3 "$("$P" apdu "$R0" 0020008100)"
 
 	err=$($EIMZA_TB_CTL reader-add 2>&1); rc=$?
 	check_eq "reader-add fails clearly (pcscd does not re-read reader.conf.d)" 3 "$rc"
