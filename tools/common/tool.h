@@ -188,6 +188,22 @@ CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s, struct ez_token_c
                      size_t *n);
 void ez_token_certs_free(struct ez_token_cert *certs, size_t n);
 
+/* ---- signing -------------------------------------------------------------- */
+/* The private key with the certificate's CKA_ID. */
+bool ez_find_key(struct ez_module *m, CK_SESSION_HANDLE s, const struct ez_token_cert *c,
+                 CK_OBJECT_HANDLE *key);
+/* Sign a SHA-256 digest with the key of certificate c on a session logged
+ * in as CKU_USER: CKM_RSA_PKCS over the DigestInfo, or CKM_ECDSA. `pin` is
+ * the PIN typed for the login, for the context-specific login a key with
+ * CKA_ALWAYS_AUTHENTICATE needs (NULL or "" on a PIN pad: the reader asks).
+ * sig gets the PKCS#1 v1.5 signature or a DER ECDSA-Sig-Value; *siglen is
+ * the buffer size on entry. CKR_KEY_HANDLE_INVALID when no key matches. */
+CK_RV ez_sign_digest(struct ez_module *m, CK_SESSION_HANDLE s, const CK_TOKEN_INFO *ti,
+                     const struct ez_token_cert *c, const char *pin, const unsigned char dig[32],
+                     unsigned char *sig, size_t *siglen);
+/* r||s (PKCS#11) to a DER ECDSA-Sig-Value, in place; cap = buffer size. */
+int ez_ecdsa_raw_to_der(unsigned char *sig, size_t *len, size_t cap);
+
 /* ---- JSON ----------------------------------------------------------------- */
 /* A streaming writer: nesting and commas are tracked, strings escaped
  * (quote, backslash, control characters as \uXXXX; UTF-8 passes through). */

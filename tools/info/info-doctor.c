@@ -254,32 +254,18 @@ static void check_nss(void)
 }
 
 /* ---- sign and verify once ----------------------------------------------- */
-static bool find_key(struct ez_module *m, CK_SESSION_HANDLE s, const struct ez_token_cert *c,
-                     CK_OBJECT_HANDLE *key)
-{
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, (void *)c->id, c->id_len}};
-	CK_ULONG n = 0;
-	if (m->f->C_FindObjectsInit(s, t, 2) != CKR_OK)
-		return false;
-	m->f->C_FindObjects(s, key, 1, &n);
-	m->f->C_FindObjectsFinal(s);
-	return n == 1;
-}
-
 static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti,
                       const struct ez_token_cert *c, const char *pin_src, int *exitc)
 {
 	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE key;
 	char msg[256];
 	unsigned char data[32], dig[32], sig[1024];
-	CK_ULONG siglen = sizeof sig;
+	size_t siglen = sizeof sig;
+	unsigned dl = 0;
 	bool ok = false;
 
 	if (m->f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK)
 		return;
-	CK_RV rv;
 	char pin[EZ_SECRET_MAX + 2] = "";
 	int r = ez_login_keep(m, s, slot, CKU_USER, pin_src, "eimza-info", pin, sizeof pin);
 	if (r != EZ_EXIT_OK) {
@@ -289,29 +275,15 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 		m->f->C_CloseSession(s);
 		return;
 	}
-	if (!find_key(m, s, c, &key)) {
-		ez_wipe(pin, sizeof pin);
+	RAND_bytes(data, sizeof data);
+	EVP_Digest(data, sizeof data, dig, &dl, EVP_sha256(), NULL);
+	CK_RV rv = ez_sign_digest(m, s, ti, c, pin, dig, sig, &siglen);
+	ez_wipe(pin, sizeof pin);
+	if (rv == CKR_KEY_HANDLE_INVALID) {
 		report(FAIL, "sign-test",
 		       _("The certificate's private key was not found on the card."), NULL);
 		goto out;
 	}
-	RAND_bytes(data, sizeof data);
-	bool ec = strcmp(c->info.key_type, "EC") == 0;
-	CK_MECHANISM mech = {ec ? CKM_ECDSA : CKM_SHA256_RSA_PKCS, NULL, 0};
-	unsigned dl = 0;
-	EVP_Digest(data, sizeof data, dig, &dl, EVP_sha256(), NULL);
-	rv = m->f->C_SignInit(s, &mech, key);
-	/* AKIS keys want the PIN again for each signature (user consent). */
-	CK_BBOOL always = CK_FALSE;
-	CK_ATTRIBUTE aa = {CKA_ALWAYS_AUTHENTICATE, &always, sizeof always};
-	if (rv == CKR_OK && m->f->C_GetAttributeValue(s, key, &aa, 1) == CKR_OK && always)
-		rv = ez_has_pinpad(ti)
-		         ? m->f->C_Login(s, CKU_CONTEXT_SPECIFIC, NULL, 0)
-		         : m->f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR *)pin, strlen(pin));
-	ez_wipe(pin, sizeof pin);
-	if (rv == CKR_OK)
-		rv = ec ? m->f->C_Sign(s, dig, sizeof dig, sig, &siglen)
-		        : m->f->C_Sign(s, data, sizeof data, sig, &siglen);
 	if (rv != CKR_OK) {
 		ez_rv_message(rv, 0, EZ_PIN, msg, sizeof msg);
 		report(FAIL, "sign-test", msg, NULL);
@@ -321,25 +293,11 @@ static void sign_test(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	X509 *x = d2i_X509(NULL, &p, (long)c->der_len);
 	EVP_PKEY *pk = x ? X509_get0_pubkey(x) : NULL;
 	EVP_PKEY_CTX *vc = pk ? EVP_PKEY_CTX_new(pk, NULL) : NULL;
-	if (vc && EVP_PKEY_verify_init(vc) > 0) {
-		if (ec) {
-			/* PKCS#11 gives r||s; OpenSSL wants DER */
-			ECDSA_SIG *es = ECDSA_SIG_new();
-			unsigned char *der = NULL;
-			size_t h = siglen / 2;
-			if (es && ECDSA_SIG_set0(es, BN_bin2bn(sig, (int)h, NULL),
-			                         BN_bin2bn(sig + h, (int)h, NULL))) {
-				int dlen = i2d_ECDSA_SIG(es, &der);
-				ok = dlen > 0 &&
-				     EVP_PKEY_verify(vc, der, (size_t)dlen, dig, sizeof dig) == 1;
-			}
-			OPENSSL_free(der);
-			ECDSA_SIG_free(es);
-		} else {
-			ok = EVP_PKEY_CTX_set_signature_md(vc, EVP_sha256()) > 0 &&
-			     EVP_PKEY_verify(vc, sig, siglen, dig, sizeof dig) == 1;
-		}
-	}
+	/* RSA: PKCS#1 v1.5 over SHA-256; EC: a DER ECDSA signature of the digest */
+	ok = vc && EVP_PKEY_verify_init(vc) > 0 &&
+	     (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC ||
+	      EVP_PKEY_CTX_set_signature_md(vc, EVP_sha256()) > 0) &&
+	     EVP_PKEY_verify(vc, sig, siglen, dig, sizeof dig) == 1;
 	EVP_PKEY_CTX_free(vc);
 	X509_free(x);
 	if (ok)
