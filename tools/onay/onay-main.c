@@ -1,0 +1,260 @@
+/*
+ * onay-main.c: eimza-onay login | approve | verify, the options.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eimza/tckn.h"
+#include "tools/common/tool.h"
+#include "tools/onay/onay-verify.h"
+#include "tools/onay/onay.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "%s",
+	        _("Usage: eimza-onay login --code CODE [OPTION]...\n"
+	          "       eimza-onay approve --code CODE [--decline] [OPTION]...\n"
+	          "       eimza-onay verify FILE --ca ROOTS.pem [OPTION]...\n"
+	          "Sign Kamu SM's e-imzalı giriş and e-onay statements with an e-signature card,\n"
+	          "bound to the one-time verification code the web page shows, and verify them.\n\n"
+	          "  login                 sign the login statement (e-imzalı giriş)\n"
+	          "  approve               sign the e-onay: KABUL EDİYORUM (--decline: KABUL ETMİYORUM)\n"
+	          "  verify FILE           check a signature (CAdES-BES, .p7s, PEM or base64)\n\n"
+	          "Signing:\n"
+	          "  -c, --code CODE             the 15-digit verification code (Doğrulama Kodu)\n"
+	          "  -n, --tckn N                use the certificate of this T.C. Kimlik No only\n"
+	          "      --cert LABEL|ID         use this certificate (label or CKA_ID in hex)\n"
+	          "      --text TEXT             sign this statement instead of the fixed text\n"
+	          "      --decline               (approve) record KABUL ETMİYORUM\n"
+	          "  -w, --window SECONDS        the code's validity (default 300); no signature after it\n"
+	          "      --created TIME          when the code was shown (default: now)\n"
+	          "  -o, --output FILE           where to write the .p7s (default KIND-CODE.p7s)\n"
+	          "      --base64                also print the signature in base64 on stdout\n"
+	          "  -m, --module NAME|PATH      PKCS#11 module (default: eimza through p11-kit)\n"
+	          "  -s, --slot N                use the card in slot N\n"
+	          "  -t, --token LABEL|SERIAL    use the card with this label or serial number\n"
+	          "      --pin-source SRC        PIN from SRC: fd:N, env:VAR or file:PATH\n\n"
+	          "Verifying:\n"
+	          "      --ca FILE               trusted root certificates (PEM)\n"
+	          "      --untrusted FILE        intermediate CA certificates (PEM)\n"
+	          "  -c, --code CODE             require this verification code\n"
+	          "  -n, --tckn N                require this T.C. Kimlik No\n"
+	          "      --text TEXT             require this text\n"
+	          "      --expect login|approve|decline   require this statement\n"
+	          "      --at TIME               check the certificates at TIME (default: now)\n"
+	          "  -w, --window SECONDS        the code's window (default 300)\n"
+	          "      --json                  the report as JSON\n\n"
+	          "  -h, --help                  this help\n"
+	          "  -V, --version               version\n\n"
+	          "TIME is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS, in UTC.\n"
+	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card or certificate, 4 wrong PIN,\n"
+	          "5 PIN blocked, 6 signature does not verify, 7 module not loadable, 8 window\n"
+	          "closed, 9 not an eimza-onay signature, 10 untrusted certificate, 11 not a\n"
+	          "qualified certificate, 12 other code, 13 other text, 14 other T.C. Kimlik No.\n"));
+}
+
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", ONAY_PROG);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EZ_EXIT_USAGE;
+}
+
+enum {
+	OPT_CERT = 256,
+	OPT_TEXT,
+	OPT_DECLINE,
+	OPT_CREATED,
+	OPT_BASE64,
+	OPT_PIN,
+	OPT_CA,
+	OPT_UNTRUSTED,
+	OPT_EXPECT,
+	OPT_AT,
+	OPT_JSON,
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"code", required_argument, NULL, 'c'},
+	    {"tckn", required_argument, NULL, 'n'},
+	    {"cert", required_argument, NULL, OPT_CERT},
+	    {"text", required_argument, NULL, OPT_TEXT},
+	    {"decline", no_argument, NULL, OPT_DECLINE},
+	    {"window", required_argument, NULL, 'w'},
+	    {"created", required_argument, NULL, OPT_CREATED},
+	    {"output", required_argument, NULL, 'o'},
+	    {"base64", no_argument, NULL, OPT_BASE64},
+	    {"module", required_argument, NULL, 'm'},
+	    {"slot", required_argument, NULL, 's'},
+	    {"token", required_argument, NULL, 't'},
+	    {"pin-source", required_argument, NULL, OPT_PIN},
+	    {"ca", required_argument, NULL, OPT_CA},
+	    {"untrusted", required_argument, NULL, OPT_UNTRUSTED},
+	    {"expect", required_argument, NULL, OPT_EXPECT},
+	    {"at", required_argument, NULL, OPT_AT},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct onay_opts o = {.window = ONAY_DEFAULT_WINDOW, .kind = ONAY_LOGIN};
+	bool decline = false;
+	char code[ONAY_CODE_DIGITS + 1];
+	int c;
+
+	ez_i18n_init();
+	while ((c = getopt_long(argc, argv, "c:n:w:o:m:s:t:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o.code = optarg;
+			break;
+		case 'n':
+			o.tckn = optarg;
+			break;
+		case OPT_CERT:
+			o.cert = optarg;
+			break;
+		case OPT_TEXT:
+			o.text = optarg;
+			break;
+		case OPT_DECLINE:
+			decline = true;
+			break;
+		case 'w': {
+			char *end;
+			o.window = strtol(optarg, &end, 10);
+			if (*optarg == 0 || *end || o.window < 1 || o.window > 86400)
+				return bad(_("--window wants seconds between 1 and 86400, not \"%s\""),
+				           optarg);
+			break;
+		}
+		case OPT_CREATED:
+			if (onay_time_parse(optarg, &o.created) < 0)
+				return bad(_("--created: \"%s\" is not a time (YYYY-MM-DDTHH:MM:SSZ)"),
+				           optarg);
+			o.created_set = true;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_BASE64:
+			o.base64 = true;
+			break;
+		case 'm':
+			o.module = optarg;
+			break;
+		case 's':
+			o.slot = optarg;
+			break;
+		case 't':
+			o.token = optarg;
+			break;
+		case OPT_PIN:
+			o.pin_src = optarg;
+			break;
+		case OPT_CA:
+			o.ca = optarg;
+			break;
+		case OPT_UNTRUSTED:
+			o.untrusted = optarg;
+			break;
+		case OPT_EXPECT:
+			o.expect = optarg;
+			break;
+		case OPT_AT:
+			if (onay_time_parse(optarg, &o.at) < 0)
+				return bad(_("--at: \"%s\" is not a time (YYYY-MM-DDTHH:MM:SSZ)"), optarg);
+			o.at_set = true;
+			break;
+		case OPT_JSON:
+			o.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EZ_EXIT_OK;
+		case 'V':
+			ez_print_version(ONAY_PROG);
+			return EZ_EXIT_OK;
+		default:
+			usage(stderr);
+			return EZ_EXIT_USAGE;
+		}
+	}
+	const char *cmd = optind < argc ? argv[optind++] : NULL;
+	bool verify = cmd && strcmp(cmd, "verify") == 0;
+	bool approve = cmd && strcmp(cmd, "approve") == 0;
+	if (!cmd || (!verify && !approve && strcmp(cmd, "login") != 0)) {
+		if (cmd)
+			bad(_("unknown command \"%s\""), cmd);
+		usage(stderr);
+		return EZ_EXIT_USAGE;
+	}
+	if (verify)
+		o.file = optind < argc ? argv[optind++] : NULL;
+	if (optind < argc)
+		return bad(_("unexpected argument \"%s\""), argv[optind]);
+
+	/* checks that need no card */
+	if (o.tckn) {
+		tckn_status ts = tckn_check(o.tckn);
+		if (ts != TCKN_OK)
+			return bad(ts == TCKN_BAD_CHECK10 || ts == TCKN_BAD_CHECK11
+			               ? _("\"%s\" is not a T.C. Kimlik No: its check digits are wrong")
+			               : _("\"%s\" is not a T.C. Kimlik No: 11 digits, the first not 0"),
+			           o.tckn);
+	}
+	if (o.code) {
+		enum onay_problem p = onay_code_normalize(o.code, code);
+		if (p != ONAY_OK)
+			return bad("%s", onay_problem_text(p));
+		o.code = code;
+	}
+	if (o.text && onay_text_check(o.text) != ONAY_OK)
+		return bad("%s", onay_problem_text(onay_text_check(o.text)));
+
+	if (verify) {
+		if (!o.file)
+			return bad("%s", _("verify wants the signature file"));
+		if (!o.ca)
+			return bad("%s", _("verify wants --ca ROOTS.pem: the roots to trust"));
+		if (decline || o.cert || o.output || o.base64 || o.created_set)
+			return bad("%s", _("--decline, --cert, --output, --base64 and --created are for "
+			                   "signing"));
+		if (o.expect) {
+			if (strcmp(o.expect, "login") == 0)
+				o.kind = ONAY_LOGIN;
+			else if (strcmp(o.expect, "approve") == 0)
+				o.kind = ONAY_APPROVE;
+			else if (strcmp(o.expect, "decline") == 0)
+				o.kind = ONAY_DECLINE;
+			else
+				return bad(_("--expect wants login, approve or decline, not \"%s\""),
+				           o.expect);
+			if (o.text)
+				return bad("%s", _("give --expect or --text, not both"));
+		}
+		return onay_cmd_verify(&o);
+	}
+	if (!o.code)
+		return bad("%s", _("the verification code is missing: --code CODE (15 digits, from "
+		                   "the web page)"));
+	if (o.ca || o.untrusted || o.expect || o.at_set || o.json)
+		return bad("%s", _("--ca, --untrusted, --expect, --at and --json are for verify"));
+	if (decline && !approve)
+		return bad("%s", _("--decline goes with approve"));
+	if (decline && o.text)
+		return bad("%s", _("give --decline or --text, not both"));
+	o.kind = approve ? (decline ? ONAY_DECLINE : ONAY_APPROVE) : ONAY_LOGIN;
+	return onay_cmd_sign(&o);
+}
