@@ -5,3 +5,6 @@ tests_onay_test_onay_SOURCES = tests/onay/test-onay.c
 tests_onay_test_onay_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CRYPTO_CFLAGS) $(P11KIT_CFLAGS)
 tests_onay_test_onay_LDADD = tools/onay/libeimza-onay.la $(CHECK_LIBS)
 TESTS += tests/onay/test-onay
+
+TESTS += tests/onay/test-onay-testbed.sh
+dist_check_SCRIPTS += tests/onay/test-onay-testbed.sh

@@ -1,5 +1,5 @@
 #!/bin/sh
-# eimza-info and eimza-pin end to end through a PKCS#11 module, SoftHSM2
+# eimza-info, eimza-pin and eimza-onay end to end through a PKCS#11 module, SoftHSM2
 # (--module PATH, any module works): listing and JSON, PIN change and the old
 # PIN failing, policy refusal before the card, unlock with the PUK (SoftHSM's
 # SO PIN), wrong PUK, Turkish output, doctor's masked T.C. Kimlik No, exit
@@ -139,6 +139,20 @@ contains "Wrong PUK"
 NEW=222222 PUK=12345678 expect 0 "$P" --module "$M" unlock --puk-source env:PUK --new-pin-source env:NEW
 contains "PIN was unlocked"
 OLD=222222 NEW=333333 expect 0 "$P" --module "$M" change --pin-source env:OLD --new-pin-source env:NEW
+# --- eimza-onay through another module -------------------------------------
+# SoftHSM's certificate has no keyUsage: not offered unless named, and the
+# verifier signs it off as not qualified (11) while the signature and chain
+# (a self-signed certificate given as its own root) are good.
+O=$B/onay/eimza-onay
+PIN=333333 expect 3 "$O" --module "$M" login --code 111222333444555 --pin-source env:PIN -o "$T/s.p7s"
+contains "--cert"
+PIN=333333 expect 0 "$O" --module "$M" login --code 111222333444555 --cert imza --pin-source env:PIN -o "$T/s.p7s"
+contains "Ayşe Yılmaz (T.C. Kimlik No 10000000146)"
+expect 11 "$O" verify "$T/s.p7s" --ca "$T/c.pem" --code 111222333444555 --tckn 10000000146
+contains "[OK  ] the signature is intact"
+contains "lacks nonRepudiation"
+openssl cms -verify -inform DER -in "$T/s.p7s" -CAfile "$T/c.pem" -purpose any -out /dev/null 2>/dev/null ||
+	fail "openssl cms -verify refuses eimza-onay's signature made through SoftHSM"
 # no terminal and no source: a clear error, not a hang
 expect 2 setsid "$P" --module "$M" change </dev/null
 contains "--pin-source"

@@ -48,6 +48,17 @@ static time_t asn1_time(const ASN1_TIME *t)
 	return timegm(&tm);
 }
 
+void ez_cert_holder(const struct ez_cert_info *ci, char *out, size_t cap)
+{
+	const char *name = ci->subject_cn[0] ? ci->subject_cn : ci->organization;
+	if (ci->tckn[0])
+		snprintf(out, cap, _("%s (T.C. Kimlik No %s)"), name, ci->tckn);
+	else if (ci->serial_number[0])
+		snprintf(out, cap, _("%s (serialNumber %s)"), name, ci->serial_number);
+	else
+		snprintf(out, cap, "%s", name);
+}
+
 bool ez_tckn_from_serial(const char *s, char out[12])
 {
 	if (!s)

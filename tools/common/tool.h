@@ -159,6 +159,10 @@ int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci)
  * not checked here: use tckn_check()). */
 bool ez_tckn_from_serial(const char *serial, char out[12]);
 
+/* "TEST KULLANICI (T.C. Kimlik No 10000000146)" for a person, "ORG A.Ş.
+ * (serialNumber 1234567890)" for a seal, in the user's language. */
+void ez_cert_holder(const struct ez_cert_info *ci, char *out, size_t cap);
+
 enum ez_expiry {
 	EZ_EXPIRY_VALID,   /* more than 3 months left */
 	EZ_EXPIRY_RENEW,   /* renewal window open: 3 months or less left */

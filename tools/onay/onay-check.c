@@ -105,10 +105,11 @@ static void report_text(const struct onay_opts *o, const struct onay_verify_resu
 {
 	char t[21];
 	printf(_("Signature:    %s\n"), o->file);
-	if (r->have_signer)
-		printf(_("Signer:       %s, T.C. Kimlik No %s, issued by %s\n"),
-		       r->signer.subject_cn[0] ? r->signer.subject_cn : r->signer.organization,
-		       r->signer.tckn[0] ? r->signer.tckn : "-", r->signer.issuer_cn);
+	if (r->have_signer) {
+		char holder[512];
+		ez_cert_holder(&r->signer, holder, sizeof holder);
+		printf(_("Signer:       %s, issued by %s\n"), holder, r->signer.issuer_cn);
+	}
 	if (r->have_statement) {
 		printf(_("Text:         %s\n"), r->st.text);
 		printf(_("Code:         %s\n"), r->st.code);

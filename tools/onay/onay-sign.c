@@ -32,10 +32,12 @@ struct cand {
 	bool qualified; /* keyUsage nonRepudiation */
 };
 
+/* true for an end-entity certificate; *qualified: keyUsage nonRepudiation */
 static bool cert_flags(const struct ez_token_cert *c, bool *qualified)
 {
 	const unsigned char *p = c->der;
 	X509 *x = d2i_X509(NULL, &p, (long)c->der_len);
+	*qualified = false;
 	if (!x)
 		return false;
 	bool ca = X509_check_ca(x) != 0;
@@ -55,13 +57,12 @@ static void id_hex(const struct ez_token_cert *c, char *out, size_t cap)
 
 static void describe(FILE *f, const struct ez_token_cert *c)
 {
-	char until[16], id[130];
+	char until[16], id[130], holder[512];
 	ez_format_date(c->info.not_after, until, sizeof until);
 	id_hex(c, id, sizeof id);
-	fprintf(f, _("%s, T.C. Kimlik No %s, %s %d, valid until %s (label \"%s\", id %s)"),
-	        c->info.subject_cn[0] ? c->info.subject_cn : c->info.organization,
-	        c->info.tckn[0] ? c->info.tckn : "-", c->info.key_type, c->info.key_bits, until,
-	        c->label, id);
+	ez_cert_holder(&c->info, holder, sizeof holder);
+	fprintf(f, _("%s, %s %d, valid until %s (label \"%s\", id %s)"), holder,
+	        c->info.key_type, c->info.key_bits, until, c->label, id);
 }
 
 /* Ask which of n candidates to use, on the terminal. -1 when there is no
@@ -95,15 +96,17 @@ static int pick(const struct onay_opts *o, struct ez_token_cert *certs, size_t n
 	if (!cs)
 		return EZ_EXIT_FAILURE;
 	for (size_t i = 0; i < n; i++) {
-		bool q;
-		if (!certs[i].parsed || !cert_flags(&certs[i], &q))
+		bool q, end_entity;
+		if (!certs[i].parsed)
 			continue;
+		end_entity = cert_flags(&certs[i], &q);
 		if (o->cert) {
+			/* named by the user: taken even when it is a CA certificate */
 			char id[130];
 			id_hex(&certs[i], id, sizeof id);
 			if (strcmp(certs[i].label, o->cert) != 0 && strcasecmp(id, o->cert) != 0)
 				continue;
-		} else if (!q) {
+		} else if (!q || !end_entity) {
 			continue; /* only qualified signature certificates unless named */
 		}
 		if (o->tckn && strcmp(certs[i].info.tckn, o->tckn) != 0) {
