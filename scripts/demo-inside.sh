@@ -40,14 +40,49 @@ title "eimza-info: the card, its PIN state and its certificate"
 title "eimza-pin status"
 "$B/tools/pin/eimza-pin" status --module "$EIMZA_MODULE" 2>&1 | sed 's/^/  /'
 
-if [ -x "$B/tools/onay/eimza-onay" ]; then
-	title "eimza-onay: the e-imzalı giriş with a one-time code, then its verification"
-	code=$(printf '%015d' $(( (RANDOM * 32768 + RANDOM) % 1000000000 )))
-	"$B/tools/onay/eimza-onay" login --code "$code" --module "$EIMZA_MODULE" --pin-source "file:$W/pin" \
-		-o "$W/giris.p7s" 2>&1 | sed 's/^/  /'
-	"$B/tools/onay/eimza-onay" verify "$W/giris.p7s" --ca "$EIMZA_TB_CARD0_ROOTS" \
-		--untrusted "$EIMZA_TB_CARD0_CA" --code "$code" 2>&1 | sed 's/^/  /'
-fi
+O=$B/tools/onay/eimza-onay
+code=$(printf '%05d%05d%05d' $((RANDOM % 100000)) $((RANDOM % 100000)) $((RANDOM % 100000)))
+V=(--ca "$EIMZA_TB_CARD0_ROOTS" --untrusted "$EIMZA_TB_CARD0_CA")
+tckn=$("$B/tools/info/eimza-info" --module "$EIMZA_MODULE" --json | python3 -c \
+	'import json,sys; print([c["tckn"] for s in json.load(sys.stdin)["slots"] if s.get("token") for c in s["token"]["certificates"] if c.get("tckn")][0])')
+
+title "eimza-onay login: the e-imzalı giriş, bound to the page's code $code"
+"$O" login --code "$code" --tckn "$tckn" --module "$EIMZA_MODULE" --pin-source "file:$W/pin" \
+	-o "$W/giris.p7s" 2>&1 | sed 's/^/  /'
+
+title "eimza-onay approve: the e-onay (KABUL EDİYORUM), in Turkish"
+# the Turkish catalogue from the source tree (the demo does not install)
+mkdir -p "$W/locale/tr/LC_MESSAGES"
+msgfmt -o "$W/locale/tr/LC_MESSAGES/eimza.mo" "$(dirname "$0")/../po/tr.po" && export EIMZA_LOCALEDIR=$W/locale
+LC_ALL=tr_TR.UTF-8 "$O" approve --code "$code" --module "$EIMZA_MODULE" --pin-source "file:$W/pin" \
+	-o "$W/onay.p7s" 2>&1 | sed 's/^/  /'
+
+title "eimza-onay verify: both signatures, offline, against the test roots"
+"$O" verify "$W/giris.p7s" "${V[@]}" --code "$code" --tckn "$tckn" --expect login 2>&1 | sed 's/^/  /'
+"$O" verify "$W/onay.p7s" "${V[@]}" --code "$code" --expect approve --json 2>&1 |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print("  e-onay:", d["statement"]["text"], "-", "valid" if d["valid"] else "NOT valid")'
+cat "$EIMZA_TB_CARD0_ROOTS" "$EIMZA_TB_CARD0_CA" >"$W/chain.pem"
+openssl cms -verify -inform DER -in "$W/giris.p7s" -CAfile "$W/chain.pem" -out /dev/null 2>&1 | sed 's/^/  openssl cms: /'
+echo "  and with another code (exit status $("$O" verify "$W/giris.p7s" "${V[@]}" --code 000000000000000 >/dev/null 2>&1; echo $?)):"
+"$O" verify "$W/giris.p7s" "${V[@]}" --code 000000000000000 2>&1 | grep FAIL | sed 's/^/  /'
+
+title "Three wrong PINs: the card blocks the PIN (Kodum kilitlendi)"
+printf '%s' 000000 >"$W/wrong"
+for i in 1 2 3; do
+	"$O" login --code "$code" --module "$EIMZA_MODULE" --pin-source "file:$W/wrong" -o "$W/x.p7s" 2>&1 |
+		grep -v -e '^Text' -e '^Verification' -e '^Certificate' -e '^Issuer' -e '^Created' -e '^Time' | sed 's/^/  /'
+done
+"$B/tools/pin/eimza-pin" status --module "$EIMZA_MODULE" 2>&1 | sed 's/^/  /'
+
+title "eimza-pin unlock: the PUK sets a new PIN"
+printf '%s\n%s\n' 12345678 123456 >"$W/puk-and-pin"
+"$B/tools/pin/eimza-pin" unlock --module "$EIMZA_MODULE" --puk-source "fd:3" --new-pin-source "fd:3" \
+	3<"$W/puk-and-pin" 2>&1 | sed 's/^/  /'
+
+title "Signing again after the unlock"
+"$O" login --code "$code" --module "$EIMZA_MODULE" --pin-source "file:$W/pin" -o "$W/giris2.p7s" 2>&1 |
+	tail -n 1 | sed 's/^/  /'
+"$O" verify "$W/giris2.p7s" "${V[@]}" --code "$code" 2>&1 | tail -n 1 | sed 's/^/  /'
 
 title "A signature made by the card, checked by OpenSSL"
 echo "Kullanıcı servislerine elektronik imzalı olarak girme işlemini onaylıyorum." >"$W/data"

@@ -22,3 +22,7 @@ tests_tools_mock_p11_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_tools_mock_p11_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/tools/test-tools-mock.sh
 dist_check_SCRIPTS += tests/tools/test-tools-mock.sh
+
+# The bash completion script, driven as bash drives it.
+TESTS += tests/tools/test-completion.sh
+dist_check_SCRIPTS += tests/tools/test-completion.sh

@@ -18,8 +18,9 @@ tools_common_libeimza_tools_la_LIBADD = common/libeimza-common.la \
 # Bash completion: one script, installed under each command's name (bash
 # loads completions/NAME on first use of NAME).
 bashcompletiondir = $(datadir)/bash-completion/completions
-bashcompletion_DATA = tools/common/completions/eimza-info tools/common/completions/eimza-pin
+bashcompletion_DATA = tools/common/completions/eimza-info tools/common/completions/eimza-pin \
+	tools/common/completions/eimza-onay
 EXTRA_DIST += tools/common/eimza.bash-completion
 CLEANFILES += $(bashcompletion_DATA)
-tools/common/completions/eimza-info tools/common/completions/eimza-pin: $(srcdir)/tools/common/eimza.bash-completion
+tools/common/completions/eimza-info tools/common/completions/eimza-pin tools/common/completions/eimza-onay: $(srcdir)/tools/common/eimza.bash-completion
 	$(AM_V_GEN)$(MKDIR_P) tools/common/completions && cp $(srcdir)/tools/common/eimza.bash-completion $@

@@ -348,12 +348,12 @@ static void check_statement(const struct onay_verify_opts *o, struct onay_verify
 		    st->text);
 	}
 
-	if (o->code)
-		set(r, ONAY_CHK_CODE, strcmp(o->code, st->code) == 0,
-		    strcmp(o->code, st->code) == 0
-		        ? _("the verification code matches: %s")
-		        : _("the signature was made for another verification code: %s"),
-		    st->code);
+	if (o->code && strcmp(o->code, st->code) == 0)
+		set(r, ONAY_CHK_CODE, true, _("the verification code matches: %s"), st->code);
+	else if (o->code)
+		set(r, ONAY_CHK_CODE, false,
+		    _("the signature was made for another verification code: %s (expected %s)"),
+		    st->code, o->code);
 	else
 		skip(r, ONAY_CHK_CODE, _("the verification code was not checked (no --code given)"));
 
