@@ -19,40 +19,8 @@
 
 #include "eimza/akis-profile.h"
 #include "eimza/secmem.h"
+#include "eimza/secret-source.h"
 #include "tools/common/tool.h"
-
-/* One line from fd into out; the line end is dropped. 0, or -1 when too
- * long or nothing could be read. */
-static int read_line_fd(int fd, char *out, size_t cap, bool *too_long)
-{
-	size_t n = 0;
-	bool got = false;
-	*too_long = false;
-	for (;;) {
-		char c;
-		ssize_t r = read(fd, &c, 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got = true;
-		if (c == '\n')
-			break;
-		if (n + 1 >= cap) {
-			*too_long = true;
-			continue; /* drain the line, keep nothing more */
-		}
-		out[n++] = c;
-	}
-	if (n > 0 && out[n - 1] == '\r')
-		n--;
-	out[n] = 0;
-	if (*too_long) {
-		ez_wipe(out, cap);
-		return -1;
-	}
-	return got ? 0 : -1;
-}
 
 static int read_tty(const char *prompt, char *out, size_t cap, char *err, size_t errcap)
 {
@@ -76,7 +44,7 @@ static int read_tty(const char *prompt, char *out, size_t cap, char *err, size_t
 		/* the prompt is a courtesy; reading still works */
 	}
 	bool too_long;
-	int r = read_line_fd(fd, out, cap, &too_long);
+	int r = ez_read_secret_line(fd, out, cap, &too_long);
 	if (restore)
 		tcsetattr(fd, TCSAFLUSH, &old);
 	if (write(fd, "\n", 1) < 0) {
@@ -92,69 +60,12 @@ static int read_tty(const char *prompt, char *out, size_t cap, char *err, size_t
 int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap, char *err,
                    size_t errcap)
 {
-	bool too_long = false;
 	if (cap == 0)
 		return -1;
 	out[0] = 0;
 	if (!source)
 		return read_tty(prompt, out, cap, err, errcap);
-
-	if (strncmp(source, "fd:", 3) == 0) {
-		char *end;
-		errno = 0;
-		long fd = strtol(source + 3, &end, 10);
-		if (source[3] == 0 || *end || errno || fd < 0 || fd > 65535) {
-			snprintf(err, errcap,
-			         _("bad secret source \"%s\": fd: wants a descriptor number"),
-			         source);
-			return -1;
-		}
-		if (read_line_fd((int)fd, out, cap, &too_long) < 0) {
-			snprintf(err, errcap,
-			         too_long ? _("the secret from \"%s\" is too long")
-			                  : _("nothing could be read from \"%s\""),
-			         source);
-			return -1;
-		}
-		return 0;
-	}
-	if (strncmp(source, "env:", 4) == 0) {
-		const char *v = getenv(source + 4);
-		if (!source[4] || !v) {
-			snprintf(err, errcap,
-			         _("bad secret source \"%s\": the variable is not set"), source);
-			return -1;
-		}
-		size_t len = strcspn(v, "\r\n");
-		if (len >= cap) {
-			snprintf(err, errcap, _("the secret from \"%s\" is too long"), source);
-			return -1;
-		}
-		memcpy(out, v, len);
-		out[len] = 0;
-		return 0;
-	}
-	if (strncmp(source, "file:", 5) == 0) {
-		int fd = open(source + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0) {
-			snprintf(err, errcap, _("cannot open \"%s\": %s"), source + 5,
-			         strerror(errno));
-			return -1;
-		}
-		int r = read_line_fd(fd, out, cap, &too_long);
-		close(fd);
-		if (r < 0) {
-			snprintf(err, errcap,
-			         too_long ? _("the secret from \"%s\" is too long")
-			                  : _("nothing could be read from \"%s\""),
-			         source);
-			return -1;
-		}
-		return 0;
-	}
-	snprintf(err, errcap, _("bad secret source \"%s\": use fd:N, env:VAR or file:PATH"),
-	         source);
-	return -1;
+	return ez_secret_source_read(source, out, cap, err, errcap);
 }
 
 int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
