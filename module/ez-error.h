@@ -15,7 +15,8 @@ typedef enum {
 	EZ_ERR_NO_SERVICE,       /* pcscd not running / context lost    -> CKR_DEVICE_ERROR */
 	EZ_ERR_NO_READER,        /* the reader went away                -> CKR_DEVICE_REMOVED */
 	EZ_ERR_NO_CARD,          /* no card in the reader               -> CKR_TOKEN_NOT_PRESENT */
-	EZ_ERR_CARD_REMOVED,     /* the card left during the operation  -> CKR_DEVICE_REMOVED */
+	EZ_ERR_CARD_REMOVED,     /* the card left during the operation, or the exchange broke
+	                            (pcsc.h, ez_conn_lost)      -> CKR_DEVICE_REMOVED */
 	EZ_ERR_CARD_RESET,       /* another process reset the card; reconnected, login lost
 	                            -> CKR_USER_NOT_LOGGED_IN where a login is needed,
 	                               else the operation is retried once from the start */

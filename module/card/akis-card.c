@@ -37,12 +37,46 @@ static ez_err send(ez_card *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
 	return ez_apdu_send(c->conn, &a, out, out_len, sw, &c->stats.apdus);
 }
 
+/* GET DATA 06: the serial number. */
+static ez_err read_serial(ez_card *c, uint8_t serial[AKIS_DATA_SERIAL_LEN])
+{
+	uint8_t data[256];
+	size_t len = sizeof(data);
+	uint16_t sw;
+	ez_err e;
+
+	e = send(c, AKIS_CLA_ISO, AKIS_INS_GET_DATA, AKIS_GET_DATA_P1, AKIS_DATA_SYSTEM, NULL, 0,
+		 true, data, &len, &sw);
+	if (e == EZ_OK && (sw != 0x9000 || len < AKIS_DATA_SERIAL_OFFSET + AKIS_DATA_SERIAL_LEN))
+		e = EZ_ERR_CARD;
+	if (e == EZ_OK)
+		memcpy(serial, data + AKIS_DATA_SERIAL_OFFSET, AKIS_DATA_SERIAL_LEN);
+	return e;
+}
+
+ez_err ez_card_same(ez_card *c)
+{
+	uint8_t atr[EZ_ATR_MAX], serial[AKIS_DATA_SERIAL_LEN];
+	size_t atr_len = ez_conn_atr(c->conn, atr, sizeof(atr));
+	char model[sizeof(c->model_buf)];
+	const char *name;
+	ez_err e;
+
+	if (!akis_atr_match(atr, atr_len, &name, model, sizeof(model)))
+		return EZ_ERR_CARD_CHANGED;
+	e = read_serial(c, serial);
+	if (e == EZ_ERR_CARD)
+		return EZ_ERR_CARD_CHANGED; /* every AKIS card answers it */
+	if (e != EZ_OK)
+		return e;
+	return memcmp(serial, c->serial, sizeof(serial)) == 0 ? EZ_OK : EZ_ERR_CARD_CHANGED;
+}
+
 ez_err ez_card_open(ez_conn *conn, ez_card **out)
 {
-	uint8_t atr[EZ_ATR_MAX], data[256];
-	size_t atr_len = ez_conn_atr(conn, atr, sizeof(atr)), len = sizeof(data);
+	uint8_t atr[EZ_ATR_MAX];
+	size_t atr_len = ez_conn_atr(conn, atr, sizeof(atr));
 	ez_card *c;
-	uint16_t sw;
 	ez_err e;
 
 	*out = NULL;
@@ -54,15 +88,11 @@ ez_err ez_card_open(ez_conn *conn, ez_card **out)
 		free(c);
 		return EZ_ERR_NOT_AKIS;
 	}
-	e = send(c, AKIS_CLA_ISO, AKIS_INS_GET_DATA, AKIS_GET_DATA_P1, AKIS_DATA_SYSTEM, NULL, 0,
-		 true, data, &len, &sw);
-	if (e == EZ_OK && (sw != 0x9000 || len < AKIS_DATA_SERIAL_OFFSET + AKIS_DATA_SERIAL_LEN))
-		e = EZ_ERR_CARD;
+	e = read_serial(c, c->serial);
 	if (e != EZ_OK) {
 		free(c);
 		return e;
 	}
-	memcpy(c->serial, data + AKIS_DATA_SERIAL_OFFSET, AKIS_DATA_SERIAL_LEN);
 	*out = c;
 	return EZ_OK;
 }

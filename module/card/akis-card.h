@@ -27,6 +27,11 @@ typedef struct ez_card ez_card;
  * card does not own the connection. */
 ez_err ez_card_open(ez_conn *conn, ez_card **out);
 void ez_card_free(ez_card *c);
+/* Is the card in the connection still the one ez_card_open() read? After
+ * ez_conn_recover(): the ATR family and the serial (GET DATA 06) are read
+ * again. EZ_OK the same card, EZ_ERR_CARD_CHANGED another one (or one that
+ * is no AKIS card), else the exchange's error. */
+ez_err ez_card_same(ez_card *c);
 
 /* "AKIS v1.2.2 (Infineon)" or "AKIS (unknown version 0x9A)". */
 const char *ez_card_model(const ez_card *c);

@@ -137,6 +137,28 @@ static void open_token(struct ez_slot *s)
 	}
 }
 
+/*
+ * An exchange with the slot's card broke though pcscd still reports the
+ * same insertion: the card may have been pulled and pushed back faster
+ * than pcscd polls the reader, or lost power. Reconnect and compare the
+ * serial: the same card keeps its token and sessions (the login is gone,
+ * and is never replayed); another card drops the token, and the card is
+ * read below as a new one. While no card answers, the token stays and
+ * every card operation answers CKR_DEVICE_REMOVED; the next call tries
+ * again, until the card answers or pcscd reports the removal.
+ */
+static void recover_token(struct ez_slot *s)
+{
+	ez_err e;
+
+	ez_mutex_lock(s->lock);
+	e = ez_token_recover(s->token);
+	ez_mutex_unlock(s->lock);
+	ez_log("slot %lu: connection lost; reconnected: %s", s->id, ez_err_name(e));
+	if (e == EZ_ERR_CARD_CHANGED)
+		drop_token(s);
+}
+
 void ez_slot_refresh(struct ez_slot *s)
 {
 	struct ez_reader_state st;
@@ -161,6 +183,8 @@ void ez_slot_refresh(struct ez_slot *s)
 	}
 	if (s->token && (!st.present || st.events != s->events))
 		drop_token(s);
+	if (s->token && ez_conn_lost(s->token->conn))
+		recover_token(s);
 	if (!st.present || st.events != s->events)
 		s->unrecognized = false;
 	s->card_present = st.present;

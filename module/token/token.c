@@ -150,6 +150,26 @@ void ez_token_forget_login(struct ez_token *t)
 	}
 }
 
+ez_err ez_token_recover(struct ez_token *t)
+{
+	ez_err e;
+
+	ez_token_forget_login(t);
+	e = ez_conn_recover(t->conn);
+	if (e != EZ_OK)
+		return e;
+	e = ez_conn_begin(t->conn);
+	if (e == EZ_ERR_CARD_RESET) /* another program reset it meanwhile */
+		e = ez_conn_begin(t->conn);
+	if (e != EZ_OK)
+		return e;
+	e = ez_card_same(t->card);
+	if (e == EZ_OK)
+		read_counters(t);
+	ez_conn_end(t->conn);
+	return e;
+}
+
 void ez_token_free(struct ez_token *t)
 {
 	if (!t)

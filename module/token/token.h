@@ -74,6 +74,15 @@ bool ez_obj_match(const struct ez_obj *o, const CK_ATTRIBUTE *tmpl, CK_ULONG n);
 /* Forget the login (LOGOUT sent by the caller, or the card was reset). */
 void ez_token_forget_login(struct ez_token *t);
 
+/* The token's connection is lost (ez_conn_lost: an exchange broke, also
+ * when pcscd never saw the card go): reconnect and check that the card in
+ * the reader is still this token's card (serial). EZ_OK: the same card;
+ * the token stays, its login forgotten (never replayed: the card was
+ * reset), its PIN counters read again. EZ_ERR_CARD_CHANGED: another card,
+ * the caller drops the token. Other errors: no card answers yet; the
+ * connection stays lost and the caller tries again later. Slot lock held. */
+ez_err ez_token_recover(struct ez_token *t);
+
 /* Token flags from the PIN counters. */
 CK_FLAGS ez_token_pin_flags(const struct ez_token *t);
 

@@ -33,6 +33,7 @@ struct ez_conn {
 	uint8_t atr[EZ_ATR_MAX];
 	size_t atr_len;
 	unsigned depth; /* nested transactions */
+	bool lost;      /* see ez_conn_lost() */
 	ez_trace_fn trace;
 	void *trace_arg;
 };
@@ -264,6 +265,30 @@ size_t ez_conn_atr(const ez_conn *c, uint8_t *buf, size_t cap)
 	return c->atr_len;
 }
 
+/* An exchange or a transaction start failed with `rv`: is the card's
+ * presence or state unknown from now on (see ez_conn_lost)? Errors that say
+ * nothing about the card (memory, another program's exclusive use, pcscd
+ * itself gone, which the slot layer handles) leave the connection alone. */
+static ez_err broken(ez_conn *c, LONG rv)
+{
+	switch (rv) {
+	case SCARD_E_NO_MEMORY:
+	case SCARD_E_SHARING_VIOLATION:
+	case SCARD_E_NO_SERVICE:
+	case SCARD_E_SERVICE_STOPPED:
+	case SCARD_E_INSUFFICIENT_BUFFER:
+	case SCARD_E_TIMEOUT:
+	case SCARD_E_CANCELLED:
+		return map(rv);
+	default:
+		c->lost = true;
+		if (c->depth)
+			SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
+		c->depth = 0;
+		return map(rv) == EZ_ERR_NO_READER ? EZ_ERR_NO_READER : EZ_ERR_CARD_REMOVED;
+	}
+}
+
 /* Reconnect after another program reset the card. The caller learns it
  * through EZ_ERR_CARD_RESET and drops its login state. */
 static ez_err reconnect(ez_conn *c)
@@ -271,16 +296,60 @@ static ez_err reconnect(ez_conn *c)
 	LONG rv = SCardReconnect(c->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
 				 SCARD_LEAVE_CARD, &c->proto);
 
-	c->depth = 0;
 	if (rv != SCARD_S_SUCCESS)
-		return map(rv) == EZ_ERR_CARD_RESET ? EZ_ERR_CARD_REMOVED : map(rv);
+		return broken(c, rv == SCARD_W_RESET_CARD ? SCARD_W_REMOVED_CARD : rv);
+	/* A transaction this handle held ended with the reset. */
+	if (c->depth)
+		SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
+	c->depth = 0;
 	return EZ_ERR_CARD_RESET;
+}
+
+bool ez_conn_lost(const ez_conn *c)
+{
+	return c->lost;
+}
+
+ez_err ez_conn_recover(ez_conn *c)
+{
+	DWORD atrlen = EZ_ATR_MAX, state, proto, namelen = 0;
+	LONG rv;
+
+	rv = SCardReconnect(c->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+			    SCARD_RESET_CARD, &c->proto);
+	if (rv == SCARD_E_INVALID_HANDLE || rv == SCARD_E_READER_UNAVAILABLE ||
+	    rv == SCARD_E_UNKNOWN_READER) {
+		/* pcscd dropped the handle: a new connection in the same reader. */
+		SCardDisconnect(c->h, SCARD_LEAVE_CARD);
+		rv = SCardConnect(c->ctx, c->reader, SCARD_SHARE_SHARED,
+				  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &c->h, &c->proto);
+		if (rv == SCARD_S_SUCCESS)
+			rv = SCardReconnect(c->h, SCARD_SHARE_SHARED,
+					    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD,
+					    &c->proto);
+	}
+	if (rv == SCARD_S_SUCCESS)
+		rv = SCardStatus(c->h, NULL, &namelen, &state, &proto, c->atr, &atrlen);
+	if (rv != SCARD_S_SUCCESS) {
+		c->lost = true;
+		if (rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_REMOVED_CARD)
+			return EZ_ERR_NO_CARD;
+		if (map(rv) == EZ_ERR_NO_SERVICE || map(rv) == EZ_ERR_NO_READER)
+			return map(rv);
+		return EZ_ERR_CARD_REMOVED;
+	}
+	c->atr_len = atrlen;
+	c->depth = 0;
+	c->lost = false;
+	return EZ_OK;
 }
 
 ez_err ez_conn_begin(ez_conn *c)
 {
 	LONG rv;
 
+	if (c->lost)
+		return EZ_ERR_CARD_REMOVED;
 	if (c->depth) {
 		c->depth++;
 		return EZ_OK;
@@ -289,7 +358,7 @@ ez_err ez_conn_begin(ez_conn *c)
 	if (rv == SCARD_W_RESET_CARD)
 		return reconnect(c);
 	if (rv != SCARD_S_SUCCESS)
-		return map(rv);
+		return broken(c, rv);
 	c->depth = 1;
 	return EZ_OK;
 }
@@ -310,23 +379,32 @@ ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t 
 	char line[1024];
 	LONG rv;
 
+	if (c->lost) {
+		*rsp_len = 0;
+		return EZ_ERR_CARD_REMOVED;
+	}
 	if (c->trace) {
 		ez_apdu_trace_line(cmd, cmd_len, true, line, sizeof(line));
 		c->trace(c->trace_arg, line);
 	}
 	rv = SCardTransmit(c->h, pci, cmd, (DWORD)cmd_len, NULL, rsp, &len);
-	if (rv == SCARD_W_RESET_CARD)
+	if (rv == SCARD_W_RESET_CARD) {
+		*rsp_len = 0;
 		return reconnect(c);
+	}
+	/* No status word is no answer: the exchange broke on the way. */
+	if (rv == SCARD_S_SUCCESS && len < 2)
+		rv = SCARD_E_NOT_TRANSACTED;
 	if (rv != SCARD_S_SUCCESS) {
 		*rsp_len = 0;
-		return map(rv);
+		return broken(c, rv);
 	}
 	*rsp_len = len;
 	if (c->trace) {
 		ez_apdu_trace_line(rsp, len, false, line, sizeof(line));
 		c->trace(c->trace_arg, line);
 	}
-	return len >= 2 ? EZ_OK : EZ_ERR_CARD;
+	return EZ_OK;
 }
 
 bool ez_conn_has_pinpad(ez_conn *c)

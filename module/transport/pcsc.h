@@ -77,6 +77,26 @@ void ez_conn_end(ez_conn *c);
 ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
 			size_t *rsp_len);
 
+/*
+ * A lost connection: an exchange (or begin) broke in a way that leaves the
+ * card's presence, power and state unknown: pcscd could not transmit
+ * (SCARD_E_NOT_TRANSACTED: the card left, even if pcscd never saw it
+ * leave), the card was removed, unpowered or mute, the handle is unknown
+ * to pcscd, or a reset could not be followed by a reconnect. The failing
+ * call answers EZ_ERR_CARD_REMOVED (EZ_ERR_NO_READER when the reader went)
+ * and from then on begin and transmit answer EZ_ERR_CARD_REMOVED at once,
+ * without sending anything, until ez_conn_recover() succeeds: no APDU (a
+ * VERIFY least of all) goes to a card nobody has identified again.
+ */
+bool ez_conn_lost(const ez_conn *c);
+/* Reconnect a lost connection: SCardReconnect with a reset (a card pulled
+ * and pushed back has no power, and its state is unknown anyway), or a new
+ * SCardConnect when pcscd no longer knows the handle. EZ_OK when a card
+ * answered the reset; whether it is the same card is the caller's to
+ * check. EZ_ERR_NO_CARD without a card, EZ_ERR_CARD_REMOVED when a card is
+ * there but does not answer yet; the connection stays lost on failure. */
+ez_err ez_conn_recover(ez_conn *c);
+
 /* Does the reader have a PIN pad (FEATURE_VERIFY_PIN_DIRECT)? Optional. */
 bool ez_conn_has_pinpad(ez_conn *c);
 

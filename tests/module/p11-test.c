@@ -6,10 +6,22 @@
 #include "p11-test.h"
 
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <PCSC/winscard.h>
+#include <openssl/evp.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/x509.h>
 
 CK_FUNCTION_LIST_PTR p11;
 
@@ -159,4 +171,169 @@ int tb_ctl(const char *fmt, ...)
 	va_end(ap);
 	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null", getenv("EIMZA_TB_CTL"), args);
 	return system(cmd);
+}
+
+int ctl_send(const char *path, const char *cmd, char *reply, size_t cap)
+{
+	struct sockaddr_un sa;
+	struct timeval tv = {10, 0};
+	char line[128];
+	ssize_t n;
+	int fd;
+
+	if (!path || strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	snprintf(line, sizeof(line), "%s\n", cmd);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (reply)
+		snprintf(reply, cap, "%s", line);
+	return strncmp(line, "ok", 2) == 0 ? 0 : -1;
+}
+
+long reader_events(int i)
+{
+	SCARDCONTEXT ctx;
+	SCARD_READERSTATE st;
+	long n = -1;
+
+	if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS)
+		return -1;
+	memset(&st, 0, sizeof(st));
+	st.szReader = card_env(i, "READER");
+	st.dwCurrentState = SCARD_STATE_UNAWARE;
+	if (st.szReader && SCardGetStatusChange(ctx, 0, &st, 1) == SCARD_S_SUCCESS)
+		n = (long)(st.dwEventState >> 16);
+	SCardReleaseContext(ctx);
+	return n;
+}
+
+pid_t runtime_start(int i, const char *image, const char *ctl, const char *trace)
+{
+	char port[32], path[512], reply[128];
+	const char *vcard = getenv("EIMZA_VCARD"), *lat = getenv("EIMZA_TB_LATENCY");
+	FILE *f;
+	pid_t pid;
+	int k;
+
+	snprintf(path, sizeof(path), "%s/card%d.port", getenv("EIMZA_TB_DIR"), i);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(port, sizeof(port), f));
+	fclose(f);
+	port[strcspn(port, "\n")] = '\0';
+	ck_assert_ptr_nonnull(vcard);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl(vcard, vcard, "run", image, "--port", port, "--control", ctl, "--trace",
+		      trace, "--latency", lat ? lat : "none", (char *)NULL);
+		_exit(127);
+	}
+	/* Connected to vpcd's port: the kernel completes the connection even
+	 * before vpcd accepts it. */
+	for (k = 0; k < 200; k++) {
+		if (ctl_send(ctl, "status", reply, sizeof(reply)) == 0 &&
+		    strstr(reply, " connected"))
+			return pid;
+		usleep(10000);
+	}
+	ck_abort_msg("the second card runtime did not connect (%s)", reply);
+	return -1;
+}
+
+void runtime_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	if (waitpid(pid, NULL, 0) == pid)
+		return;
+	/* Not our child (left by an earlier test's process): wait it out. */
+	for (int i = 0; i < 200 && kill(pid, 0) == 0; i++)
+		usleep(10000);
+}
+
+void card_restore(int i)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "%s wait-empty '%s' 10", getenv("EIMZA_TB_PCSC"),
+		 card_env(i, "READER"));
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(tb_ctl("card-insert %d", i), 0);
+}
+
+int trace_file_count(const char *path, const char *prefix)
+{
+	char line[2048];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, prefix, strlen(prefix)) == 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
+bool sig_verifies(const void *cert, size_t cert_len, CK_MECHANISM_TYPE mech, const void *data,
+		  size_t len, const void *sig, size_t sig_len)
+{
+	const unsigned char *p = cert;
+	X509 *x = d2i_X509(NULL, &p, (long)cert_len);
+	EVP_PKEY *pk = x ? X509_get0_pubkey(x) : NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char der[160];
+	const unsigned char *s = sig;
+	size_t slen = sig_len;
+	bool ok = false;
+
+	if (!pk || !md)
+		goto out;
+	if (mech == CKM_ECDSA_SHA256) {
+		/* PKCS#11 gives r || s; OpenSSL wants DER. */
+		ECDSA_SIG *e = ECDSA_SIG_new();
+		unsigned char *w = der;
+		int n;
+		size_t h = sig_len / 2;
+		if (!e || sig_len % 2 || sig_len > 132 ||
+		    !ECDSA_SIG_set0(e, BN_bin2bn(sig, (int)h, NULL),
+				    BN_bin2bn((const unsigned char *)sig + h, (int)h, NULL))) {
+			ECDSA_SIG_free(e);
+			goto out;
+		}
+		n = i2d_ECDSA_SIG(e, &w);
+		ECDSA_SIG_free(e);
+		if (n <= 0)
+			goto out;
+		s = der;
+		slen = (size_t)n;
+	} else if (mech != CKM_SHA256_RSA_PKCS) {
+		goto out;
+	}
+	ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) == 1 &&
+	     EVP_DigestVerify(md, s, slen, data, len) == 1;
+out:
+	EVP_MD_CTX_free(md);
+	X509_free(x);
+	return ok;
 }

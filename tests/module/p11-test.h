@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <p11-kit/pkcs11.h>
 
@@ -35,6 +36,27 @@ bool attr_bool(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t);
 int trace_count(int card, const char *prefix);
 /* Run a test-bed control command ($EIMZA_TB_CTL ...). */
 int tb_ctl(const char *fmt, ...);
+
+/* Card movements below the test bed's own commands, for races with pcscd.
+ * ctl_send: one command to a card runtime's control socket; the reply line
+ * (without newline) goes to `reply`. 0 on success. */
+int ctl_send(const char *socket_path, const char *cmd, char *reply, size_t cap);
+/* pcscd's insertion/removal counter of card i's reader (-1 on failure). */
+long reader_events(int i);
+/* Start another `eimza-vcard run IMAGE` on card i's vpcd port, with its own
+ * control socket and trace, and wait until it has connected to vpcd (vpcd
+ * takes it at its next poll once the reader's connection is free). */
+pid_t runtime_start(int i, const char *image, const char *ctl, const char *trace);
+/* Stop such a runtime and wait for it. */
+void runtime_stop(pid_t pid);
+/* Put card i's own runtime back after runtime_stop: wait until pcscd has
+ * seen the reader empty, insert the card, wait until pcscd sees it. */
+void card_restore(int i);
+/* Count lines of an APDU trace file that start with `prefix`. */
+int trace_file_count(const char *path, const char *prefix);
+/* Verify a signature with the public key of a certificate (DER). */
+bool sig_verifies(const void *cert, size_t cert_len, CK_MECHANISM_TYPE mech, const void *data,
+		  size_t len, const void *sig, size_t sig_len);
 
 #define PIN "123456"
 #define PUK "12345678"
