@@ -16,10 +16,10 @@ check_match "modutil adds the module" 'Module "eimza" added' "$out"
 out=$(foreign modutil -list -dbdir "$DB" 2>&1)
 check_match "modutil lists its slots and token" 'token: TEST KULLANICI' "$out"
 # Trust the test PKI's root so the signatures can be verified.
-certutil -A -d "$DB" -n "eimza test root" -t "CT,C,C" -i "$EIMZA_TB_CARD0_ROOTS"
-certutil -A -d "$DB" -n "eimza test ca" -t ",," -i "$EIMZA_TB_CARD0_CA"
-certutil -A -d "$DB" -n "eimza test root 2" -t "CT,C,C" -i "$EIMZA_TB_CARD1_ROOTS" 2>/dev/null
-certutil -A -d "$DB" -n "eimza test ca 2" -t ",," -i "$EIMZA_TB_CARD1_CA" 2>/dev/null
+foreign certutil -A -d "$DB" -n "eimza test root" -t "CT,C,C" -i "$EIMZA_TB_CARD0_ROOTS"
+foreign certutil -A -d "$DB" -n "eimza test ca" -t ",," -i "$EIMZA_TB_CARD0_CA"
+foreign certutil -A -d "$DB" -n "eimza test root 2" -t "CT,C,C" -i "$EIMZA_TB_CARD1_ROOTS" 2>/dev/null
+foreign certutil -A -d "$DB" -n "eimza test ca 2" -t ",," -i "$EIMZA_TB_CARD1_CA" 2>/dev/null
 
 # The certificates are listed without a password: NSS reads them before login.
 out=$(foreign certutil -L -h all -d "$DB" </dev/null 2>&1)

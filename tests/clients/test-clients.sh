@@ -87,6 +87,11 @@ check_match "p11-kit shows its token" 'token: TEST KULLANICI' "$out"
 proxy=$(pkg-config --variable=proxy_module p11-kit-1 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/p11-kit-proxy.so)
 out=$(foreign pkcs11-tool --module "$proxy" --list-slots 2>&1)
 check_match "the token through p11-kit-proxy.so" 'token label +: TEST KULLANICI' "$out"
+# Under the sanitizer runtime, p11tool hangs at exit in p11-kit's destructor
+# (freelocale waits for glibc's setlocale lock) once SoftHSM's and the trust
+# module are loaded too; it happens without eimza as well. Those two modules
+# are left out of the sanitized run only.
+[ "${EIMZA_SANITIZED:-}" = 1 ] && rm -f "$cfg/softhsm2.module" "$cfg/p11-kit-trust.module"
 out=$(foreign p11tool --list-tokens 2>&1)
 check_match "p11tool finds the module through the p11-kit config" 'Label: TEST KULLANICI' "$out"
 

@@ -54,6 +54,8 @@ expect 2 "$O" login --code "$CODE" --decline
 expect 2 "$O" verify
 expect 8 "$O" login --code "$CODE" --created "@$(($(date +%s) - 400))" --slot "$S0" --pin-source env:PIN
 contains "window closed"
+expect 2 "$O" login --code "$CODE" --created "@$(($(date +%s) + 3600))" --slot "$S0" --pin-source env:PIN
+contains "in the future"
 [ "$(apdus)" = "$before" ] || fail "the card was used before the input was checked"
 # another T.C. Kimlik No than the card's: refused, nothing signed
 expect 14 "$O" login --code "$CODE" --tckn 10000000146 --slot "$S0" --pin-source env:PIN -o x.p7s

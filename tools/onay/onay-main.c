@@ -249,6 +249,9 @@ int main(int argc, char **argv)
 	if (!o.code)
 		return bad("%s", _("the verification code is missing: --code CODE (15 digits, from "
 		                   "the web page)"));
+	if (o.created_set && difftime(o.created, time(NULL)) > 60)
+		return bad("%s", _("--created lies in the future; give the time the page showed "
+		                   "the code"));
 	if (o.ca || o.untrusted || o.expect || o.at_set || o.json)
 		return bad("%s", _("--ca, --untrusted, --expect, --at and --json are for verify"));
 	if (decline && !approve)
