@@ -168,4 +168,41 @@ contains "PIN yanlış, 2 deneme hakkınız kaldı"
 lacks 000000
 LC_ALL=tr_TR.UTF-8 expect 12 "$O" verify giris0.p7s "${V0[@]}" --code 482913775012635
 contains "başka bir doğrulama kodu"
+
+# ---- a card with two qualified certificates: listed, the person picks one --
+"$EIMZA_VCARD" init "$T/multi.img" --profile multi >/dev/null 2>&1 || fail "eimza-vcard init multi"
+$EIMZA_TB_CTL card-swap 1 "$T/multi.img" >/dev/null || fail "card-swap"
+sleep 1
+expect 2 "$O" login --code "$CODE" --slot "$S1" --pin-source env:PIN -o pick.p7s </dev/null
+contains "several certificates"
+contains "--cert"
+typing2() { sleep 1; printf '2\n'; sleep 1; printf '%s\n' "$PIN"; sleep 1; }
+set +e
+out=$(typing2 | script -q -e -c "$O login --code $CODE --slot $S1 -o pick.p7s" /dev/null 2>&1)
+rc=$?
+set -e
+[ $rc = 0 ] || fail "picking a certificate on a terminal exited $rc: $out"
+contains "1) TEST KULLANICI"
+contains "2) TEST KULLANICI"
+contains "Which certificate [1-2]?"
+# the second one is the card's RSA-3072 signing certificate: nonRepudiation
+# but no QC statement, so an advanced signature, not a qualified one
+expect 11 "$O" verify pick.p7s --ca "$T/multi.img.roots.pem" --untrusted "$T/multi.img.ca.pem" --json
+printf '%s' "$out" >pick.json
+python3 -c '
+import json
+d = json.load(open("pick.json"))
+assert d["signer"]["key_bits"] == 3072, d["signer"]
+assert [c["result"] for c in d["checks"]][:4] == ["ok", "ok", "ok", "fail"], d["checks"]
+assert "QcCompliance" in d["checks"][3]["message"], d["checks"][3]' ||
+	fail "the second certificate (RSA-3072) was not the one used, or not reported as unqualified"
+# the authentication certificate (no nonRepudiation) is never offered, and a
+# signature made with it by name is not a qualified one
+auth=$("$I" --json --slot "$S1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print([c["label"] for s in d["slots"] if s.get("token") for c in s["token"]["certificates"] if c["key_type"] == "EC"][0])')
+expect 0 "$O" login --code "$CODE" --slot "$S1" --cert "$auth" --pin-source env:PIN -o auth.p7s
+expect 11 "$O" verify auth.p7s --ca "$T/multi.img.roots.pem" --untrusted "$T/multi.img.ca.pem"
+contains "lacks nonRepudiation"
 echo ok
