@@ -16,7 +16,7 @@ Suite *objects_suite(void);
 Suite *sign_suite(void);
 Suite *pin_suite(void);
 Suite *hotplug_suite(void);
-Suite *removal_suite(void);
+Suite *removal_suite(const char *round);
 
 /* vpcd serves at most two cards per pcscd, so test-module.sh runs this
  * program in rounds with different cards: round "full" (nes-rsa and seal)
@@ -29,9 +29,11 @@ int main(void)
 	SRunner *r;
 	int failed;
 
-	/* A slow card (--latency) for removals in the middle of an operation. */
-	if (round && strcmp(round, "removal") == 0) {
-		r = srunner_create(removal_suite());
+	/* Removals: slow cards (--latency) for pulls in the middle of an
+	 * operation, and pulls pcscd does not see (test-p11-removal.c). */
+	if (round && (strcmp(round, "removal") == 0 || strcmp(round, "removal-consent") == 0 ||
+		      strcmp(round, "fast-swap") == 0)) {
+		r = srunner_create(removal_suite(round));
 		srunner_run_all(r, CK_NORMAL);
 		failed = srunner_ntests_failed(r);
 		srunner_free(r);

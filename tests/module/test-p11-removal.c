@@ -339,17 +339,285 @@ START_TEST(removed_while_reading_the_card)
 }
 END_TEST
 
-Suite *removal_suite(void);
-Suite *removal_suite(void)
+/* ---- removal in the middle of VERIFY and of a chained PSO --------------- */
+
+/* Put card c back after a pull, once pcscd has seen it go. */
+static void reinsert(int c)
 {
-	Suite *s = suite_create("removal");
-	TCase *t = tcase_create("removal");
+	char cmd[600], env[40];
+
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_READER", c);
+	snprintf(cmd, sizeof(cmd), "%s wait-empty '%s' 10", getenv("EIMZA_TB_PCSC"), getenv(env));
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(tb_ctl("card-insert %d", c), 0);
+}
+
+/* The last command line ("> ...") of card c's APDU trace. */
+static void last_command(int c, char *out, size_t cap)
+{
+	char env[40], line[2048];
+	FILE *f;
+
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_TRACE", c);
+	f = fopen(getenv(env), "r");
+	ck_assert_ptr_nonnull(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (line[0] == '>')
+			snprintf(out, cap, "%s", line);
+	fclose(f);
+}
+
+/* Another PC/SC client can use the card (a transaction of its own): the
+ * module holds no transaction of a card that left. */
+static void others_can_use_the_card(int c)
+{
+	char cmd[700], env[40];
+
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_READER", c);
+	snprintf(cmd, sizeof(cmd), "timeout 10 %s apdu '%s' 00CA010600 >/dev/null",
+		 getenv("EIMZA_TB_PCSC"), getenv(env));
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+struct pss_signer {
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE k;
+	CK_RV rv;
+};
+
+/* RSA-PSS: the host builds the whole modulus-sized block, which the card
+ * takes in a chain of two PSO commands (more than 244 bytes). */
+static void *pss_thread(void *arg)
+{
+	struct pss_signer *g = arg;
+	CK_RSA_PKCS_PSS_PARAMS pp = {CKM_SHA256, CKG_MGF1_SHA256, 32};
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS_PSS, &pp, sizeof(pp)};
+	CK_BYTE sig[512];
+	CK_ULONG len = sizeof(sig);
+
+	g->rv = p11->C_SignInit(g->s, &m, g->k);
+	if (g->rv == CKR_OK)
+		g->rv = p11->C_Sign(g->s, (CK_BYTE_PTR) "x", 1, sig, &len);
+	return NULL;
+}
+
+START_TEST(removed_inside_a_chained_pso)
+{
+	int c = card_of("seal-rsa");
+	struct pss_signer g;
+	char last[2048];
+	pthread_t th;
+
+	p11_init();
+	g.s = open_session(c, false);
+	login_user(g.s);
+	ck_assert_int_eq(find(g.s, CKO_PRIVATE_KEY, NULL, 0, &g.k, 1), 1);
+	pthread_create(&th, NULL, pss_thread, &g);
+	/* MSE 0-150 ms, the chain's first part 150-300 ms: the pull lands in
+	 * the first part, the runtime answers it and leaves; the last part
+	 * finds no card. */
+	usleep(220000);
+	ck_assert_int_eq(pull_card(c), 0);
+	pthread_join(th, NULL);
+	last_command(c, last, sizeof(last));
+	ck_assert_msg(strncmp(last, "> 10 2A 9E 9A", 13) == 0,
+		      "the pull did not land inside the chain (last command: %s)", last);
+	ck_assert_msg(removal_code(g.rv), "C_Sign answered 0x%lx", (unsigned long)g.rv);
+	reinsert(c);
+	others_can_use_the_card(c);
+	g.s = open_session(c, false);
+	login_user(g.s);
+	ck_assert_int_eq(find(g.s, CKO_PRIVATE_KEY, NULL, 0, &g.k, 1), 1);
+	pss_thread(&g);
+	ck_assert_rv(g.rv, CKR_OK);
+}
+END_TEST
+
+START_TEST(removed_when_verify_is_sent)
+{
+	int c = card_of("seal-rsa"), verifies;
+	char env[40];
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE k;
+	CK_TOKEN_INFO ti;
+	CK_RV rv;
+
+	p11_init();
+	s = open_session(c, false);
+	verifies = trace_count(c, VERIFY_PIN);
+	/* Pulled (the runtime has closed its connection when it answers), then
+	 * at once C_Login: the VERIFY meets a card that is gone, before or
+	 * after pcscd notices. */
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_CONTROL", c);
+	ck_assert_int_eq(ctl_send(getenv(env), "remove", NULL, 0), 0);
+	rv = p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)PIN, 6);
+	ck_assert_msg(removal_code(rv), "C_Login answered 0x%lx", (unsigned long)rv);
+	reinsert(c);
+	/* The module did not send the PIN again by itself, and no try was
+	 * lost. */
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies);
+	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+	ck_assert_int_eq(ti.flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY), 0);
+	s = open_session(c, false);
+	login_user(s);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 1);
+	ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
+	ck_assert_rv(sign_once(s, k), CKR_OK);
+}
+END_TEST
+
+struct consent_signer {
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE k;
+	CK_RV login_rv, sign_rv;
+};
+
+/* An always-authenticate (userConsent) key: C_Login(CKU_CONTEXT_SPECIFIC)
+ * opens a PC/SC transaction and sends VERIFY; C_Sign sends MSE and PSO in
+ * the same transaction. */
+static void *consent_thread(void *arg)
+{
+	struct consent_signer *g = arg;
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_BYTE sig[512];
+	CK_ULONG len = sizeof(sig);
+
+	g->login_rv = g->sign_rv = CKR_GENERAL_ERROR;
+	g->sign_rv = p11->C_SignInit(g->s, &m, g->k);
+	if (g->sign_rv != CKR_OK)
+		return NULL;
+	g->login_rv = p11->C_Login(g->s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6);
+	g->sign_rv = p11->C_Sign(g->s, (CK_BYTE_PTR) "x", 1, sig, &len);
+	return NULL;
+}
+
+START_TEST(removed_during_context_verify)
+{
+	int c = card_of("nes-rsa"), verifies;
+	struct consent_signer g;
+	pthread_t th;
+
+	ck_assert_int_ge(c, 0);
+	p11_init();
+	g.s = open_session(c, false);
+	login_user(g.s);
+	ck_assert_int_eq(find(g.s, CKO_PRIVATE_KEY, NULL, 0, &g.k, 1), 1);
+	ck_assert(attr_bool(g.s, g.k, CKA_ALWAYS_AUTHENTICATE));
+	verifies = trace_count(c, VERIFY_PIN);
+	pthread_create(&th, NULL, consent_thread, &g);
+	/* The context VERIFY takes 150 ms: the pull lands in it; the card
+	 * answers the VERIFY and leaves, so MSE and PSO find no card. */
+	usleep(80000);
+	ck_assert_int_eq(pull_card(c), 0);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 1);
+	ck_assert_rv(g.login_rv, CKR_OK);
+	ck_assert_msg(removal_code(g.sign_rv), "C_Sign answered 0x%lx", (unsigned long)g.sign_rv);
+	reinsert(c);
+	/* The transaction the context login opened did not outlive the card. */
+	others_can_use_the_card(c);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 1);
+	g.s = open_session(c, false);
+	login_user(g.s);
+	ck_assert_int_eq(find(g.s, CKO_PRIVATE_KEY, NULL, 0, &g.k, 1), 1);
+	consent_thread(&g);
+	ck_assert_rv(g.login_rv, CKR_OK);
+	ck_assert_rv(g.sign_rv, CKR_OK);
+	/* Exactly the VERIFYs the application asked for: two logins, two
+	 * context logins. */
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 3);
+}
+END_TEST
+
+START_TEST(fast_reinsert_inside_context_login)
+{
+	int c = card_of("nes-rsa"), attempt;
+	char img[512], cmd[1200], env[40];
+	struct fast_swap fs = {0};
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE k;
+	CK_BYTE sig[512];
+	CK_ULONG len = sizeof(sig);
+	CK_RV rv = CKR_OK;
+
+	ck_assert_int_ge(c, 0);
+	fast_swap_leftovers(c);
+	snprintf(img, sizeof(img), "%s/same.img", getenv("EIMZA_TB_DIR"));
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_IMAGE", c);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", getenv(env), img);
+	ck_assert_int_eq(system(cmd), 0);
+	p11_init();
+	s = open_session(c, false);
+	login_user(s);
+	ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
+	for (attempt = 0; attempt < 3; attempt++) {
+		/* The context login holds the card's transaction until C_Sign:
+		 * the card leaves and comes back in between. */
+		ck_assert_rv(p11->C_SignInit(s, &m, k), CKR_OK);
+		ck_assert_rv(p11->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6),
+			     CKR_OK);
+		fast_swap(c, img, &fs);
+		len = sizeof(sig);
+		rv = p11->C_Sign(s, (CK_BYTE_PTR) "x", 1, sig, &len);
+		if (pcscd_missed_it(c, &fs))
+			break;
+		fast_swap_end(c, &fs);
+		s = open_session(c, false);
+		login_user(s);
+		ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
+	}
+	ck_assert_msg(attempt < 3, "pcscd saw every quick pull and push: not reproduced");
+	ck_assert_msg(rv == CKR_DEVICE_REMOVED, "C_Sign answered 0x%lx", (unsigned long)rv);
+	wait_card_back();
+	/* Same card: the session stays, the login is gone, nothing is replayed;
+	 * the card is not left locked. */
+	ck_assert_rv(p11->C_SignInit(s, &m, k), CKR_USER_NOT_LOGGED_IN);
+	ck_assert_int_eq(trace_file_count(fs.trace, VERIFY_PIN), 0);
+	{
+		char tbp[800];
+		snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_READER", c);
+		snprintf(tbp, sizeof(tbp), "timeout 10 %s apdu '%s' 00CA010600 >/dev/null",
+			 getenv("EIMZA_TB_PCSC"), getenv(env));
+		ck_assert_int_eq(system(tbp), 0);
+	}
+	login_user(s);
+	ck_assert_rv(p11->C_SignInit(s, &m, k), CKR_OK);
+	ck_assert_rv(p11->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+	len = sizeof(sig);
+	ck_assert_rv(p11->C_Sign(s, (CK_BYTE_PTR) "x", 1, sig, &len), CKR_OK);
+	ck_assert_int_eq(trace_file_count(fs.trace, VERIFY_PIN), 2);
+	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
+	fast_swap_end(c, &fs);
+}
+END_TEST
+
+/*
+ * Three test-bed rounds (test-module.sh): "removal" and "removal-consent"
+ * with slow cards (--latency rtt=150, so a pull lands between two APDUs),
+ * a seal-rsa and a nes-rsa card (userConsent key) each, and "fast-swap"
+ * with both cards at full speed, for the pulls pcscd must not see.
+ */
+Suite *removal_suite(const char *round);
+Suite *removal_suite(const char *round)
+{
+	Suite *s = suite_create(round);
+	TCase *t = tcase_create(round);
 
 	tcase_set_timeout(t, 120);
-	tcase_add_test(t, removed_during_signature);
-	tcase_add_test(t, removed_while_reading_the_card);
-	tcase_add_test(t, fast_reinsert_same_card);
-	tcase_add_test(t, fast_swap_to_another_card);
+	if (strcmp(round, "removal") == 0) {
+		tcase_add_test(t, removed_during_signature);
+		tcase_add_test(t, removed_while_reading_the_card);
+		tcase_add_test(t, removed_inside_a_chained_pso);
+	} else if (strcmp(round, "removal-consent") == 0) {
+		tcase_add_test(t, removed_during_context_verify);
+	} else {
+		tcase_add_test(t, removed_when_verify_is_sent);
+		tcase_add_test(t, fast_reinsert_same_card);
+		tcase_add_test(t, fast_swap_to_another_card);
+		tcase_add_test(t, fast_reinsert_inside_context_login);
+	}
 	suite_add_tcase(s, t);
 	return s;
 }
