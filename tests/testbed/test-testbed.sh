@@ -18,7 +18,15 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	}
 	pid=$(cat "$EIMZA_TB_DIR/card0.pid")
 
-	check_eq "control socket: status" "ok inserted connected powered" "$(send "$C0" status)"
+	# pcscd reports the card present before it has powered it up (under load
+	# the power-up can lag): wait for it, then check the whole status line
+	st=
+	for _ in $(seq 100); do
+		st=$(send "$C0" status)
+		[ "$st" = "ok inserted connected powered" ] && break
+		sleep 0.1
+	done
+	check_eq "control socket: status" "ok inserted connected powered" "$st"
 	check_match "control socket: an unknown command is an error" '^error ' "$(send "$C0" dance)"
 	check_match "control socket: remove" '^ok' "$(send "$C0" remove)"
 	check "pcscd sees the removal" "$P" wait-empty "$R0" 10
