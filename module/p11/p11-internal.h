@@ -37,6 +37,7 @@ struct ez_slot {
 	struct ez_token *token;     /* NULL: no (readable) token */
 	bool card_present;          /* as last seen */
 	bool unrecognized;          /* a card, but not one we can read */
+	ez_err read_err;            /* why the card was last not read */
 	unsigned events;            /* pcscd's insertion counter when the token was read */
 	bool reported_present;      /* what C_WaitForSlotEvent last reported */
 	unsigned reported_events;
@@ -98,6 +99,9 @@ struct ez_slot *ez_slot_find(CK_SLOT_ID id);
  * left or changed, read it when a card arrived. Takes the slot lock inside;
  * call with the module lock held. */
 void ez_slot_refresh(struct ez_slot *s);
+/* What a call that needs the token answers when the slot has none
+ * (module lock held). */
+CK_RV ez_slot_no_token(const struct ez_slot *s);
 /* Close every session of a slot (module lock held). */
 void ez_sessions_close_slot(CK_SLOT_ID id);
 

@@ -140,9 +140,9 @@ CK_RV C_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY no
 	}
 	ez_slot_refresh(slot);
 	if (!slot->token) {
+		CK_RV rv = ez_slot_no_token(slot);
 		ez_mutex_unlock(ez_mod.lock);
-		return !slot->card_present ? CKR_TOKEN_NOT_PRESENT
-		       : slot->unrecognized ? CKR_TOKEN_NOT_RECOGNIZED : CKR_DEVICE_ERROR;
+		return rv;
 	}
 	/* No read-only session beside an SO login. */
 	if (!(flags & CKF_RW_SESSION) && slot->token->login == CKU_SO) {

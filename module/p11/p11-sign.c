@@ -134,9 +134,13 @@ struct sign_job {
 	bool holds_transaction;
 };
 
-/* Format for the card (see the file comment) and sign. Slot lock held. */
+/* Format for the card (see the file comment) and sign. Slot lock held,
+ * not the module lock: the card's error goes back in *card_err, for the
+ * caller to apply to the token's login once it holds both (the login is
+ * read by calls that hold the module lock only). */
 static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_obj *k,
-		       const unsigned char *in, size_t inlen, unsigned char *sig, size_t *siglen)
+		       const unsigned char *in, size_t inlen, unsigned char *sig, size_t *siglen,
+		       ez_err *card_err)
 {
 	unsigned char block[1024];
 	size_t blen = sizeof(block), k_bytes = (k->bits + 7) / 8, out = *siglen;
@@ -179,7 +183,7 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 		ez_conn_end(t->conn);
 	if (rv != CKR_OK)
 		return rv;
-	ez_token_card_error(t, e);
+	*card_err = e;
 	if (e != EZ_OK)
 		return ez_err_to_ckr(e, true);
 	if (out != sig_size(k))
@@ -251,12 +255,19 @@ static CK_RV sign_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_t 
 		 * token cannot go away meanwhile: dropping it takes this slot lock. */
 		struct sign_job job = {s->mech, s->pss, s->holds_transaction};
 		struct ez_token *t = slot->token;
+		unsigned long gen = t->generation;
+		ez_err e = EZ_OK;
 		s->holds_transaction = false;
 		ez_mutex_lock(slot->lock);
 		ez_mutex_unlock(ez_mod.lock);
-		rv = card_sign(&job, t, k, in, inlen, sig, &got);
+		rv = card_sign(&job, t, k, in, inlen, sig, &got, &e);
 		ez_mutex_unlock(slot->lock);
 		ez_mutex_lock(ez_mod.lock);
+		if (e != EZ_OK && slot->token && slot->token->generation == gen) {
+			ez_mutex_lock(slot->lock);
+			ez_token_card_error(slot->token, e);
+			ez_mutex_unlock(slot->lock);
+		}
 		/* The session may have closed meanwhile (the card was removed). */
 		if (ez_session_get(h, &s, &slot) != CKR_OK) {
 			if (rv == CKR_OK)

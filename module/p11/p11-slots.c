@@ -128,6 +128,7 @@ static void open_token(struct ez_slot *s)
 		if (e != EZ_OK)
 			ez_conn_close(conn);
 	}
+	s->read_err = e;
 	if (e == EZ_OK) {
 		s->token = t;
 		ez_log("slot %lu: token '%.32s' serial %.16s", s->id, t->label, t->serial);
@@ -135,6 +136,19 @@ static void open_token(struct ez_slot *s)
 		s->unrecognized = e == EZ_ERR_NOT_AKIS || e == EZ_ERR_MALFORMED;
 		ez_log("slot %lu: card not read: %s", s->id, ez_err_name(e));
 	}
+}
+
+CK_RV ez_slot_no_token(const struct ez_slot *s)
+{
+	if (!s->card_present)
+		return CKR_TOKEN_NOT_PRESENT;
+	if (s->unrecognized)
+		return CKR_TOKEN_NOT_RECOGNIZED;
+	/* The card left while it was being read (pcscd has not noticed yet). */
+	if (s->read_err == EZ_ERR_CARD_REMOVED || s->read_err == EZ_ERR_NO_CARD ||
+	    s->read_err == EZ_ERR_NO_READER)
+		return CKR_TOKEN_NOT_PRESENT;
+	return CKR_DEVICE_ERROR;
 }
 
 /*
@@ -152,6 +166,11 @@ static void recover_token(struct ez_slot *s)
 	ez_err e;
 
 	ez_mutex_lock(s->lock);
+	/* Another thread may have recovered it while this one waited. */
+	if (!ez_conn_lost(s->token->conn)) {
+		ez_mutex_unlock(s->lock);
+		return;
+	}
 	e = ez_token_recover(s->token);
 	ez_mutex_unlock(s->lock);
 	ez_log("slot %lu: connection lost; reconnected: %s", s->id, ez_err_name(e));
@@ -269,11 +288,7 @@ static CK_RV token_of(CK_SLOT_ID id, struct ez_slot **slot)
 		return CKR_SLOT_ID_INVALID;
 	ez_slot_refresh(s);
 	*slot = s;
-	if (s->token)
-		return CKR_OK;
-	if (!s->card_present)
-		return CKR_TOKEN_NOT_PRESENT;
-	return s->unrecognized ? CKR_TOKEN_NOT_RECOGNIZED : CKR_DEVICE_ERROR;
+	return s->token ? CKR_OK : ez_slot_no_token(s);
 }
 
 CK_RV C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)

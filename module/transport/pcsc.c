@@ -33,7 +33,9 @@ struct ez_conn {
 	uint8_t atr[EZ_ATR_MAX];
 	size_t atr_len;
 	unsigned depth; /* nested transactions */
-	bool lost;      /* see ez_conn_lost() */
+	/* See ez_conn_lost(). Atomic: the slot layer reads it without the
+	 * slot lock, while another thread may be using the connection. */
+	_Atomic bool lost;
 	ez_trace_fn trace;
 	void *trace_arg;
 };

@@ -87,6 +87,7 @@ ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t 
  * and from then on begin and transmit answer EZ_ERR_CARD_REMOVED at once,
  * without sending anything, until ez_conn_recover() succeeds: no APDU (a
  * VERIFY least of all) goes to a card nobody has identified again.
+ * ez_conn_lost() may be called from any thread.
  */
 bool ez_conn_lost(const ez_conn *c);
 /* Reconnect a lost connection: SCardReconnect with a reset (a card pulled
