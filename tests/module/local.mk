@@ -17,3 +17,12 @@ noinst_PROGRAMS += tests/module/bench-parallel
 tests_module_bench_parallel_SOURCES = tests/module/bench-parallel.c
 tests_module_bench_parallel_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_module_bench_parallel_LDADD = $(DL_LIBS) -lpthread
+
+# A stress test: threads sign on two cards while one is pulled and pushed
+# (slowly and faster than pcscd polls); plain, then under helgrind.
+check_PROGRAMS += tests/module/stress-removal
+tests_module_stress_removal_SOURCES = tests/module/stress-removal.c
+tests_module_stress_removal_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(CRYPTO_CFLAGS)
+tests_module_stress_removal_LDADD = $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
+TESTS += tests/module/test-stress.sh
+dist_noinst_SCRIPTS += tests/module/test-stress.sh

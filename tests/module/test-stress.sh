@@ -1,0 +1,19 @@
+#!/bin/bash
+# The module under stress (tests/module/stress-removal.c): threads open
+# sessions, log in, sign and close on two cards while the first is pulled
+# and pushed, slowly and faster than pcscd polls. Run plain, then under
+# helgrind (data races, lock order); an ASan build runs it instrumented
+# instead (valgrind cannot run an ASan program).
+. "$(dirname "$0")/../testbed/lib.sh"
+tb_enter --card seal-rsa --card seal
+S="$top_builddir/tests/module/stress-removal"
+
+check "stress: 6 threads, 15 s" "$S" 15 6
+if [ "${EIMZA_SANITIZED:-}" = 1 ]; then
+	echo "# helgrind run left out: this is the ASan build, the run above was instrumented"
+else
+	tb_require valgrind
+	check "stress under helgrind: 4 threads, 25 s" \
+		valgrind --tool=helgrind --error-exitcode=3 --quiet "$S" 25 4
+fi
+tb_done
