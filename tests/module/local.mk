@@ -8,7 +8,7 @@ tests_module_test_module_SOURCES = \
 	tests/module/test-p11-removal.c
 tests_module_test_module_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(P11KIT_CFLAGS) $(PCSC_CFLAGS) \
 	$(CRYPTO_CFLAGS)
-tests_module_test_module_LDADD = $(CHECK_LIBS) $(PCSC_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
+tests_module_test_module_LDADD = $(CHECK_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
 TESTS += tests/module/test-module.sh
 dist_noinst_SCRIPTS += tests/module/test-module.sh
 
