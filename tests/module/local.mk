@@ -26,3 +26,4 @@ tests_module_stress_removal_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(CRYPTO_CFLA
 tests_module_stress_removal_LDADD = $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
 TESTS += tests/module/test-stress.sh
 dist_noinst_SCRIPTS += tests/module/test-stress.sh
+EXTRA_DIST += tests/module/helgrind.supp

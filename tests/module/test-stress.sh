@@ -14,6 +14,7 @@ if [ "${EIMZA_SANITIZED:-}" = 1 ]; then
 else
 	tb_require valgrind
 	check "stress under helgrind: 4 threads, 25 s" \
-		valgrind --tool=helgrind --error-exitcode=3 --quiet "$S" 25 4
+		valgrind --tool=helgrind --error-exitcode=3 --quiet --num-callers=30 \
+		--suppressions="$top_srcdir/tests/module/helgrind.supp" "$S" 25 4
 fi
 tb_done
