@@ -6,8 +6,10 @@
 
 #include "pcsc.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <PCSC/reader.h>
 #include <PCSC/winscard.h>
@@ -39,6 +41,102 @@ struct ez_conn {
 	ez_trace_fn trace;
 	void *trace_arg;
 };
+
+/*
+ * pcsc-lite's client library (1.9 in Debian 12) finds the connection of a
+ * card handle by walking the channel lists of every context in the process,
+ * holding only its global lock, while SCardConnect and SCardDisconnect
+ * change one context's channel list holding only that context's lock. Two
+ * threads, one signing on one card while another drops a pulled card, race
+ * there (helgrind saw it in tests/module's stress test): a list node can be
+ * freed under the walker. So every handle call takes `chan_lock` shared and
+ * every call that adds or removes a channel takes it exclusive. Handle calls
+ * on different cards still run in parallel. Writers are preferred, so a
+ * steady stream of exchanges cannot hold a reconnect off for long. Context
+ * calls (SCardGetStatusChange, which may block for as long as the caller
+ * waits for an event) walk only the context list and take no lock.
+ */
+static pthread_rwlock_t chan_lock;
+static pid_t chan_lock_pid;
+
+/* Called by ez_pcsc_open, before any connection exists in this process:
+ * also in a child after fork, whose copy of the lock may look held by a
+ * thread that only exists in the parent. */
+static void chan_lock_init(void)
+{
+	pthread_rwlockattr_t a;
+
+	if (chan_lock_pid == getpid())
+		return;
+	pthread_rwlockattr_init(&a);
+#ifdef PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
+	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+	pthread_rwlock_init(&chan_lock, &a);
+	pthread_rwlockattr_destroy(&a);
+	chan_lock_pid = getpid();
+}
+
+static void chan_shared(void)
+{
+	pthread_rwlock_rdlock(&chan_lock);
+}
+
+static void chan_exclusive(void)
+{
+	pthread_rwlock_wrlock(&chan_lock);
+}
+
+static void chan_unlock(void)
+{
+	pthread_rwlock_unlock(&chan_lock);
+}
+
+/* The handle calls, each under the shared lock. */
+static LONG h_status(ez_conn *c, DWORD *atrlen)
+{
+	DWORD state, proto, namelen = 0;
+	chan_shared();
+	LONG rv = SCardStatus(c->h, NULL, &namelen, &state, &proto, c->atr, atrlen);
+	chan_unlock();
+	return rv;
+}
+
+static LONG h_end(SCARDHANDLE h)
+{
+	chan_shared();
+	LONG rv = SCardEndTransaction(h, SCARD_LEAVE_CARD);
+	chan_unlock();
+	return rv;
+}
+
+static LONG h_reconnect(ez_conn *c, DWORD init)
+{
+	chan_shared();
+	LONG rv = SCardReconnect(c->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+				 init, &c->proto);
+	chan_unlock();
+	return rv;
+}
+
+/* The channel changes, each under the exclusive lock. */
+static LONG ch_connect(ez_conn *c)
+{
+	chan_exclusive();
+	LONG rv = SCardConnect(c->ctx, c->reader, SCARD_SHARE_SHARED,
+			       SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &c->h, &c->proto);
+	chan_unlock();
+	return rv;
+}
+
+static void ch_disconnect_release(ez_conn *c, bool release)
+{
+	chan_exclusive();
+	SCardDisconnect(c->h, SCARD_LEAVE_CARD);
+	if (release)
+		SCardReleaseContext(c->ctx);
+	chan_unlock();
+}
 
 static ez_err map(LONG rv)
 {
@@ -79,6 +177,7 @@ ez_err ez_pcsc_open(ez_pcsc **out)
 
 	if (!p)
 		return EZ_ERR_NO_MEMORY;
+	chan_lock_init();
 	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &p->ctx);
 	if (rv != SCARD_S_SUCCESS) {
 		free(p);
@@ -212,7 +311,7 @@ void ez_pcsc_cancel(ez_pcsc *p)
 ez_err ez_conn_open(ez_pcsc *p, const char *reader, ez_conn **out)
 {
 	ez_conn *c = calloc(1, sizeof(*c));
-	DWORD atrlen = EZ_ATR_MAX, state, proto, namelen = 0;
+	DWORD atrlen = EZ_ATR_MAX;
 	LONG rv;
 
 	if (!c)
@@ -228,18 +327,18 @@ ez_err ez_conn_open(ez_pcsc *p, const char *reader, ez_conn **out)
 		free(c);
 		return map(rv) == EZ_ERR_TRANSPORT ? EZ_ERR_NO_SERVICE : map(rv);
 	}
-	rv = SCardConnect(c->ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-			  &c->h, &c->proto);
+	rv = ch_connect(c);
 	if (rv != SCARD_S_SUCCESS) {
+		chan_exclusive();
 		SCardReleaseContext(c->ctx);
+		chan_unlock();
 		free(c);
 		return rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_REMOVED_CARD ? EZ_ERR_NO_CARD
 										 : map(rv);
 	}
-	rv = SCardStatus(c->h, NULL, &namelen, &state, &proto, c->atr, &atrlen);
+	rv = h_status(c, &atrlen);
 	if (rv != SCARD_S_SUCCESS) {
-		SCardDisconnect(c->h, SCARD_LEAVE_CARD);
-		SCardReleaseContext(c->ctx);
+		ch_disconnect_release(c, true);
 		free(c);
 		return map(rv);
 	}
@@ -253,9 +352,8 @@ void ez_conn_close(ez_conn *c)
 	if (!c)
 		return;
 	if (c->depth)
-		SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
-	SCardDisconnect(c->h, SCARD_LEAVE_CARD);
-	SCardReleaseContext(c->ctx);
+		h_end(c->h);
+	ch_disconnect_release(c, true);
 	free(c);
 }
 
@@ -285,7 +383,7 @@ static ez_err broken(ez_conn *c, LONG rv)
 	default:
 		c->lost = true;
 		if (c->depth)
-			SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
+			h_end(c->h);
 		c->depth = 0;
 		return map(rv) == EZ_ERR_NO_READER ? EZ_ERR_NO_READER : EZ_ERR_CARD_REMOVED;
 	}
@@ -295,14 +393,13 @@ static ez_err broken(ez_conn *c, LONG rv)
  * through EZ_ERR_CARD_RESET and drops its login state. */
 static ez_err reconnect(ez_conn *c)
 {
-	LONG rv = SCardReconnect(c->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-				 SCARD_LEAVE_CARD, &c->proto);
+	LONG rv = h_reconnect(c, SCARD_LEAVE_CARD);
 
 	if (rv != SCARD_S_SUCCESS)
 		return broken(c, rv == SCARD_W_RESET_CARD ? SCARD_W_REMOVED_CARD : rv);
 	/* A transaction this handle held ended with the reset. */
 	if (c->depth)
-		SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
+		h_end(c->h);
 	c->depth = 0;
 	return EZ_ERR_CARD_RESET;
 }
@@ -314,24 +411,20 @@ bool ez_conn_lost(const ez_conn *c)
 
 ez_err ez_conn_recover(ez_conn *c)
 {
-	DWORD atrlen = EZ_ATR_MAX, state, proto, namelen = 0;
+	DWORD atrlen = EZ_ATR_MAX;
 	LONG rv;
 
-	rv = SCardReconnect(c->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-			    SCARD_RESET_CARD, &c->proto);
+	rv = h_reconnect(c, SCARD_RESET_CARD);
 	if (rv == SCARD_E_INVALID_HANDLE || rv == SCARD_E_READER_UNAVAILABLE ||
 	    rv == SCARD_E_UNKNOWN_READER) {
 		/* pcscd dropped the handle: a new connection in the same reader. */
-		SCardDisconnect(c->h, SCARD_LEAVE_CARD);
-		rv = SCardConnect(c->ctx, c->reader, SCARD_SHARE_SHARED,
-				  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &c->h, &c->proto);
+		ch_disconnect_release(c, false);
+		rv = ch_connect(c);
 		if (rv == SCARD_S_SUCCESS)
-			rv = SCardReconnect(c->h, SCARD_SHARE_SHARED,
-					    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD,
-					    &c->proto);
+			rv = h_reconnect(c, SCARD_RESET_CARD);
 	}
 	if (rv == SCARD_S_SUCCESS)
-		rv = SCardStatus(c->h, NULL, &namelen, &state, &proto, c->atr, &atrlen);
+		rv = h_status(c, &atrlen);
 	if (rv != SCARD_S_SUCCESS) {
 		c->lost = true;
 		if (rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_REMOVED_CARD)
@@ -356,7 +449,9 @@ ez_err ez_conn_begin(ez_conn *c)
 		c->depth++;
 		return EZ_OK;
 	}
+	chan_shared();
 	rv = SCardBeginTransaction(c->h);
+	chan_unlock();
 	if (rv == SCARD_W_RESET_CARD)
 		return reconnect(c);
 	if (rv != SCARD_S_SUCCESS)
@@ -370,7 +465,7 @@ void ez_conn_end(ez_conn *c)
 	if (!c->depth)
 		return;
 	if (--c->depth == 0)
-		SCardEndTransaction(c->h, SCARD_LEAVE_CARD);
+		h_end(c->h);
 }
 
 ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
@@ -389,7 +484,9 @@ ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t 
 		ez_apdu_trace_line(cmd, cmd_len, true, line, sizeof(line));
 		c->trace(c->trace_arg, line);
 	}
+	chan_shared();
 	rv = SCardTransmit(c->h, pci, cmd, (DWORD)cmd_len, NULL, rsp, &len);
+	chan_unlock();
 	if (rv == SCARD_W_RESET_CARD) {
 		*rsp_len = 0;
 		return reconnect(c);
@@ -414,8 +511,10 @@ bool ez_conn_has_pinpad(ez_conn *c)
 	uint8_t buf[256];
 	DWORD len = 0, i;
 
-	if (SCardControl(c->h, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, buf, sizeof(buf), &len) !=
-	    SCARD_S_SUCCESS)
+	chan_shared();
+	LONG rv = SCardControl(c->h, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, buf, sizeof(buf), &len);
+	chan_unlock();
+	if (rv != SCARD_S_SUCCESS)
 		return false;
 	for (i = 0; i + 6 <= len; i += 6)
 		if (buf[i] == FEATURE_VERIFY_PIN_DIRECT)
