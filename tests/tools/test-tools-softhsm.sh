@@ -180,4 +180,11 @@ if command -v script >/dev/null; then
 else
 	skip "script(1) missing (util-linux)"
 fi
+# a label with an escape sequence (a hostile card or module) never reaches
+# the terminal as one
+pkcs11-tool --module "$M" --login --pin 444444 --write-object "$T/c.der" --type cert --id 03 \
+	--label "$(printf 'x\033[2Jy')" >/dev/null 2>&1 || fail "pkcs11-tool could not write the certificate"
+expect 0 "$B/info/eimza-info" --module "$M"
+contains "x?[2Jy"
+lacks "$(printf '\033')"
 echo "ok"

@@ -17,6 +17,15 @@
 #include "eimza/tckn.h"
 #include "tools/common/tool.h"
 
+/* Text from a card or a certificate goes to terminals and reports: control
+ * characters (an escape sequence could rewrite the screen) become '?'. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /* The first entry of `nid` in the name, as UTF-8. */
 static void name_entry(const X509_NAME *n, int nid, char *out, size_t cap)
 {
@@ -32,10 +41,7 @@ static void name_entry(const X509_NAME *n, int nid, char *out, size_t cap)
 	size_t l = (size_t)len < cap ? (size_t)len : cap - 1;
 	memcpy(out, u, l);
 	out[l] = 0;
-	/* keep control characters out of terminals and reports */
-	for (size_t k = 0; k < l; k++)
-		if ((unsigned char)out[k] < 0x20 || out[k] == 0x7f)
-			out[k] = '?';
+	printable(out);
 	OPENSSL_free(u);
 }
 
@@ -208,6 +214,7 @@ CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s, struct ez_token_c
 				l = sizeof c[k].label - 1;
 			memcpy(c[k].label, v, l);
 			c[k].label[l] = 0;
+			printable(c[k].label);
 			free(v);
 		}
 		if (get_attr(m, s, objs[i], CKA_ID, &v, &l) == CKR_OK) {
