@@ -138,6 +138,23 @@ START_TEST(tckn_serial)
 }
 END_TEST
 
+/* Token fields are blank padded; control characters from a card or a
+ * module never reach the terminal. */
+START_TEST(p11_string_printable)
+{
+	char o[16];
+	const CK_UTF8CHAR f[8] = {'A', 0x1b, '[', '2', 'J', 0x07, ' ', ' '};
+	ez_p11_string(f, sizeof f, o, sizeof o);
+	ck_assert_str_eq(o, "A?[2J?");
+	const CK_UTF8CHAR g[6] = {'L', 'a', 'b', 'e', 'l', ' '};
+	ez_p11_string(g, sizeof g, o, 4);
+	ck_assert_str_eq(o, "Lab");
+	char t[] = "T\xc4\xb0\x7f\n";
+	ez_printable(t);
+	ck_assert_str_eq(t, "T\xc4\xb0??");
+}
+END_TEST
+
 START_TEST(cert_garbage)
 {
 	struct ez_cert_info ci;
@@ -258,6 +275,7 @@ int main(void)
 	tcase_add_test(t, policy);
 	tcase_add_test(t, json);
 	tcase_add_test(t, tckn_serial);
+	tcase_add_test(t, p11_string_printable);
 	tcase_add_test(t, cert_garbage);
 	tcase_add_test(t, expiry);
 	tcase_add_test(t, tries);

@@ -17,9 +17,7 @@
 #include "eimza/tckn.h"
 #include "tools/common/tool.h"
 
-/* Text from a card or a certificate goes to terminals and reports: control
- * characters (an escape sequence could rewrite the screen) become '?'. */
-static void printable(char *s)
+void ez_printable(char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -41,7 +39,7 @@ static void name_entry(const X509_NAME *n, int nid, char *out, size_t cap)
 	size_t l = (size_t)len < cap ? (size_t)len : cap - 1;
 	memcpy(out, u, l);
 	out[l] = 0;
-	printable(out);
+	ez_printable(out);
 	OPENSSL_free(u);
 }
 
@@ -214,7 +212,7 @@ CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s, struct ez_token_c
 				l = sizeof c[k].label - 1;
 			memcpy(c[k].label, v, l);
 			c[k].label[l] = 0;
-			printable(c[k].label);
+			ez_printable(c[k].label);
 			free(v);
 		}
 		if (get_attr(m, s, objs[i], CKA_ID, &v, &l) == CKR_OK) {

@@ -142,6 +142,7 @@ void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap)
 		len = cap - 1;
 	memcpy(out, field, len);
 	out[len] = 0;
+	ez_printable(out);
 }
 
 int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_SLOT_ID *out,

@@ -69,7 +69,12 @@ struct ez_module {
 int ez_module_load(const char *spec, struct ez_module *m, char *err, size_t cap);
 void ez_module_unload(struct ez_module *m);
 
-/* Copy a blank-padded PKCS#11 text field into a NUL-terminated string. */
+/* Text from a card, a module or a certificate goes to terminals and
+ * reports: control characters (an escape sequence could rewrite the
+ * screen) become '?', in place. */
+void ez_printable(char *s);
+/* Copy a blank-padded PKCS#11 text field into a NUL-terminated string,
+ * made printable. */
 void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap);
 
 /* Pick the token: `slot` (a slot id in text, or NULL) and/or `token` (a
