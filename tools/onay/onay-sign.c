@@ -294,7 +294,7 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 		goto logout;
 	}
 	struct sign_ctx x = {m, s, slot, &ti, c, pin};
-	char err[256];
+	char err[256] = ""; /* stays empty when the card's failure was printed already */
 	ret = onay_cms_sign(content, clen, c->der, c->der_len, time(NULL), card_sign, &x, &der, &dlen,
 	                    err, sizeof err);
 	ez_wipe(pin, sizeof pin);
