@@ -183,8 +183,10 @@ static bool signing_cert_matches(const ASN1_TYPE *t, X509 *signer, char *why, si
 	if (der_expect(&id, DER_OCTET_STRING, &hash) < 0)
 		goto malformed;
 	int cl = i2d_X509(signer, &cd);
-	if (cl <= 0 || !EVP_Digest(cd, (size_t)cl, md, &mdl, h, NULL))
+	if (cl <= 0 || !EVP_Digest(cd, (size_t)cl, md, &mdl, h, NULL)) {
+		snprintf(why, cap, "%s", _("the signer's certificate cannot be hashed"));
 		goto out;
+	}
 	if (hash.len != mdl || memcmp(hash.val, md, mdl) != 0) {
 		snprintf(why, cap, "%s",
 		         _("the signing-certificate-v2 attribute names another certificate than "
