@@ -412,6 +412,18 @@ static void settles(struct card *c, int i)
 			msleep(200);
 	}
 	check(c->signed_ok > before, "card %d signs again after the storm", i);
+	if (c->signed_ok == before) {
+		CK_SLOT_INFO si;
+		char cmd[800];
+		rv = p11->C_GetSlotInfo(c->slot, &si);
+		printf("# slot info 0x%lx, flags 0x%lx; the card's runtime and pcscd say:\n",
+		       (unsigned long)rv, (unsigned long)si.flags);
+		fflush(stdout);
+		snprintf(cmd, sizeof(cmd), "%s card-status %d; %s atr '%s'", getenv("EIMZA_TB_CTL"), i,
+			 getenv("EIMZA_TB_PCSC"), card_env(i, "READER"));
+		if (system(cmd) != 0)
+			printf("# (status command failed)\n");
+	}
 	rv = p11->C_GetTokenInfo(c->slot, &ti);
 	check(rv == CKR_OK && !(ti.flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY |
 					    CKF_USER_PIN_LOCKED)),

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct signer {
@@ -92,10 +93,9 @@ struct fast_swap {
 
 static void pid_file(pid_t pid);
 
-static void fast_swap(int c, const char *image, struct fast_swap *fs)
+/* The second runtime, waiting on the port; the card not pulled yet. */
+static void fast_swap_prepare(int c, const char *image, struct fast_swap *fs)
 {
-	char env[40];
-
 	snprintf(fs->ctl, sizeof(fs->ctl), "%s/fast.ctl", getenv("EIMZA_TB_DIR"));
 	snprintf(fs->trace, sizeof(fs->trace), "%s/fast.trace", getenv("EIMZA_TB_DIR"));
 	unlink(fs->trace);
@@ -103,8 +103,20 @@ static void fast_swap(int c, const char *image, struct fast_swap *fs)
 	ck_assert_int_ge(fs->events, 0);
 	fs->pid = runtime_start(c, image, fs->ctl, fs->trace);
 	pid_file(fs->pid);
+}
+
+static int fast_swap_pull(int c)
+{
+	char env[40];
+
 	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_CONTROL", c);
-	ck_assert_int_eq(ctl_send(getenv(env), "remove", NULL, 0), 0);
+	return ctl_send(getenv(env), "remove", NULL, 0);
+}
+
+static void fast_swap(int c, const char *image, struct fast_swap *fs)
+{
+	fast_swap_prepare(c, image, fs);
+	ck_assert_int_eq(fast_swap_pull(c), 0);
 }
 
 /* Did pcscd miss the removal, as the test wants? When its poll fell in
@@ -336,6 +348,56 @@ START_TEST(removed_while_reading_the_card)
 	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_TOKEN_NOT_PRESENT);
 	ck_assert_int_eq(tb_ctl("card-insert %d", c), 0);
 	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+}
+END_TEST
+
+START_TEST(fast_swap_while_reading_the_card)
+{
+	int c = card_of("seal-rsa"), attempt, status;
+	char img[512], cmd[1200], env[40];
+	struct fast_swap fs = {0};
+	CK_TOKEN_INFO ti;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE k;
+	pid_t pid;
+
+	fast_swap_leftovers(c);
+	snprintf(img, sizeof(img), "%s/same.img", getenv("EIMZA_TB_DIR"));
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_IMAGE", c);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", getenv(env), img);
+	ck_assert_int_eq(system(cmd), 0);
+	p11_load();
+	for (attempt = 0; attempt < 3; attempt++) {
+		/* C_Initialize reads the card (about 4 s with this latency): the
+		 * card leaves 400 ms into it and its copy is in the reader by
+		 * pcscd's next poll, so the module has no token yet when its
+		 * exchange breaks. */
+		fast_swap_prepare(c, img, &fs);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			usleep(400000);
+			_exit(fast_swap_pull(c) == 0 ? 0 : 1);
+		}
+		ck_assert_rv(p11->C_Initialize(NULL), CKR_OK);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_int_eq(status, 0);
+		if (pcscd_missed_it(c, &fs))
+			break;
+		ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
+		fast_swap_end(c, &fs);
+	}
+	ck_assert_msg(attempt < 3, "pcscd saw every quick pull and push: not reproduced");
+	wait_card_back();
+	/* The card in the reader is read (it was never seen to leave, and its
+	 * copy was never powered by pcscd): the token is there and works. */
+	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+	s = open_session(c, false);
+	login_user(s);
+	ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
+	ck_assert_rv(sign_once(s, k), CKR_OK);
+	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
+	fast_swap_end(c, &fs);
 }
 END_TEST
 
@@ -610,6 +672,7 @@ Suite *removal_suite(const char *round)
 		tcase_add_test(t, removed_during_signature);
 		tcase_add_test(t, removed_while_reading_the_card);
 		tcase_add_test(t, removed_inside_a_chained_pso);
+		tcase_add_test(t, fast_swap_while_reading_the_card);
 	} else if (strcmp(round, "removal-consent") == 0) {
 		tcase_add_test(t, removed_during_context_verify);
 	} else {
