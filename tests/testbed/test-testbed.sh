@@ -45,9 +45,25 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	check "card-insert right after a pull" $EIMZA_TB_CTL card-insert 0
 	check_eq "the card was powered up again and answers" 63C3 "$("$P" apdu "$R0" 0020008100)"
 
-	err=$($EIMZA_TB_CTL reader-add 2>&1); rc=$?
-	check_eq "reader-add fails clearly (pcscd does not re-read reader.conf.d)" 3 "$rc"
-	check_match "reader-add says why" 'not possible' "$err"
+	# A reader plugged in: one more vpcd configuration (its own copy of
+	# the driver) and a pcscd restart. It must get a card of its own while
+	# the first one keeps answering.
+	added=$($EIMZA_TB_CTL reader-add)
+	check_eq "reader-add prints two new readers" 2 "$(printf '%s\n' "$added" | grep -c '^eimza-vpcd-1 ')"
+	check_eq "pcscd lists four readers" 4 "$("$P" list | wc -l)"
+	check_eq "the card answers after reader-add" 63C3 "$("$P" apdu "$R0" 0020008100)"
+	R2=$(printf '%s\n' "$added" | head -1)
+	check "the new reader is empty" "$P" wait-empty "$R2" 5
+	"$EIMZA_VCARD" init "$EIMZA_TB_DIR/late.img" --profile seal >/dev/null 2>&1
+	"$EIMZA_VCARD" run "$EIMZA_TB_DIR/late.img" --port "$(cat "$EIMZA_TB_DIR/conf1.port")" 2>"$EIMZA_TB_DIR/late.log" &
+	late=$!
+	check "a card in the new reader" "$P" wait-card "$R2" 15
+	check_eq "the first card still answers in its own reader" 63C3 "$("$P" apdu "$R0" 0020008100)"
+	kill -TERM "$late"; wait "$late"
+	check "reader-remove 1" $EIMZA_TB_CTL reader-remove 1
+	check_eq "pcscd lists two readers again" 2 "$("$P" list | wc -l)"
+	$EIMZA_TB_CTL reader-remove 7 2>/dev/null
+	check_eq "reader-remove of an unknown configuration is a usage error" 2 $?
 
 	"$P" apdu "$R0" 0020008106303030303030 >/dev/null
 	check "pcscd-restart brings the reader and the card back" $EIMZA_TB_CTL pcscd-restart
@@ -90,6 +106,25 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	tb_done
 fi
 
+if [ "${1:-}" = four ]; then
+	# Four cards in four readers of two vpcd configurations: each card is
+	# its own, so pulling one leaves the three others in place.
+	P=$EIMZA_TB_PCSC
+	check_eq "four readers" 4 "$("$P" list | wc -l)"
+	for i in 0 1 2 3; do
+		r=$(eval echo "\$EIMZA_TB_CARD${i}_READER")
+		check_match "card $i is in reader '$r'" '^3B' "$("$P" atr "$r")"
+	done
+	check "card-remove 2" $EIMZA_TB_CTL card-remove 2
+	for i in 0 1 3; do
+		r=$(eval echo "\$EIMZA_TB_CARD${i}_READER")
+		check_match "card $i stays while card 2 is out" '^3B' "$("$P" atr "$r")"
+	done
+	check "card-insert 2" $EIMZA_TB_CTL card-insert 2
+	check "pcscd-restart with four cards" $EIMZA_TB_CTL pcscd-restart
+	tb_done
+fi
+
 # ---- outside the test bed --------------------------------------------------
 [ "$(id -u)" = 0 ] || exec "$TB" -- true # its own skip (77, or 99 when strict)
 TB_RECORD=$(mktemp)
@@ -112,6 +147,12 @@ gone() { # the scratch directory and every recorded process are gone
 	return 0
 }
 check "teardown leaves no scratch directory and no process" gone
+
+"$TB" --card nes-rsa --card seal --card nes-ec --card multi -- bash "$0" four
+check_eq "four cards in one test bed" 0 $?
+"$TB" --card seal --card seal --card seal --card seal --card seal --card seal --card seal \
+	--card seal --card seal -- true 2>/dev/null
+check_eq "nine cards are refused (sixteen readers at most)" 2 $?
 
 # The command's failure is passed on; a daemon it left is killed too.
 "$TB" -- bash -c 'sleep 600 & echo "$EIMZA_TB_DIR $(cat "$EIMZA_TB_DIR"/*.pid) $!" >"$TB_RECORD"; exit 7'
