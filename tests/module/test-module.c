@@ -18,10 +18,11 @@ Suite *pin_suite(void);
 Suite *hotplug_suite(void);
 Suite *removal_suite(const char *round);
 
-/* vpcd serves at most two cards per pcscd, so test-module.sh runs this
- * program in rounds with different cards: round "full" (nes-rsa and seal)
- * runs every suite; the other rounds (nes-ec + multi, seal-rsa) the suites
- * that depend on the card's profile: objects and signatures. */
+/* test-module.sh runs this program in rounds: round "full", with a card of
+ * each profile, runs every suite (objects and signatures on every card);
+ * the removal rounds pull slow cards out (test-p11-removal.c). Any other
+ * round runs the suites that depend on the card's profile: objects and
+ * signatures, for a quick look at one profile. */
 int main(void)
 {
 	const char *round = getenv("EIMZA_TEST_ROUND");

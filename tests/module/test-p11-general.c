@@ -369,21 +369,56 @@ START_TEST(finalize_wakes_waiter)
 }
 END_TEST
 
+/* NSS asks for the slot, token and session info many times a second for as
+ * long as the browser runs. The module answers from memory after a status
+ * query to pcscd: the card sees no APDU however often they are called (on a
+ * real card every APDU blinks the reader and costs time). */
+START_TEST(polling_sends_no_apdu)
+{
+	int c = card_of("nes-rsa"), i, before;
+	CK_SLOT_INFO si;
+	CK_TOKEN_INFO ti;
+	CK_SESSION_INFO ss;
+	CK_SESSION_HANDLE s;
+	CK_BYTE rnd[8];
+
+	p11_init();
+	s = open_session(c, false);
+	login_user(s);
+	before = trace_count(c, "> ");
+	ck_assert_int_gt(before, 0); /* the card was read and logged in to */
+	for (i = 0; i < 1000; i++) {
+		ck_assert_rv(p11->C_GetSlotInfo(card_slot(c), &si), CKR_OK);
+		ck_assert(si.flags & CKF_TOKEN_PRESENT);
+		ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+		ck_assert_rv(p11->C_GetSessionInfo(s, &ss), CKR_OK);
+		ck_assert_int_eq(ss.state, CKS_RO_USER_FUNCTIONS);
+	}
+	ck_assert_int_eq(trace_count(c, "> "), before);
+	/* The trace is live: a call that needs the card shows up at once. */
+	ck_assert_rv(p11->C_GenerateRandom(s, rnd, sizeof(rnd)), CKR_OK);
+	ck_assert_int_gt(trace_count(c, "> "), before);
+	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
+}
+END_TEST
+
 START_TEST(reader_filters)
 {
 	CK_SLOT_ID slots[16];
-	CK_ULONG n = 16;
+	CK_ULONG n = 16, i;
 	CK_SLOT_INFO si;
 	char path[512];
 	FILE *f;
 
 	/* The environment: exclude the second reader. */
-	setenv("EIMZA_READERS_EXCLUDE", "00 01", 1);
+	setenv("EIMZA_READERS_EXCLUDE", "-0 00 01", 1);
 	p11_init();
 	ck_assert_rv(p11->C_GetSlotList(CK_FALSE, slots, &n), CKR_OK);
-	ck_assert_int_eq(n, 1);
-	ck_assert_rv(p11->C_GetSlotInfo(slots[0], &si), CKR_OK);
-	ck_assert(memcmp(si.slotDescription, "eimza-vpcd-0 00 00", 18) == 0);
+	ck_assert_int_eq(n, atoi(getenv("EIMZA_TB_NREADERS")) - 1);
+	for (i = 0; i < n; i++) { /* in pcscd's order, not by name */
+		ck_assert_rv(p11->C_GetSlotInfo(slots[i], &si), CKR_OK);
+		ck_assert(memcmp(si.slotDescription, "eimza-vpcd-0 00 01", 18) != 0);
+	}
 	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
 	unsetenv("EIMZA_READERS_EXCLUDE");
 
@@ -391,7 +426,7 @@ START_TEST(reader_filters)
 	snprintf(path, sizeof(path), "%s/eimza-test.conf", getenv("EIMZA_TB_DIR"));
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "# test\nreader_include = 00 01\nnonsense line\ndebug = no\n");
+	fprintf(f, "# test\nreader_include = -0 00 01\nnonsense line\ndebug = no\n");
 	fclose(f);
 	setenv("EIMZA_CONF", path, 1);
 	n = 16;
@@ -421,6 +456,7 @@ Suite *general_suite(void)
 	tcase_add_test(t, fork_child);
 	tcase_add_test(t, finalize_wakes_waiter);
 	tcase_add_test(t, reader_filters);
+	tcase_add_test(t, polling_sends_no_apdu);
 	suite_add_tcase(s, t);
 	return s;
 }
