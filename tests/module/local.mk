@@ -12,11 +12,25 @@ tests_module_test_module_LDADD = $(CHECK_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthre
 TESTS += tests/module/test-module.sh
 dist_noinst_SCRIPTS += tests/module/test-module.sh
 
-# A benchmark (not a test): per-slot locking with two cards in parallel.
-noinst_PROGRAMS += tests/module/bench-parallel
+# Benchmarks (numbers, never a pass or fail on time): per-slot locking with
+# four cards signing at once, and what polling costs. `make bench` runs them
+# through the test bed with the "real" latency model; test-bench.sh runs
+# them quickly in the test suite so they keep working.
+noinst_PROGRAMS += tests/module/bench-parallel tests/module/bench-poll
 tests_module_bench_parallel_SOURCES = tests/module/bench-parallel.c
 tests_module_bench_parallel_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_module_bench_parallel_LDADD = $(DL_LIBS) -lpthread
+tests_module_bench_poll_SOURCES = tests/module/bench-poll.c
+tests_module_bench_poll_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_module_bench_poll_LDADD = $(DL_LIBS)
+TESTS += tests/module/test-bench.sh
+dist_noinst_SCRIPTS += tests/module/test-bench.sh
+
+bench: all tests/testbed/eimza-testbed
+	tests/testbed/eimza-testbed --latency real --card seal-rsa --card seal-rsa \
+		--card seal-rsa --card seal-rsa -- tests/module/bench-parallel 3
+	tests/testbed/eimza-testbed --latency real --card seal -- tests/module/bench-poll 10000
+.PHONY: bench
 
 # A stress test: threads sign on two cards while one is pulled and pushed
 # (slowly and faster than pcscd polls); plain, then under helgrind.
