@@ -1,14 +1,14 @@
 #!/bin/bash
 # The module under stress (tests/module/stress-removal.c): threads open
-# sessions, log in, sign and close on two cards while the first is pulled
+# sessions, log in, sign and close on four cards while the first is pulled
 # and pushed, slowly and faster than pcscd polls. Run plain, then under
 # helgrind (data races, lock order); an ASan build runs it instrumented
 # instead (valgrind cannot run an ASan program).
 . "$(dirname "$0")/../testbed/lib.sh"
-tb_enter --card seal-rsa --card seal
+tb_enter --card seal-rsa --card seal --card seal-rsa --card seal
 S="$top_builddir/tests/module/stress-removal"
 
-check "stress: 6 threads, 15 s" "$S" 15 6
+check "stress: 8 threads, 15 s" "$S" 15 8
 if [ "${EIMZA_SANITIZED:-}" = 1 ]; then
 	echo "# helgrind run left out: this is the ASan build, the run above was instrumented"
 else
