@@ -328,6 +328,49 @@ START_TEST(removed_during_signature)
 }
 END_TEST
 
+/* Another thread closes the session while its signature is on the card: an
+ * application bug, which a module must survive. The signature finishes
+ * under the slot lock; C_Sign answers CKR_OK (the card signed) or says the
+ * session is gone; the login of the last session ends only after the card
+ * answered; the next session starts logged out and works. The same with
+ * C_CloseAllSessions. */
+START_TEST(session_closed_during_signature)
+{
+	int c = card_of("seal-rsa"), round;
+	struct signer g;
+	pthread_t th;
+	CK_SESSION_INFO si;
+	CK_SESSION_HANDLE s;
+
+	p11_init();
+	for (round = 0; round < 2; round++) {
+		g.s = open_session(c, false);
+		login_user(g.s);
+		ck_assert_int_eq(find(g.s, CKO_PRIVATE_KEY, NULL, 0, &g.k, 1), 1);
+		pthread_create(&th, NULL, sign_thread, &g);
+		usleep(80000); /* the card is working on MSE (150 ms), PSO follows */
+		if (round == 0)
+			ck_assert_rv(p11->C_CloseSession(g.s), CKR_OK);
+		else
+			ck_assert_rv(p11->C_CloseAllSessions(card_slot(c)), CKR_OK);
+		pthread_join(th, NULL);
+		ck_assert_msg(g.rv == CKR_OK || g.rv == CKR_SESSION_HANDLE_INVALID ||
+				      g.rv == CKR_SESSION_CLOSED,
+			      "C_Sign answered 0x%lx", (unsigned long)g.rv);
+		ck_assert_rv(p11->C_GetSessionInfo(g.s, &si), CKR_SESSION_HANDLE_INVALID);
+		s = open_session(c, false);
+		ck_assert_rv(p11->C_GetSessionInfo(s, &si), CKR_OK);
+		ck_assert_int_eq(si.state, CKS_RO_PUBLIC_SESSION);
+		login_user(s);
+		g.s = s;
+		sign_thread(&g);
+		ck_assert_rv(g.rv, CKR_OK);
+		ck_assert_rv(p11->C_CloseSession(s), CKR_OK);
+	}
+	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
+}
+END_TEST
+
 START_TEST(removed_while_reading_the_card)
 {
 	int c = card_of("seal-rsa");
@@ -670,6 +713,7 @@ Suite *removal_suite(const char *round)
 	tcase_set_timeout(t, 120);
 	if (strcmp(round, "removal") == 0) {
 		tcase_add_test(t, removed_during_signature);
+		tcase_add_test(t, session_closed_during_signature);
 		tcase_add_test(t, removed_while_reading_the_card);
 		tcase_add_test(t, removed_inside_a_chained_pso);
 		tcase_add_test(t, fast_swap_while_reading_the_card);
