@@ -27,6 +27,7 @@ const char *ez_err_name(ez_err e)
 	case EZ_ERR_PIN_INVALID: return "PIN characters not allowed";
 	case EZ_ERR_SECURITY: return "security status not satisfied";
 	case EZ_ERR_DATA_LEN: return "data too long";
+	case EZ_ERR_CARD_UNREADY: return "card answers 6F00 (no state)";
 	}
 	return "unknown error";
 }

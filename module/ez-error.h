@@ -34,6 +34,10 @@ typedef enum {
 	EZ_ERR_PIN_INVALID,      /* not numeric where the AODF says so  -> CKR_PIN_INVALID */
 	EZ_ERR_SECURITY,         /* 69 82: not verified                 -> CKR_USER_NOT_LOGGED_IN */
 	EZ_ERR_DATA_LEN,         /* input too long for the key          -> CKR_DATA_LEN_RANGE */
+	EZ_ERR_CARD_UNREADY,     /* 6F 00, no precise diagnosis: the card lost its state (pushed
+	                            back unseen and never powered up, or an internal fault).
+	                            The connection is marked lost, as after a broken exchange
+	                            -> CKR_DEVICE_REMOVED; a new read resets the card once */
 } ez_err;
 
 /* A short English text for debug logs ("card removed"). Never NULL. */

@@ -67,6 +67,17 @@ static ez_err one(ez_conn *c, uint8_t cla, const struct ez_apdu *a, const uint8_
 	}
 	ez_wipe(rsp, sizeof(rsp));
 	*out_len = got;
+	/* 6F 00, "no precise diagnosis": the card has lost its state. A card
+	 * pushed back between two of pcscd's polls answers so (it was never
+	 * powered up; a real reader fails the transmit instead), as does one
+	 * after an internal fault. Either way nothing it holds (a login, a
+	 * selected key) can be trusted: the connection is handled as after a
+	 * broken exchange, and the slot resets the card and checks its serial
+	 * before the next command. */
+	if (e == EZ_OK && *sw == 0x6F00) {
+		ez_conn_mark_lost(c);
+		e = EZ_ERR_CARD_UNREADY;
+	}
 	return e;
 }
 

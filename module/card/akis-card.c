@@ -65,7 +65,7 @@ ez_err ez_card_same(ez_card *c)
 	if (!akis_atr_match(atr, atr_len, &name, model, sizeof(model)))
 		return EZ_ERR_CARD_CHANGED;
 	e = read_serial(c, serial);
-	if (e == EZ_ERR_CARD)
+	if (e == EZ_ERR_CARD || e == EZ_ERR_CARD_UNREADY)
 		return EZ_ERR_CARD_CHANGED; /* every AKIS card answers it */
 	if (e != EZ_OK)
 		return e;

@@ -17,6 +17,7 @@ CK_RV ez_err_to_ckr(ez_err e, bool need_login)
 	case EZ_ERR_NO_READER:
 	case EZ_ERR_CARD_REMOVED:
 	case EZ_ERR_CARD_CHANGED:
+	case EZ_ERR_CARD_UNREADY:
 		return CKR_DEVICE_REMOVED;
 	case EZ_ERR_CARD_RESET:
 		/* Another program reset the card: the login is gone. */
@@ -56,7 +57,7 @@ void ez_token_card_error(struct ez_token *t, ez_err e)
 	 * is forgotten, never replayed. */
 	if (t && (e == EZ_ERR_CARD_RESET || e == EZ_ERR_SECURITY || e == EZ_ERR_CARD_REMOVED ||
 		  e == EZ_ERR_NO_CARD || e == EZ_ERR_NO_READER || e == EZ_ERR_NO_SERVICE ||
-		  e == EZ_ERR_TRANSPORT))
+		  e == EZ_ERR_TRANSPORT || e == EZ_ERR_CARD_UNREADY))
 		ez_token_forget_login(t);
 	if (e != EZ_OK)
 		ez_log("card: %s", ez_err_name(e));

@@ -124,6 +124,19 @@ static void open_token(struct ez_slot *s)
 			ez_conn_set_trace(conn, ez_trace_apdu, NULL);
 		ez_mutex_lock(s->lock);
 		e = ez_token_open(conn, &ez_mod.next_object, &t);
+		/* The card answered 6F00: it is in no usable state, as a card
+		 * pushed back into the reader between two of pcscd's polls is
+		 * (pcscd never powered it up, and keeps a card it believes
+		 * powered up while any program is connected; a real reader's
+		 * transmit fails instead). One warm reset powers it up, then it
+		 * is read again. A reset ends every other program's login on the
+		 * card, but a card in this state has none left to lose. */
+		if (e == EZ_ERR_CARD_UNREADY) {
+			ez_log("slot %lu: %s; one warm reset, then read again", s->id, ez_err_name(e));
+			e = ez_conn_recover(conn);
+			if (e == EZ_OK)
+				e = ez_token_open(conn, &ez_mod.next_object, &t);
+		}
 		ez_mutex_unlock(s->lock);
 		if (e != EZ_OK)
 			ez_conn_close(conn);

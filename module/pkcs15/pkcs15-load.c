@@ -124,7 +124,7 @@ static bool fatal(ez_err e)
 {
 	return e == EZ_ERR_NO_MEMORY || e == EZ_ERR_CARD_REMOVED || e == EZ_ERR_NO_CARD ||
 	       e == EZ_ERR_NO_READER || e == EZ_ERR_NO_SERVICE || e == EZ_ERR_CARD_RESET ||
-	       e == EZ_ERR_TRANSPORT;
+	       e == EZ_ERR_TRANSPORT || e == EZ_ERR_CARD_UNREADY;
 }
 
 static ez_err load(ez_card *card, struct ez_p15_app *app)

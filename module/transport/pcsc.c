@@ -381,10 +381,7 @@ static ez_err broken(ez_conn *c, LONG rv)
 	case SCARD_E_CANCELLED:
 		return map(rv);
 	default:
-		c->lost = true;
-		if (c->depth)
-			h_end(c->h);
-		c->depth = 0;
+		ez_conn_mark_lost(c);
 		return map(rv) == EZ_ERR_NO_READER ? EZ_ERR_NO_READER : EZ_ERR_CARD_REMOVED;
 	}
 }
@@ -407,6 +404,14 @@ static ez_err reconnect(ez_conn *c)
 bool ez_conn_lost(const ez_conn *c)
 {
 	return c->lost;
+}
+
+void ez_conn_mark_lost(ez_conn *c)
+{
+	c->lost = true;
+	if (c->depth)
+		h_end(c->h);
+	c->depth = 0;
 }
 
 ez_err ez_conn_recover(ez_conn *c)

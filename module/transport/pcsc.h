@@ -90,6 +90,9 @@ ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t 
  * ez_conn_lost() may be called from any thread.
  */
 bool ez_conn_lost(const ez_conn *c);
+/* The card's answer says its state is gone (6F 00, see apdu.c): the
+ * connection is lost from now on, exactly as after a broken exchange. */
+void ez_conn_mark_lost(ez_conn *c);
 /* Reconnect a lost connection: SCardReconnect with a reset (a card pulled
  * and pushed back has no power, and its state is unknown anyway), or a new
  * SCardConnect when pcscd no longer knows the handle. EZ_OK when a card
