@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 struct signer {
@@ -394,56 +393,6 @@ START_TEST(removed_while_reading_the_card)
 }
 END_TEST
 
-START_TEST(fast_swap_while_reading_the_card)
-{
-	int c = card_of("seal-rsa"), attempt, status;
-	char img[512], cmd[1200], env[40];
-	struct fast_swap fs = {0};
-	CK_TOKEN_INFO ti;
-	CK_SESSION_HANDLE s;
-	CK_OBJECT_HANDLE k;
-	pid_t pid;
-
-	fast_swap_leftovers(c);
-	snprintf(img, sizeof(img), "%s/same.img", getenv("EIMZA_TB_DIR"));
-	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_IMAGE", c);
-	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", getenv(env), img);
-	ck_assert_int_eq(system(cmd), 0);
-	p11_load();
-	for (attempt = 0; attempt < 3; attempt++) {
-		/* C_Initialize reads the card (about 4 s with this latency): the
-		 * card leaves 400 ms into it and its copy is in the reader by
-		 * pcscd's next poll, so the module has no token yet when its
-		 * exchange breaks. */
-		fast_swap_prepare(c, img, &fs);
-		pid = fork();
-		ck_assert_int_ge(pid, 0);
-		if (pid == 0) {
-			usleep(400000);
-			_exit(fast_swap_pull(c) == 0 ? 0 : 1);
-		}
-		ck_assert_rv(p11->C_Initialize(NULL), CKR_OK);
-		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-		ck_assert_int_eq(status, 0);
-		if (pcscd_missed_it(c, &fs))
-			break;
-		ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
-		fast_swap_end(c, &fs);
-	}
-	ck_assert_msg(attempt < 3, "pcscd saw every quick pull and push: not reproduced");
-	wait_card_back();
-	/* The card in the reader is read (it was never seen to leave, and its
-	 * copy was never powered by pcscd): the token is there and works. */
-	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
-	s = open_session(c, false);
-	login_user(s);
-	ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
-	ck_assert_rv(sign_once(s, k), CKR_OK);
-	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
-	fast_swap_end(c, &fs);
-}
-END_TEST
-
 /* ---- removal in the middle of VERIFY and of a chained PSO --------------- */
 
 /* Put card c back after a pull, once pcscd has seen it go. */
@@ -716,7 +665,6 @@ Suite *removal_suite(const char *round)
 		tcase_add_test(t, session_closed_during_signature);
 		tcase_add_test(t, removed_while_reading_the_card);
 		tcase_add_test(t, removed_inside_a_chained_pso);
-		tcase_add_test(t, fast_swap_while_reading_the_card);
 	} else if (strcmp(round, "removal-consent") == 0) {
 		tcase_add_test(t, removed_during_context_verify);
 	} else {
