@@ -146,19 +146,9 @@ bool attr_bool(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t)
 int trace_count(int card, const char *prefix)
 {
 	const char *path = card_env(card, "TRACE");
-	char line[2048];
-	FILE *f;
-	int n = 0;
 
 	ck_assert_ptr_nonnull(path);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, prefix, strlen(prefix)) == 0)
-			n++;
-	fclose(f);
-	return n;
+	return trace_file_count(path, prefix);
 }
 
 int tb_ctl(const char *fmt, ...)

@@ -178,9 +178,33 @@ static void wait_card_back(void)
 	usleep(1000000);
 }
 
+/* Swap card c for `img` unseen by pcscd and sign on *s at once, so the
+ * signature meets the pulled card; C_Sign's answer. When pcscd's poll
+ * caught the pull, everything goes back and the swap is tried again (three
+ * times at most) on a new logged-in session, left in *s and *k. */
+static CK_RV unseen_swap_then_sign(int c, const char *img, struct fast_swap *fs,
+				   CK_SESSION_HANDLE *s, CK_OBJECT_HANDLE *k)
+{
+	CK_RV rv = CKR_OK;
+	int attempt;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		fast_swap(c, img, fs);
+		rv = sign_once(*s, *k);
+		if (pcscd_missed_it(c, fs))
+			break;
+		fast_swap_end(c, fs);
+		*s = open_session(c, false);
+		login_user(*s);
+		ck_assert_int_eq(find(*s, CKO_PRIVATE_KEY, NULL, 0, k, 1), 1);
+	}
+	ck_assert_msg(attempt < 3, "pcscd saw every quick pull and push: not reproduced");
+	return rv;
+}
+
 START_TEST(fast_reinsert_same_card)
 {
-	int c = card_of("seal-rsa"), attempt, verifies;
+	int c = card_of("seal-rsa"), verifies;
 	char img[512], cmd[1200];
 	struct fast_swap fs = {0};
 	CK_SESSION_HANDLE s;
@@ -203,18 +227,7 @@ START_TEST(fast_reinsert_same_card)
 	login_user(s);
 	ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
 	ck_assert_rv(sign_once(s, k), CKR_OK);
-	for (attempt = 0; attempt < 3; attempt++) {
-		fast_swap(c, img, &fs);
-		rv = sign_once(s, k);
-		if (pcscd_missed_it(c, &fs))
-			break;
-		/* pcscd saw it: put everything back and try again. */
-		fast_swap_end(c, &fs);
-		s = open_session(c, false);
-		login_user(s);
-		ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
-	}
-	ck_assert_msg(attempt < 3, "pcscd saw every quick pull and push: not reproduced");
+	rv = unseen_swap_then_sign(c, img, &fs, &s, &k);
 	/* The call that met the pulled card: a removal, not a device error. */
 	ck_assert_msg(rv == CKR_DEVICE_REMOVED, "C_Sign answered 0x%lx", (unsigned long)rv);
 	verifies = trace_file_count(fs.trace, VERIFY_PIN);
@@ -238,7 +251,7 @@ END_TEST
 
 START_TEST(fast_swap_to_another_card)
 {
-	int c = card_of("seal-rsa"), attempt;
+	int c = card_of("seal-rsa");
 	char img[512], cmd[1200];
 	struct fast_swap fs = {0};
 	CK_SESSION_HANDLE s, s2;
@@ -258,17 +271,7 @@ START_TEST(fast_swap_to_another_card)
 	s = open_session(c, false);
 	login_user(s);
 	ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
-	for (attempt = 0; attempt < 3; attempt++) {
-		fast_swap(c, img, &fs);
-		rv = sign_once(s, k);
-		if (pcscd_missed_it(c, &fs))
-			break;
-		fast_swap_end(c, &fs);
-		s = open_session(c, false);
-		login_user(s);
-		ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
-	}
-	ck_assert_msg(attempt < 3, "pcscd saw every quick pull and push: not reproduced");
+	rv = unseen_swap_then_sign(c, img, &fs, &s, &k);
 	ck_assert_msg(rv == CKR_DEVICE_REMOVED, "C_Sign answered 0x%lx", (unsigned long)rv);
 	wait_card_back();
 	/* Another serial: the old token, its sessions and its login are gone;
