@@ -62,6 +62,8 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	kill -TERM "$late"; wait "$late"
 	check "reader-remove 1" $EIMZA_TB_CTL reader-remove 1
 	check_eq "pcscd lists two readers again" 2 "$("$P" list | wc -l)"
+	$EIMZA_TB_CTL reader-add 0 2>/dev/null
+	check_eq "reader-add of a configuration that is there is a usage error" 2 $?
 	$EIMZA_TB_CTL reader-remove 7 2>/dev/null
 	check_eq "reader-remove of an unknown configuration is a usage error" 2 $?
 
