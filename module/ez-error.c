@@ -18,6 +18,7 @@ const char *ez_err_name(ez_err e)
 	case EZ_ERR_SHARING: return "card used exclusively by another program";
 	case EZ_ERR_TRANSPORT: return "PC/SC failure";
 	case EZ_ERR_NOT_AKIS: return "not an AKIS card";
+	case EZ_ERR_UNSUPPORTED: return "not supported by this card";
 	case EZ_ERR_CARD: return "unexpected card answer";
 	case EZ_ERR_MALFORMED: return "malformed card data";
 	case EZ_ERR_NOT_FOUND: return "not found";

@@ -23,7 +23,10 @@ typedef enum {
 	EZ_ERR_CARD_CHANGED,     /* a different card (serial) is in the reader -> CKR_DEVICE_REMOVED */
 	EZ_ERR_SHARING,          /* card used exclusively elsewhere     -> CKR_DEVICE_ERROR */
 	EZ_ERR_TRANSPORT,        /* other PC/SC failure                 -> CKR_DEVICE_ERROR */
-	EZ_ERR_NOT_AKIS,         /* ATR not of the AKIS family          -> token not recognised */
+	EZ_ERR_NOT_AKIS,         /* ATR of no known card family         -> token not recognised */
+	EZ_ERR_UNSUPPORTED,      /* a known card generation that no dialect speaks (AKIS v1.0),
+	                            or a function the card does not have -> token not recognised,
+	                            or CKR_FUNCTION_NOT_SUPPORTED / MECHANISM_INVALID by context */
 	EZ_ERR_CARD,             /* unexpected status word              -> CKR_DEVICE_ERROR */
 	EZ_ERR_MALFORMED,        /* the card's data does not parse      -> CKR_DEVICE_ERROR */
 	EZ_ERR_NOT_FOUND,        /* 6A 82 / 6A 88                       -> CKR_DEVICE_ERROR or

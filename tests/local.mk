@@ -1,6 +1,7 @@
 # tests/: Check unit tests per layer, behaviour tests through the real PC/SC
 # stack (tests/testbed), outside clients and applications.
 include tests/common/local.mk
+include tests/card/local.mk
 include tests/vcard-engine/local.mk
 include tests/vcard-perso/local.mk
 include tests/testbed/local.mk

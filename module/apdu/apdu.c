@@ -7,10 +7,11 @@
 
 #include <string.h>
 
-#include <eimza/akis-profile.h>
 #include <eimza/secmem.h>
 
 #define MAX_RESPONSE_CHAIN 16 /* GET RESPONSE rounds before giving up */
+#define ISO_CLA_CHAIN 0x10       /* ISO 7816-4 5.1.1: more commands of this chain follow */
+#define ISO_INS_GET_RESPONSE 0xC0
 
 static ez_err raw(ez_conn *c, const uint8_t *cmd, size_t len, uint8_t *rsp, size_t *rlen,
 		  unsigned long *count)
@@ -23,7 +24,7 @@ static ez_err raw(ez_conn *c, const uint8_t *cmd, size_t len, uint8_t *rsp, size
 
 /* One short APDU (no chaining) with the 61 XX / 6C XX handling. */
 static ez_err one(ez_conn *c, uint8_t cla, const struct ez_apdu *a, const uint8_t *data,
-		  size_t lc, bool le, uint8_t *out, size_t *out_len, uint16_t *sw,
+		  size_t lc, bool le, uint8_t le_byte, uint8_t *out, size_t *out_len, uint16_t *sw,
 		  unsigned long *count)
 {
 	uint8_t cmd[5 + 255 + 1], rsp[258];
@@ -40,7 +41,7 @@ static ez_err one(ez_conn *c, uint8_t cla, const struct ez_apdu *a, const uint8_
 		n += lc;
 	}
 	if (le)
-		cmd[n++] = 0x00;
+		cmd[n++] = le_byte;
 	e = raw(c, cmd, n, rsp, &rlen, count);
 	/* 6C XX: the card wants exactly XX as Le. */
 	if (e == EZ_OK && rlen == 2 && rsp[0] == 0x6C) {
@@ -61,7 +62,7 @@ static ez_err one(ez_conn *c, uint8_t cla, const struct ez_apdu *a, const uint8_
 		if (rsp[rlen - 2] != 0x61 || ++rounds > MAX_RESPONSE_CHAIN)
 			break;
 		{
-			uint8_t gr[5] = {0x00, AKIS_INS_GET_RESPONSE, 0x00, 0x00, rsp[rlen - 1]};
+			uint8_t gr[5] = {0x00, ISO_INS_GET_RESPONSE, 0x00, 0x00, rsp[rlen - 1]};
 			e = raw(c, gr, sizeof(gr), rsp, &rlen, count);
 		}
 	}
@@ -88,22 +89,26 @@ ez_err ez_apdu_send(ez_conn *c, const struct ez_apdu *a, uint8_t *out, size_t *o
 	ez_err e;
 
 	*sw = 0;
-	/* Chaining: every part but the last has CLA bit 10 and no Le. */
-	while (a->lc - off > AKIS_MAX_DATA) {
+	if (a->chain == 0 || a->chain > 255)
+		return EZ_ERR_ARGS;
+	/* Chaining: every part but the last has CLA bit 10 (and Le only when
+	 * the dialect sends it on every block). */
+	while (a->lc - off > a->chain) {
 		size_t none = 0;
 		uint8_t dummy[1];
-		e = one(c, (uint8_t)(a->cla | AKIS_CLA_CHAIN), a, a->data + off, AKIS_MAX_DATA,
-			false, dummy, &none, sw, count);
+		e = one(c, (uint8_t)(a->cla | ISO_CLA_CHAIN), a, a->data + off, a->chain,
+			a->le_each, 0x00, dummy, &none, sw, count);
 		if (e != EZ_OK)
 			return e;
 		if (*sw != 0x9000) {
 			*out_len = 0;
 			return EZ_OK;
 		}
-		off += AKIS_MAX_DATA;
+		off += a->chain;
 	}
 	*out_len = cap;
-	return one(c, a->cla, a, a->data + off, a->lc - off, a->has_le, out, out_len, sw, count);
+	return one(c, a->cla, a, a->data + off, a->lc - off, a->has_le, a->le_byte, out, out_len,
+		   sw, count);
 }
 
 ez_err ez_sw_err(uint16_t sw, int *tries)

@@ -1,7 +1,9 @@
 /*
- * apdu.h: short APDUs over a connection: encoding, command chaining for
- * data longer than AKIS_MAX_DATA, 61 XX (GET RESPONSE) and 6C XX (resend
- * with the right Le), and the one table from status words to ez_err.
+ * apdu.h: short APDUs over a connection (ISO/IEC 7816-4): encoding,
+ * command chaining for data longer than the card takes in one command,
+ * 61 XX (GET RESPONSE) and 6C XX (resend with the right Le), and the one
+ * table from status words to ez_err. Knows no card: how much one command
+ * carries comes from the caller (the card layer's dialect).
  */
 #ifndef EIMZA_MODULE_APDU_H
 #define EIMZA_MODULE_APDU_H
@@ -17,7 +19,10 @@ struct ez_apdu {
 	uint8_t cla, ins, p1, p2;
 	const uint8_t *data;
 	size_t lc;
-	bool has_le; /* Le 00 is sent; the card answers up to 256 bytes */
+	bool has_le;       /* Le is sent: le_byte (00 = up to 256 bytes) */
+	uint8_t le_byte;
+	size_t chain;      /* data bytes per command; longer data is chained (CLA bit 10) */
+	bool le_each;      /* Le 00 on every chained block too, not only the last */
 };
 
 /* Send `a` and collect the whole answer (following 61 XX) into out (at

@@ -37,6 +37,9 @@ struct ez_slot {
 	struct ez_token *token;     /* NULL: no (readable) token */
 	bool card_present;          /* as last seen */
 	bool unrecognized;          /* a card, but not one we can read */
+	struct ez_card_info card;   /* what the card in it was recognized as (model "" : none) */
+	uint8_t atr[EZ_ATR_MAX];    /* the ATR of the card in it (atr_len 0: none) */
+	size_t atr_len;
 	ez_err read_err;            /* why the card was last not read */
 	unsigned events;            /* pcscd's insertion counter when the token was read */
 	bool reported_present;      /* what C_WaitForSlotEvent last reported */

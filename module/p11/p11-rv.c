@@ -36,6 +36,8 @@ CK_RV ez_err_to_ckr(ez_err e, bool need_login)
 		return CKR_DATA_LEN_RANGE;
 	case EZ_ERR_NOT_AKIS:
 		return CKR_TOKEN_NOT_RECOGNIZED;
+	case EZ_ERR_UNSUPPORTED:
+		return CKR_FUNCTION_NOT_SUPPORTED;
 	case EZ_ERR_ARGS:
 		return CKR_GENERAL_ERROR;
 	case EZ_ERR_NO_SERVICE:

@@ -6,7 +6,8 @@
  * PIN rules: the module sends a VERIFY only inside the C_Login the caller
  * made, never again on its own; PIN buffers are wiped after use. The PUK
  * given to C_Login(CKU_SO) is kept (locked in memory) only until C_Logout
- * or C_InitPIN, because the AKIS unblock command carries it.
+ * or C_InitPIN, and only on cards whose unblock command carries it (AKIS
+ * 1.x); on 2.x the unblock relies on the PUK the SO login verified.
  */
 #include "config.h"
 
@@ -331,7 +332,7 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_UL
 			s->holds_transaction = true;
 			e = ez_card_verify(t->card, &t->user_fmt, pin, len, &tries);
 		}
-		note_tries(&t->user_tries, e, tries, akis_profile.pin_max_tries);
+		note_tries(&t->user_tries, e, tries, t->user_fmt.max_tries);
 		ez_token_card_error(t, e);
 		ez_mutex_unlock(slot->lock);
 		if (e == EZ_OK && k)
@@ -366,10 +367,10 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_UL
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (user == CKU_USER) {
 			e = ez_card_verify(t->card, &t->user_fmt, pin, len, &tries);
-			note_tries(&t->user_tries, e, tries, akis_profile.pin_max_tries);
+			note_tries(&t->user_tries, e, tries, t->user_fmt.max_tries);
 		} else {
 			e = ez_card_verify(t->card, &t->so_fmt, pin, len, &tries);
-			note_tries(&t->so_tries, e, tries, akis_profile.puk_max_tries);
+			note_tries(&t->so_tries, e, tries, t->so_fmt.max_tries);
 		}
 		if (e != EZ_ERR_CARD_RESET)
 			break;
@@ -382,7 +383,7 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_UL
 	}
 	if (e == EZ_OK) {
 		t->login = user;
-		if (user == CKU_SO) {
+		if (user == CKU_SO && ez_card_unblock_needs_puk(t->card)) {
 			t->so_secret = malloc(len ? len : 1);
 			if (t->so_secret) {
 				mlock(t->so_secret, len ? len : 1);
@@ -452,19 +453,20 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	if (!t->so_secret) {
+	if (!t->so_secret && ez_card_unblock_needs_puk(t->card)) {
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
-	/* Unblock: RESET RETRY COUNTER with the PUK of this SO login and the new
-	 * PIN. The PUK was verified by C_Login, so this is not a new guess. */
+	/* Unblock: RESET RETRY COUNTER with the new PIN, authorized by the PUK
+	 * this SO login verified (1.x cards take the PUK again in the command;
+	 * it was right a moment ago, so this is not a new guess). */
 	ez_mutex_lock(slot->lock);
 	e = ez_card_unblock_pin(t->card, &t->so_fmt, t->so_secret, t->so_secret_len, &t->user_fmt,
 				pin, len, &tries);
 	if (e == EZ_OK)
-		t->user_tries = (int)akis_profile.pin_max_tries;
+		t->user_tries = (int)t->user_fmt.max_tries;
 	else
-		note_tries(&t->so_tries, e, tries, akis_profile.puk_max_tries);
+		note_tries(&t->so_tries, e, tries, t->so_fmt.max_tries);
 	ez_token_card_error(t, e);
 	ez_mutex_unlock(slot->lock);
 	rv = ez_err_to_ckr(e, true);
@@ -504,9 +506,9 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
 	ez_mutex_lock(slot->lock);
 	e = ez_card_change_pin(t->card, f, old_pin, old_len, new_pin, new_len, &tries);
 	if (t->login == CKU_SO)
-		note_tries(&t->so_tries, e, tries, akis_profile.puk_max_tries);
+		note_tries(&t->so_tries, e, tries, t->so_fmt.max_tries);
 	else
-		note_tries(&t->user_tries, e, tries, akis_profile.pin_max_tries);
+		note_tries(&t->user_tries, e, tries, t->user_fmt.max_tries);
 	if (e == EZ_OK && t->login == CKU_SO && t->so_secret) {
 		/* Keep the SO secret in step with the card. */
 		uint8_t *n = malloc(new_len ? new_len : 1);

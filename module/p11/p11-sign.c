@@ -3,8 +3,9 @@
  * token's public keys, C_Digest* on the host.
  *
  * The host hashes (OpenSSL) and formats: a DigestInfo for PKCS#1 v1.5
- * (the card pads), the whole PSS block for PSS (the card does raw RSA), a
- * hash for ECDSA (the card answers r || s, PKCS#11's own format).
+ * (the card pads); for PSS the bare hash when the card encodes PSS itself
+ * (AKIS 2.x), else the whole PSS block for raw RSA; a hash for ECDSA (the
+ * card answers r || s, PKCS#11's own format).
  */
 #include "config.h"
 
@@ -75,7 +76,14 @@ static CK_RV op_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDL
 		rv = CKR_KEY_TYPE_INCONSISTENT;
 		goto out;
 	}
-	if (!ez_mech_params_ok(m, mech)) {
+	/* A signature needs a card that computes it; software verify does not. */
+	if (op == EZ_OP_SIGN && !ez_token_card_can(slot->token, m)) {
+		rv = CKR_MECHANISM_INVALID;
+		goto out;
+	}
+	if (!ez_mech_params_ok(m, mech) ||
+	    (op == EZ_OP_SIGN && m->pad == EZ_PAD_PSS &&
+	     !ez_token_pss_params_ok(slot->token, mech->pParameter))) {
 		rv = CKR_MECHANISM_PARAM_INVALID;
 		goto out;
 	}
@@ -144,6 +152,8 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 {
 	unsigned char block[1024];
 	size_t blen = sizeof(block), k_bytes = (k->bits + 7) / 8, out = *siglen;
+	enum ez_sig_scheme scheme = EZ_SIG_PKCS1;
+	enum ez_hash hash = EZ_HASH_NONE;
 	ez_err e;
 	CK_RV rv = CKR_OK;
 
@@ -160,14 +170,26 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 		}
 		break;
 	case EZ_PAD_PSS:
-		if (inlen != (size_t)EVP_MD_get_size(ez_digest_md(j->pss.hashAlg)))
+		hash = ez_mech_hash_of(j->pss.hashAlg);
+		if (inlen != ez_hash_len(hash)) {
 			rv = CKR_DATA_LEN_RANGE;
-		else if (k_bytes > sizeof(block) ||
-			 ez_pss_encode(&j->pss, in, inlen, k->bits, block, k_bytes) < 0)
-			rv = CKR_MECHANISM_PARAM_INVALID;
-		blen = k_bytes;
+		} else if (t->caps.raw_rsa) {
+			/* The card signs raw RSA: the host encodes PSS. */
+			scheme = EZ_SIG_RAW;
+			if (k_bytes > sizeof(block) ||
+			    ez_pss_encode(&j->pss, in, inlen, k->bits, block, k_bytes) < 0)
+				rv = CKR_MECHANISM_PARAM_INVALID;
+			blen = k_bytes;
+		} else {
+			/* The card encodes PSS itself from the bare hash. */
+			scheme = EZ_SIG_PSS;
+			memcpy(block, in, inlen);
+			blen = inlen;
+		}
 		break;
 	case EZ_PAD_ECDSA:
+		scheme = EZ_SIG_ECDSA;
+		hash = j->mech->hash_id;
 		if (inlen == 0 || inlen > 64) {
 			rv = CKR_DATA_LEN_RANGE;
 		} else {
@@ -176,7 +198,8 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 		}
 		break;
 	}
-	e = rv == CKR_OK ? ez_card_sign(t->card, k->key_ref, block, blen, sig, &out) : EZ_OK;
+	e = rv == CKR_OK ? ez_card_sign(t->card, k->key_ref, scheme, hash, block, blen, sig, &out)
+			 : EZ_OK;
 	ez_wipe(block, sizeof(block));
 	/* The transaction a context login opened ends with the operation. */
 	if (j->holds_transaction)
@@ -184,6 +207,8 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 	if (rv != CKR_OK)
 		return rv;
 	*card_err = e;
+	if (e == EZ_ERR_UNSUPPORTED)
+		return CKR_DATA_LEN_RANGE; /* a hash length the card takes no algorithm for */
 	if (e != EZ_OK)
 		return ez_err_to_ckr(e, true);
 	if (out != sig_size(k))

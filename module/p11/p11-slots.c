@@ -123,7 +123,7 @@ static void open_token(struct ez_slot *s)
 		if (ez_log_enabled() && ez_cfg.apdu_trace)
 			ez_conn_set_trace(conn, ez_trace_apdu, NULL);
 		ez_mutex_lock(s->lock);
-		e = ez_token_open(conn, &ez_mod.next_object, &t);
+		e = ez_token_open(conn, &ez_mod.next_object, &t, &s->card);
 		/* The card answered 6F00: it is in no usable state, as a card
 		 * pushed back into the reader between two of pcscd's polls is
 		 * (pcscd never powered it up, and keeps a card it believes
@@ -135,7 +135,7 @@ static void open_token(struct ez_slot *s)
 			ez_log("slot %lu: %s; one warm reset, then read again", s->id, ez_err_name(e));
 			e = ez_conn_recover(conn);
 			if (e == EZ_OK)
-				e = ez_token_open(conn, &ez_mod.next_object, &t);
+				e = ez_token_open(conn, &ez_mod.next_object, &t, &s->card);
 		}
 		ez_mutex_unlock(s->lock);
 		if (e != EZ_OK)
@@ -144,10 +144,13 @@ static void open_token(struct ez_slot *s)
 	s->read_err = e;
 	if (e == EZ_OK) {
 		s->token = t;
-		ez_log("slot %lu: token '%.32s' serial %.16s", s->id, t->label, t->serial);
+		ez_log("slot %lu: %s (%s, dialect %s), token '%.32s' serial %.16s", s->id,
+		       t->info.model, t->info.family, t->info.dialect, t->label, t->serial);
 	} else {
-		s->unrecognized = e == EZ_ERR_NOT_AKIS || e == EZ_ERR_MALFORMED;
-		ez_log("slot %lu: card not read: %s", s->id, ez_err_name(e));
+		s->unrecognized = e == EZ_ERR_NOT_AKIS || e == EZ_ERR_MALFORMED ||
+				  e == EZ_ERR_UNSUPPORTED;
+		ez_log("slot %lu: card not read: %s%s%s", s->id, ez_err_name(e),
+		       s->card.model[0] ? "; " : "", s->card.model);
 	}
 }
 
@@ -217,10 +220,14 @@ void ez_slot_refresh(struct ez_slot *s)
 		drop_token(s);
 	if (s->token && ez_conn_lost(s->token->conn))
 		recover_token(s);
-	if (!st.present || st.events != s->events)
+	if (!st.present || st.events != s->events) {
 		s->unrecognized = false;
+		memset(&s->card, 0, sizeof(s->card));
+	}
 	s->card_present = st.present;
 	s->events = st.events;
+	memcpy(s->atr, st.atr, st.atr_len);
+	s->atr_len = st.present ? st.atr_len : 0;
 	if (st.present && !s->token && !s->unrecognized)
 		open_token(s);
 }
@@ -341,8 +348,11 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
 	info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
 	info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
-	info->hardwareVersion.major = 1;
-	info->firmwareVersion.major = 1;
+	/* The card's version: major.minor as hardware, the patch level as
+	 * firmware (AKIS 2.5.2: hardware 2.5, firmware 2.0). */
+	info->hardwareVersion.major = (CK_BYTE)t->info.version[0];
+	info->hardwareVersion.minor = (CK_BYTE)t->info.version[1];
+	info->firmwareVersion.major = (CK_BYTE)t->info.version[2];
 	for (i = 0; i < sizeof(info->utcTime); i++)
 		info->utcTime[i] = ' ';
 	ez_mutex_unlock(s->lock);
@@ -366,10 +376,21 @@ CK_RV C_GetMechanismList(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR
 		return CKR_ARGUMENTS_BAD;
 	ez_mutex_lock(ez_mod.lock);
 	rv = token_of(id, &s);
-	ez_mutex_unlock(ez_mod.lock);
-	if (rv != CKR_OK)
+	if (rv != CKR_OK) {
+		ez_mutex_unlock(ez_mod.lock);
 		return rv;
-	n = ez_mech_list(all, sizeof(all) / sizeof(all[0]));
+	}
+	/* The signature mechanisms a key on this card can use, and digests. */
+	{
+		CK_MECHANISM_TYPE sig[64];
+		size_t k, ns = ez_mech_list(sig, sizeof(sig) / sizeof(sig[0]));
+		ez_mutex_lock(s->lock);
+		for (n = 0, k = 0; k < ns; k++)
+			if (ez_token_mech_usable(s->token, ez_mech_find(sig[k])))
+				all[n++] = sig[k];
+		ez_mutex_unlock(s->lock);
+	}
+	ez_mutex_unlock(ez_mod.lock);
 	for (i = 0; i < sizeof(digest_mechs) / sizeof(digest_mechs[0]); i++)
 		all[n++] = digest_mechs[i];
 	if (!list) {
@@ -409,13 +430,14 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INF
 		return CKR_OK;
 	}
 	m = ez_mech_find(type);
-	if (!m) {
+	ez_mutex_lock(s->lock);
+	if (!m || !ez_token_mech_usable(s->token, m)) {
+		ez_mutex_unlock(s->lock);
 		ez_mutex_unlock(ez_mod.lock);
 		return CKR_MECHANISM_INVALID;
 	}
-	/* The sizes of the keys this token really has (else the card's range). */
-	info->ulMinKeySize = m->key_type == CKK_RSA ? 2048 : 256;
-	info->ulMaxKeySize = m->key_type == CKK_RSA ? 3072 : 384;
+	ez_mutex_unlock(s->lock);
+	/* The sizes of the keys this token really has. */
 	{
 		CK_ULONG lo = 0, hi = 0;
 		ez_mutex_lock(s->lock);

@@ -1,7 +1,8 @@
 /*
- * pkcs15-load.c: read the PKCS#15 application from a card, every file
- * once: EF(DIR) -> the application DF -> ODF -> TokenInfo and the
- * directory files -> certificate and public-key EFs.
+ * pkcs15-load.c: read a PKCS#15 application, every file once: ODF ->
+ * TokenInfo and the directory files -> certificate EFs -> the public-key
+ * EFs of keys no certificate describes. Finding the application (EF(DIR),
+ * its DF) is the card layer's: it knows how its card selects files.
  */
 #include "config.h"
 
@@ -39,44 +40,19 @@ static ez_err collect(void *arg, unsigned tag, const struct ez_p15_path *path)
 	return EZ_OK;
 }
 
-/* A path relative to the application DF becomes absolute. */
-static void absolute(const struct ez_p15_app *app, const struct ez_p15_path *in,
-		     uint8_t *out, size_t *out_len)
+static ez_err read_path(const struct ez_p15_io *io, const struct ez_p15_path *p, size_t max,
+			bool der_object, uint8_t **buf, size_t *len)
 {
-	if (in->len >= 2 && in->value[0] == 0x3F && in->value[1] == 0x00) {
-		memcpy(out, in->value, in->len);
-		*out_len = in->len;
-		return;
-	}
-	memcpy(out, app->app_path.value, app->app_path.len);
-	if (app->app_path.len + in->len <= 2 * EZ_P15_PATH_MAX) {
-		memcpy(out + app->app_path.len, in->value, in->len);
-		*out_len = app->app_path.len + in->len;
-	} else {
-		*out_len = 0;
-	}
+	return io->read(io->arg, p->value, p->len, p->index, p->length, max, der_object, buf, len);
 }
 
-static ez_err read_path(ez_card *card, const struct ez_p15_app *app,
-			const struct ez_p15_path *p, size_t max, uint8_t **buf, size_t *len)
-{
-	uint8_t full[2 * EZ_P15_PATH_MAX];
-	size_t n;
-
-	absolute(app, p, full, &n);
-	if (!n || n > EZ_P15_PATH_MAX)
-		return EZ_ERR_MALFORMED;
-	return ez_card_read_file(card, full, n, p->index, p->length, max, buf, len);
-}
-
-static ez_err read_fid(ez_card *card, const struct ez_p15_app *app, uint16_t fid, uint8_t **buf,
-		       size_t *len)
+static ez_err read_fid(const struct ez_p15_io *io, uint16_t fid, uint8_t **buf, size_t *len)
 {
 	struct ez_p15_path p = {.len = 2};
 
 	p.value[0] = (uint8_t)(fid >> 8);
 	p.value[1] = (uint8_t)fid;
-	return read_path(card, app, &p, MAX_DF_FILE, buf, len);
+	return read_path(io, &p, MAX_DF_FILE, false, buf, len);
 }
 
 /* The outer SEQUENCE of a DER object (a file may be padded after it). */
@@ -127,38 +103,25 @@ static bool fatal(ez_err e)
 	       e == EZ_ERR_TRANSPORT || e == EZ_ERR_CARD_UNREADY;
 }
 
-static ez_err load(ez_card *card, struct ez_p15_app *app)
+static bool has_cert(const struct ez_p15_app *app, const struct ez_p15_id *id)
+{
+	size_t i;
+
+	for (i = 0; i < app->n_certs; i++)
+		if (app->certs[i].der && app->certs[i].id.len == id->len &&
+		    memcmp(app->certs[i].id.value, id->value, id->len) == 0)
+			return true;
+	return false;
+}
+
+static ez_err load(const struct ez_p15_io *io, struct ez_p15_app *app)
 {
 	struct odf_list odf = {0};
 	uint8_t *buf = NULL;
 	size_t len = 0, i;
 	ez_err e;
 
-	/* EF(DIR) names the application; else the profile's DF. */
-	{
-		struct ez_p15_path dir = {.len = 4};
-		dir.value[0] = 0x3F;
-		dir.value[1] = 0x00;
-		dir.value[2] = (uint8_t)(akis_profile.ef_dir >> 8);
-		dir.value[3] = (uint8_t)akis_profile.ef_dir;
-		e = ez_card_read_file(card, dir.value, dir.len, 0, 0, MAX_DF_FILE, &buf, &len);
-		if (fatal(e))
-			return e;
-		if (e == EZ_OK)
-			e = ez_p15_parse_dir(app, buf, len);
-		free(buf);
-		buf = NULL;
-		if (e == EZ_ERR_NO_MEMORY)
-			return e;
-		if (app->app_path.len == 0) {
-			app->app_path.value[0] = 0x3F;
-			app->app_path.value[1] = 0x00;
-			app->app_path.value[2] = (uint8_t)(akis_profile.app_df >> 8);
-			app->app_path.value[3] = (uint8_t)akis_profile.app_df;
-			app->app_path.len = 4;
-		}
-	}
-	e = read_fid(card, app, akis_profile.ef_odf, &buf, &len);
+	e = read_fid(io, EZ_P15_EF_ODF, &buf, &len);
 	if (e != EZ_OK)
 		return e;
 	e = ez_p15_parse_odf(buf, len, collect, &odf);
@@ -166,7 +129,7 @@ static ez_err load(ez_card *card, struct ez_p15_app *app)
 	buf = NULL;
 	if (e != EZ_OK)
 		return e;
-	e = read_fid(card, app, akis_profile.ef_tokeninfo, &buf, &len);
+	e = read_fid(io, EZ_P15_EF_TOKENINFO, &buf, &len);
 	if (e != EZ_OK)
 		return e;
 	e = ez_p15_parse_tokeninfo(app, buf, len);
@@ -180,7 +143,7 @@ static ez_err load(ez_card *card, struct ez_p15_app *app)
 		if (tag != 0xA0 && tag != 0xA1 && tag != 0xA2 && tag != 0xA4 && tag != 0xA5 &&
 		    tag != 0xA6 && tag != 0xA8)
 			continue; /* secret keys, data objects: not shown */
-		e = read_path(card, app, &odf.e[i].path, MAX_DF_FILE, &buf, &len);
+		e = read_path(io, &odf.e[i].path, MAX_DF_FILE, false, &buf, &len);
 		if (fatal(e))
 			return e;
 		if (e != EZ_OK)
@@ -211,7 +174,7 @@ static ez_err load(ez_card *card, struct ez_p15_app *app)
 	for (i = 0; i < app->n_certs; i++) {
 		struct ez_p15_cert *c = &app->certs[i];
 		size_t n;
-		e = read_path(card, app, &c->path, MAX_CERT_FILE, &buf, &len);
+		e = read_path(io, &c->path, MAX_CERT_FILE, true, &buf, &len);
 		if (fatal(e))
 			return e;
 		if (e != EZ_OK)
@@ -228,7 +191,10 @@ static ez_err load(ez_card *card, struct ez_p15_app *app)
 	for (i = 0; i < app->n_pubkeys; i++) {
 		struct ez_p15_pubkey *k = &app->pubkeys[i];
 		size_t n;
-		e = read_path(card, app, &k->path, MAX_CERT_FILE, &buf, &len);
+		/* The certificate carries the same key: its file is not read. */
+		if (has_cert(app, &k->id))
+			continue;
+		e = read_path(io, &k->path, MAX_CERT_FILE, true, &buf, &len);
 		if (fatal(e))
 			return e;
 		if (e != EZ_OK)
@@ -244,12 +210,11 @@ static ez_err load(ez_card *card, struct ez_p15_app *app)
 	return EZ_OK;
 }
 
-ez_err ez_p15_load(ez_card *card, struct ez_p15_app *app)
+ez_err ez_p15_load(const struct ez_p15_io *io, struct ez_p15_app *app)
 {
 	ez_err e;
 
-	memset(app, 0, sizeof(*app));
-	e = load(card, app);
+	e = load(io, app);
 	if (e != EZ_OK)
 		ez_p15_app_free(app);
 	return e;

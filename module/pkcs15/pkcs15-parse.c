@@ -82,6 +82,7 @@ static bool at_padding(const der_reader *r)
 
 ez_err ez_p15_parse_dir(struct ez_p15_app *app, const uint8_t *buf, size_t len)
 {
+	static const uint8_t p15_aid[] = {EZ_P15_AID_BYTES};
 	der_reader r, in;
 	der_tlv t, f;
 
@@ -97,8 +98,7 @@ ez_err ez_p15_parse_dir(struct ez_p15_app *app, const uint8_t *buf, size_t len)
 		der_enter(&t, &in);
 		while (!der_at_end(&in) && der_next(&in, &f) == 0) {
 			if (f.tag == DER_APP(15))
-				ours = f.len == akis_profile.pkcs15_aid_len &&
-				       memcmp(f.val, akis_profile.pkcs15_aid, f.len) == 0;
+				ours = f.len == sizeof(p15_aid) && memcmp(f.val, p15_aid, f.len) == 0;
 			else if (f.tag == DER_APP(16))
 				copy_label(label, &f);
 			else if (f.tag == DER_APP(17) && f.len >= 2 && f.len <= EZ_P15_PATH_MAX &&
@@ -109,6 +109,8 @@ ez_err ez_p15_parse_dir(struct ez_p15_app *app, const uint8_t *buf, size_t len)
 		}
 		if (ours) {
 			app->app_path = path;
+			memcpy(app->app_aid, p15_aid, sizeof(p15_aid));
+			app->app_aid_len = sizeof(p15_aid);
 			strcpy(app->app_label, label);
 			return EZ_OK;
 		}
@@ -222,20 +224,20 @@ static ez_err parse_pin(struct ez_p15_pin *p, const der_tlv *obj)
 		return EZ_ERR_MALFORMED;
 	p->type = (unsigned)v;
 	p->fmt.numeric = v == 1 || v == 0; /* ascii-numeric or bcd */
-	if (der_expect(&a, DER_INTEGER, &f) < 0 || der_get_uint(&f, &v) < 0 || v > AKIS_MAX_PIN_LEN)
+	if (der_expect(&a, DER_INTEGER, &f) < 0 || der_get_uint(&f, &v) < 0 || v > EZ_PIN_MAX)
 		return EZ_ERR_MALFORMED;
 	p->fmt.min_len = (unsigned)v;
-	if (der_expect(&a, DER_INTEGER, &f) < 0 || der_get_uint(&f, &v) < 0 || v > AKIS_MAX_PIN_LEN)
+	if (der_expect(&a, DER_INTEGER, &f) < 0 || der_get_uint(&f, &v) < 0 || v > EZ_PIN_MAX)
 		return EZ_ERR_MALFORMED;
 	p->fmt.stored_len = (unsigned)v;
 	p->fmt.max_len = (unsigned)v;
 	if (der_optional(&a, DER_INTEGER, &f) == 1) {
-		if (der_get_uint(&f, &v) < 0 || v > AKIS_MAX_PIN_LEN)
+		if (der_get_uint(&f, &v) < 0 || v > EZ_PIN_MAX)
 			return EZ_ERR_MALFORMED;
 		p->fmt.max_len = (unsigned)v;
 	}
 	if (p->fmt.max_len == 0)
-		p->fmt.max_len = AKIS_MAX_PIN_LEN;
+		p->fmt.max_len = EZ_PIN_MAX;
 	if (p->fmt.min_len > p->fmt.max_len)
 		return EZ_ERR_MALFORMED;
 	if (der_optional(&a, DER_CTX(0), &f) == 1) {
@@ -260,6 +262,7 @@ ez_err ez_p15_parse_aodf(struct ez_p15_app *app, const uint8_t *buf, size_t len)
 		if (der_next(&r, &t) < 0)
 			return EZ_ERR_MALFORMED;
 		GROW(app->pins, app->n_pins);
+		app->pins[app->n_pins].tries_left = -1; /* an AODF does not carry counters */
 		if (parse_pin(&app->pins[app->n_pins], &t) == EZ_OK)
 			app->n_pins++;
 	}

@@ -3,10 +3,14 @@
  * holds (docs/pkcs15-layout.md) into plain structs for the token layer.
  *
  * Two halves: pure parsers over bytes (ez_p15_parse_*), which unit tests
- * and fuzzers drive, and ez_p15_load(), which follows EF(DIR) and the ODF
- * on a card and reads every file once. Every byte is untrusted: malformed
- * input gives EZ_ERR_MALFORMED (or the object is skipped, see below),
- * never a crash or an overread.
+ * and fuzzers drive, and ez_p15_load(), which follows the ODF of an
+ * application through a file-reading callback and reads every file once.
+ * Every byte is untrusted: malformed input gives EZ_ERR_MALFORMED (or the
+ * object is skipped, see below), never a crash or an overread.
+ *
+ * The structs are also the card layer's way of describing what any card
+ * holds: a card without PKCS#15 files (AKIS 2.x) is described in the same
+ * terms by its dialect (module/card/).
  */
 #ifndef EIMZA_MODULE_PKCS15_H
 #define EIMZA_MODULE_PKCS15_H
@@ -15,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../card/akis-card.h"
+#include "../card/card.h"
 #include "../ez-error.h"
 
 #define EZ_P15_LABEL_MAX 128   /* UTF-8 bytes, NUL-terminated */
@@ -63,7 +67,8 @@ struct ez_p15_pin {
 	struct ez_p15_id unblock_id;   /* CommonObjectAttributes.authId: who unblocks it (len 0: none) */
 	uint32_t flags;                /* EZ_P15_PIN_* */
 	unsigned type;                 /* 0 bcd, 1 ascii-numeric, 2 utf8, ... */
-	struct ez_pin_format fmt;      /* ref, lengths, padding, numeric */
+	struct ez_pin_format fmt;      /* ref, lengths, padding, numeric, retry limit */
+	int tries_left;                /* as the card said while it was read; -1 unknown */
 };
 
 enum ez_p15_key_type { EZ_P15_KEY_RSA, EZ_P15_KEY_EC };
@@ -108,10 +113,20 @@ struct ez_p15_cert {
 	size_t der_len;
 };
 
+/* The PKCS#15 application identifier (ISO/IEC 7816-15; RID A000000063). */
+#define EZ_P15_AID_BYTES 0xA0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35
+#define EZ_P15_AID_LEN 12
+/* Files of a PKCS#15 application (ISO/IEC 7816-15 / PKCS#15 v1.1). */
+#define EZ_P15_EF_DIR 0x2F00
+#define EZ_P15_EF_ODF 0x5031
+#define EZ_P15_EF_TOKENINFO 0x5032
+
 struct ez_p15_app {
 	/* EF(DIR) */
 	char app_label[EZ_P15_LABEL_MAX];
-	struct ez_p15_path app_path;   /* the application DF */
+	struct ez_p15_path app_path;   /* the application DF (len 0: selected by name) */
+	uint8_t app_aid[EZ_P15_ID_MAX]; /* its DF name from EF(DIR) (len 0: none given) */
+	size_t app_aid_len;
 	/* TokenInfo */
 	unsigned version;
 	uint8_t serial[64];
@@ -130,15 +145,30 @@ struct ez_p15_app {
 	size_t n_certs;
 };
 
-/* Read the whole application from the card: EF(DIR), ODF, TokenInfo, every
- * DF file the ODF names, every certificate and public-key EF. Each file is
- * read once. A malformed object inside a directory file is skipped (with a
- * debug log line) so one bad entry does not hide the rest; a malformed
- * ODF or TokenInfo fails the load with EZ_ERR_MALFORMED. */
-ez_err ez_p15_load(ez_card *card, struct ez_p15_app *app);
+/* How ez_p15_load reads a file: `path` is absolute when it starts with
+ * 3F00, else relative to the application DF (which the reader knows how to
+ * select); index/len as a PKCS#15 Path gives them (len 0: to the end); at
+ * most `max` bytes; with `der_object` the read stops at the end of the
+ * first DER object. *out is malloc'ed. EZ_ERR_NOT_FOUND for a missing file. */
+struct ez_p15_io {
+	ez_err (*read)(void *arg, const uint8_t *path, size_t path_len, size_t index, size_t len,
+		       size_t max, bool der_object, uint8_t **out, size_t *out_len);
+	void *arg;
+};
+
+/* Read the application the card layer has located (app->app_path or
+ * app_aid set by it): ODF, TokenInfo, every directory file the ODF names,
+ * every certificate, and a public-key file only for a key that has no
+ * certificate to take its public key from. Each file is read once. A
+ * malformed object inside a directory file is skipped so one bad entry
+ * does not hide the rest; a malformed ODF or TokenInfo fails the load with
+ * EZ_ERR_MALFORMED. */
+ez_err ez_p15_load(const struct ez_p15_io *io, struct ez_p15_app *app);
 void ez_p15_app_free(struct ez_p15_app *app);
 
-/* Pure parsers, for tests and fuzzing. Each appends to `app`. */
+/* Pure parsers, for tests and fuzzing. Each appends to `app`. EF(DIR):
+ * the PKCS#15 application's path, DF name and label; EZ_ERR_NOT_FOUND
+ * when EF(DIR) names no PKCS#15 application. */
 ez_err ez_p15_parse_dir(struct ez_p15_app *app, const uint8_t *buf, size_t len);
 /* ODF: callback per entry (tag A0..A8 and path). */
 typedef ez_err (*ez_p15_odf_fn)(void *arg, unsigned tag, const struct ez_p15_path *path);

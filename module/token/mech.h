@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "../card/card.h"
 #include "../p11/pkcs11-types.h"
 
 enum ez_pad { EZ_PAD_PKCS1, EZ_PAD_PSS, EZ_PAD_ECDSA };
@@ -19,7 +20,8 @@ struct ez_mech {
 	CK_MECHANISM_TYPE type;
 	CK_KEY_TYPE key_type;
 	enum ez_pad pad;
-	const char *hash; /* OpenSSL digest name the host computes; NULL: input is ready */
+	const char *hash;     /* OpenSSL digest name the host computes; NULL: input is ready */
+	enum ez_hash hash_id; /* the same hash for the card (EZ_HASH_NONE: none) */
 };
 
 const struct ez_mech *ez_mech_find(CK_MECHANISM_TYPE type);
@@ -28,6 +30,11 @@ size_t ez_mech_list(CK_MECHANISM_TYPE *out, size_t cap);
 /* Digest mechanisms (C_Digest). NULL when unknown. */
 const EVP_MD *ez_digest_md(CK_MECHANISM_TYPE type);
 CK_MECHANISM_TYPE ez_digest_mech_of(const EVP_MD *md);
+
+/* The card's name for a digest mechanism (CKM_SHA256 -> EZ_HASH_SHA256)
+ * and for an MGF1 type; EZ_HASH_NONE when it is neither. */
+enum ez_hash ez_mech_hash_of(CK_MECHANISM_TYPE digest);
+enum ez_hash ez_mech_mgf_hash(CK_RSA_PKCS_MGF_TYPE mgf);
 
 /* Check a mechanism's parameter (PSS params must match the hash). */
 bool ez_mech_params_ok(const struct ez_mech *m, const CK_MECHANISM *mech);

@@ -166,16 +166,11 @@ static void ec_attrs(struct builder *b, const EVP_PKEY *pk, bool with_point)
 	add(b, CKA_EC_POINT, der, n + ptlen);
 }
 
-static void key_common(struct builder *b, const struct ez_obj *o, const uint8_t *subject,
-		       size_t subject_len, const EVP_PKEY *pk)
+static void key_common(struct builder *b, const struct ez_token *t, const struct ez_obj *o,
+		       const uint8_t *subject, size_t subject_len, const EVP_PKEY *pk)
 {
-	static const CK_MECHANISM_TYPE rsa_mechs[] = {
-		CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS,
-		CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS,
-		CKM_SHA256_RSA_PKCS_PSS, CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS};
-	static const CK_MECHANISM_TYPE ec_mechs[] = {CKM_ECDSA, CKM_ECDSA_SHA1, CKM_ECDSA_SHA224,
-						     CKM_ECDSA_SHA256, CKM_ECDSA_SHA384,
-						     CKM_ECDSA_SHA512};
+	CK_MECHANISM_TYPE all[32], allowed[32];
+	size_t nall = ez_mech_list(all, sizeof(all) / sizeof(all[0])), nallowed = 0, i;
 	unsigned char *spki = NULL;
 	int n;
 
@@ -186,10 +181,13 @@ static void key_common(struct builder *b, const struct ez_obj *o, const uint8_t 
 	add_bool(b, CKA_DERIVE, false);
 	add_bool(b, CKA_LOCAL, false);
 	add_ulong(b, CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION);
-	if (o->key_type == CKK_RSA)
-		add(b, CKA_ALLOWED_MECHANISMS, rsa_mechs, sizeof(rsa_mechs));
-	else
-		add(b, CKA_ALLOWED_MECHANISMS, ec_mechs, sizeof(ec_mechs));
+	/* The mechanisms this card computes for a key of this type. */
+	for (i = 0; i < nall && i < sizeof(all) / sizeof(all[0]); i++) {
+		const struct ez_mech *m = ez_mech_find(all[i]);
+		if (m && m->key_type == o->key_type && ez_token_card_can(t, m))
+			allowed[nallowed++] = all[i];
+	}
+	add(b, CKA_ALLOWED_MECHANISMS, allowed, nallowed * sizeof(allowed[0]));
 	n = i2d_PUBKEY((EVP_PKEY *)pk, &spki);
 	if (n > 0)
 		add(b, CKA_PUBLIC_KEY_INFO, spki, (size_t)n);
@@ -328,7 +326,7 @@ static ez_err build_keys(struct ez_token *t, CK_OBJECT_HANDLE *next, size_t i)
 	o->always_auth = k->user_consent;
 	b = (struct builder){o, false};
 	common(&b, CKO_PRIVATE_KEY, true, k->label, &k->id);
-	key_common(&b, o, subject, subject_len, pk);
+	key_common(&b, t, o, subject, subject_len, pk);
 	add_bool(&b, CKA_SENSITIVE, true);
 	add_bool(&b, CKA_ALWAYS_SENSITIVE, true);
 	add_bool(&b, CKA_EXTRACTABLE, false);
@@ -367,7 +365,7 @@ static ez_err build_keys(struct ez_token *t, CK_OBJECT_HANDLE *next, size_t i)
 		set_key_info(o, pk2);
 		b = (struct builder){o, false};
 		common(&b, CKO_PUBLIC_KEY, false, pub ? pub->label : k->label, &k->id);
-		key_common(&b, o, subject, subject_len, pk2);
+		key_common(&b, t, o, subject, subject_len, pk2);
 		add_bool(&b, CKA_ENCRYPT, false);
 		add_bool(&b, CKA_VERIFY, true);
 		add_bool(&b, CKA_VERIFY_RECOVER, false);

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
 #include <eimza/hex.h>
 #include <eimza/secmem.h>
 
@@ -32,66 +35,131 @@ static void pad_utf8(char *out, size_t cap, const char *in)
 	out[cap] = '\0';
 }
 
-static void fmt_from(struct ez_pin_format *f, const struct ez_p15_pin *p, uint8_t def_ref,
-		     unsigned def_min, unsigned def_max)
+/* The token's serial number (16 characters): the card's own serial, else
+ * TokenInfo's, else a hash of the first certificate, so that a card that
+ * does not tell its serial is still named the same at every insertion. */
+static void serial_of(struct ez_token *t, char *out16)
 {
-	if (p) {
-		*f = p->fmt;
-		if (!f->max_len)
-			f->max_len = def_max;
-		return;
+	char hex[2 * 64 + 1];
+	uint8_t h[SHA256_DIGEST_LENGTH];
+	size_t i;
+
+	if (t->info.serial_len) {
+		ez_hex_encode(t->info.serial, t->info.serial_len, hex);
+	} else if (t->app.serial_len) {
+		ez_hex_encode(t->app.serial, t->app.serial_len, hex);
+	} else {
+		for (i = 0; i < t->app.n_certs && !t->app.certs[i].der; i++)
+			;
+		if (i < t->app.n_certs)
+			SHA256(t->app.certs[i].der, t->app.certs[i].der_len, h);
+		else
+			memset(h, 0, sizeof(h));
+		ez_hex_encode(h, 8, hex);
 	}
-	memset(f, 0, sizeof(*f));
-	f->ref = def_ref;
-	f->min_len = def_min;
-	f->max_len = def_max;
-	f->stored_len = def_max;
-	f->numeric = akis_profile.pins_numeric;
-	f->pad_char = 0xFF;
+	/* CK_TOKEN_INFO has 16 characters: the last 16 of a longer serial. */
+	i = strlen(hex);
+	pad_utf8(out16, 16, i > 16 ? hex + i - 16 : hex);
+}
+
+/* The holder's name from the first certificate with a private key. */
+static bool holder_name(const struct ez_token *t, char *out, size_t cap)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->app.n_prkeys; i++)
+		for (j = 0; j < t->app.n_certs; j++) {
+			const struct ez_p15_cert *c = &t->app.certs[j];
+			const unsigned char *p = c->der;
+			X509 *x;
+			int k, n;
+			unsigned char *utf8 = NULL;
+			if (!c->der || c->id.len != t->app.prkeys[i].id.len ||
+			    memcmp(c->id.value, t->app.prkeys[i].id.value, c->id.len) != 0)
+				continue;
+			x = d2i_X509(NULL, &p, (long)c->der_len);
+			k = x ? X509_NAME_get_index_by_NID(X509_get_subject_name(x), NID_commonName, -1)
+			      : -1;
+			n = k >= 0 ? ASN1_STRING_to_UTF8(
+					     &utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(
+							    X509_get_subject_name(x), k)))
+				   : -1;
+			if (n > 0)
+				snprintf(out, cap, "%.*s", n, (const char *)utf8);
+			OPENSSL_free(utf8);
+			X509_free(x);
+			if (n > 0)
+				return true;
+		}
+	return false;
 }
 
 static void names(struct ez_token *t)
 {
-	const uint8_t *serial = ez_card_serial(t->card);
-	char hex[2 * AKIS_DATA_SERIAL_LEN + 1], model[64];
-	const char *m = ez_card_model(t->card);
+	char model[64], label[EZ_P15_LABEL_MAX];
 	char *paren;
 
-	ez_hex_encode(serial, AKIS_DATA_SERIAL_LEN, hex);
-	/* CK_TOKEN_INFO has 16 characters: the last 16 of the 24 hex digits. */
-	pad_utf8(t->serial, 16, hex + sizeof(hex) - 1 - 16);
-	snprintf(model, sizeof(model), "%s", m);
+	serial_of(t, t->serial);
+	snprintf(model, sizeof(model), "%s", t->info.model);
 	paren = strchr(model, '(');
 	if (paren && paren > model)
-		paren[-1] = '\0'; /* "AKIS v1.2.2 (Infineon)" -> "AKIS v1.2.2" */
+		paren[-1] = '\0'; /* "AKIS 2.5.2 (NXP)" -> "AKIS 2.5.2" */
 	pad_utf8(t->model, 16, model);
 	pad_utf8(t->manufacturer, 32,
 		 t->app.manufacturer[0] ? t->app.manufacturer : "TUBITAK BILGEM");
 	if (t->app.label[0]) {
 		pad_utf8(t->label, 32, t->app.label);
+	} else if (holder_name(t, label, sizeof(label))) {
+		for (char *p = label; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7F)
+				*p = '?';
+		pad_utf8(t->label, 32, label);
 	} else {
-		char l[64];
-		snprintf(l, sizeof(l), "AKIS %s", hex + sizeof(hex) - 1 - 8);
-		pad_utf8(t->label, 32, l);
+		snprintf(label, sizeof(label), "AKIS %.8s", t->serial + 8);
+		pad_utf8(t->label, 32, label);
 	}
 }
 
-static void read_counters(struct ez_token *t)
+/* The counters as the card said while it was read, else asked with a
+ * command that costs no try. */
+static int counter(struct ez_token *t, const struct ez_p15_pin *p)
 {
 	enum ez_pin_state st;
 	int tries;
 
-	t->user_tries = t->so_tries = -1;
-	/* VERIFY without data only reads the state: no try is counted. */
-	if (t->has_user && ez_card_pin_state(t->card, t->user_fmt.ref, &st, &tries) == EZ_OK &&
-	    st != EZ_PIN_UNKNOWN)
-		t->user_tries = st == EZ_PIN_VERIFIED ? (int)akis_profile.pin_max_tries : tries;
-	if (t->has_so && ez_card_pin_state(t->card, t->so_fmt.ref, &st, &tries) == EZ_OK &&
-	    st != EZ_PIN_UNKNOWN)
-		t->so_tries = st == EZ_PIN_VERIFIED ? (int)akis_profile.puk_max_tries : tries;
+	if (!p)
+		return -1;
+	if (p->tries_left >= 0)
+		return p->tries_left;
+	if (ez_card_pin_state(t->card, &p->fmt, &st, &tries) != EZ_OK || st == EZ_PIN_UNKNOWN)
+		return -1;
+	return st == EZ_PIN_VERIFIED ? (int)p->fmt.max_tries : tries;
 }
 
-ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_token **out)
+static void read_counters(struct ez_token *t, bool fresh)
+{
+	const struct ez_p15_pin *up = ez_p15_user_pin(&t->app), *sp = ez_p15_so_pin(&t->app);
+	struct ez_p15_pin u, so;
+
+	/* After a reconnect the counters read with the objects are old. */
+	if (fresh) {
+		if (up) {
+			u = *up;
+			u.tries_left = -1;
+			up = &u;
+		}
+		if (sp) {
+			so = *sp;
+			so.tries_left = -1;
+			sp = &so;
+		}
+	}
+	t->user_tries = counter(t, up);
+	t->so_tries = counter(t, sp);
+}
+
+ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_token **out,
+		     struct ez_card_info *info)
 {
 	static unsigned long generation;
 	struct ez_token *t = calloc(1, sizeof(*t));
@@ -99,6 +167,8 @@ ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_tok
 	ez_err e;
 
 	*out = NULL;
+	if (info)
+		memset(info, 0, sizeof(*info));
 	if (!t)
 		return EZ_ERR_NO_MEMORY;
 	t->conn = conn;
@@ -110,20 +180,23 @@ ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_tok
 		free(t);
 		return e;
 	}
-	e = ez_card_open(conn, &t->card);
-	if (e == EZ_OK)
-		e = ez_p15_load(t->card, &t->app);
+	e = ez_card_open(conn, &t->card, info);
+	if (e == EZ_OK) {
+		t->info = *ez_card_info(t->card);
+		ez_card_sign_caps(t->card, &t->caps);
+		e = ez_card_load(t->card, &t->app);
+	}
 	if (e == EZ_OK) {
 		up = ez_p15_user_pin(&t->app);
 		sp = ez_p15_so_pin(&t->app);
-		t->has_user = up != NULL || t->app.n_prkeys > 0;
+		t->has_user = up != NULL;
 		t->has_so = sp != NULL;
-		fmt_from(&t->user_fmt, up, akis_profile.pin_ref, akis_profile.pin_min_len,
-			 akis_profile.pin_max_len);
-		fmt_from(&t->so_fmt, sp, akis_profile.puk_ref, akis_profile.puk_min_len,
-			 akis_profile.puk_max_len);
+		if (up)
+			t->user_fmt = up->fmt;
+		if (sp)
+			t->so_fmt = sp->fmt;
 		names(t);
-		read_counters(t);
+		read_counters(t, false);
 		e = ez_objects_build(t, next_handle);
 	}
 	ez_conn_end(conn);
@@ -165,7 +238,7 @@ ez_err ez_token_recover(struct ez_token *t)
 		return e;
 	e = ez_card_same(t->card);
 	if (e == EZ_OK)
-		read_counters(t);
+		read_counters(t, true);
 	ez_conn_end(t->conn);
 	return e;
 }
@@ -191,13 +264,54 @@ CK_FLAGS ez_token_pin_flags(const struct ez_token *t)
 		f |= CKF_USER_PIN_LOCKED;
 	else if (t->user_tries == 1)
 		f |= CKF_USER_PIN_FINAL_TRY;
-	if (t->user_tries >= 0 && (unsigned)t->user_tries < akis_profile.pin_max_tries)
+	if (t->user_tries >= 0 && (unsigned)t->user_tries < t->user_fmt.max_tries)
 		f |= CKF_USER_PIN_COUNT_LOW;
 	if (t->so_tries == 0)
 		f |= CKF_SO_PIN_LOCKED;
 	else if (t->so_tries == 1)
 		f |= CKF_SO_PIN_FINAL_TRY;
-	if (t->so_tries >= 0 && (unsigned)t->so_tries < akis_profile.puk_max_tries)
+	if (t->so_tries >= 0 && (unsigned)t->so_tries < t->so_fmt.max_tries)
 		f |= CKF_SO_PIN_COUNT_LOW;
 	return f;
+}
+
+bool ez_token_mech_usable(const struct ez_token *t, const struct ez_mech *m)
+{
+	size_t i;
+
+	for (i = 0; i < t->nobjs; i++)
+		if (t->objs[i].cls == CKO_PRIVATE_KEY && t->objs[i].key_type == m->key_type)
+			return ez_token_card_can(t, m);
+	return false;
+}
+
+bool ez_token_card_can(const struct ez_token *t, const struct ez_mech *m)
+{
+	const struct ez_sign_caps *c = &t->caps;
+
+	switch (m->pad) {
+	case EZ_PAD_PKCS1:
+		return c->pkcs1; /* the host makes the DigestInfo of any hash */
+	case EZ_PAD_PSS:
+		if (c->raw_rsa)
+			return true; /* encoded on the host */
+		return m->hash_id == EZ_HASH_NONE ? c->pss_hashes != 0
+						  : (c->pss_hashes & EZ_HASH_BIT(m->hash_id)) != 0;
+	case EZ_PAD_ECDSA:
+		if (!c->ecdsa)
+			return false;
+		return m->hash_id == EZ_HASH_NONE ||
+		       (c->ecdsa_hashes & (EZ_HASH_BIT(m->hash_id) | EZ_HASH_BIT(EZ_HASH_NONE))) != 0;
+	}
+	return false;
+}
+
+bool ez_token_pss_params_ok(const struct ez_token *t, const CK_RSA_PKCS_PSS_PARAMS *p)
+{
+	enum ez_hash h = ez_mech_hash_of(p->hashAlg);
+
+	if (t->caps.raw_rsa)
+		return true;
+	return h != EZ_HASH_NONE && (t->caps.pss_hashes & EZ_HASH_BIT(h)) &&
+	       p->sLen == ez_hash_len(h) && ez_mech_mgf_hash(p->mgf) == h;
 }

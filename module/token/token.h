@@ -17,6 +17,7 @@
 
 #include "../p11/pkcs11-types.h"
 #include "../pkcs15/pkcs15.h"
+#include "mech.h"
 
 struct ez_attr {
 	CK_ATTRIBUTE_TYPE type;
@@ -46,14 +47,17 @@ struct ez_token {
 	struct ez_obj *objs;
 	size_t nobjs;
 
+	struct ez_card_info info; /* family, model, version, dialect */
+	struct ez_sign_caps caps; /* what the card can compute */
 	char label[33], model[17], serial[17], manufacturer[33];
 	struct ez_pin_format user_fmt, so_fmt;
 	bool has_user, has_so, pinpad;
 	int user_tries, so_tries; /* cached, -1 unknown */
 
 	CK_USER_TYPE login;     /* CKU_USER, CKU_SO, or (CK_USER_TYPE)-1 when none */
-	uint8_t *so_secret;     /* the PUK, kept locked only while logged in as SO: the
-	                           AKIS unblock command carries it (see docs/module.md) */
+	uint8_t *so_secret;     /* the PUK, kept locked only while logged in as SO and
+	                           only on cards whose unblock command carries it
+	                           (ez_card_unblock_needs_puk; see docs/module.md) */
 	size_t so_secret_len;
 	unsigned long generation; /* distinguishes successive tokens in one slot */
 };
@@ -61,8 +65,11 @@ struct ez_token {
 #define EZ_NOT_LOGGED ((CK_USER_TYPE)-1)
 
 /* Read the card in `conn` and build the token. Takes ownership of conn on
- * success. `next_handle` is the module-wide object handle counter. */
-ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_token **out);
+ * success. `next_handle` is the module-wide object handle counter. `info`
+ * (may be NULL) gets what the card is, also when it is not read (a card of
+ * no known family: EZ_ERR_NOT_AKIS). */
+ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_token **out,
+		     struct ez_card_info *info);
 void ez_token_free(struct ez_token *t);
 
 /* Objects and attributes. */
@@ -85,5 +92,14 @@ ez_err ez_token_recover(struct ez_token *t);
 
 /* Token flags from the PIN counters. */
 CK_FLAGS ez_token_pin_flags(const struct ez_token *t);
+
+/* Can this token sign with mechanism `m` at all: a key of the mechanism's
+ * type is on the card and the card computes what the mechanism needs. */
+bool ez_token_mech_usable(const struct ez_token *t, const struct ez_mech *m);
+/* The card part of it alone: does the card compute what `m` needs. */
+bool ez_token_card_can(const struct ez_token *t, const struct ez_mech *m);
+/* PSS parameters the card can honour (a card that computes PSS itself
+ * uses salt = hash length and MGF1 with the same hash). */
+bool ez_token_pss_params_ok(const struct ez_token *t, const CK_RSA_PKCS_PSS_PARAMS *p);
 
 #endif

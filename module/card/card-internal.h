@@ -1,0 +1,115 @@
+/*
+ * card-internal.h: what the files of module/card/ share: the card object,
+ * the table each dialect fills, and the ISO helpers the dialects build on.
+ * Not used outside module/card/.
+ */
+#ifndef EIMZA_MODULE_CARD_INTERNAL_H
+#define EIMZA_MODULE_CARD_INTERNAL_H
+
+#include "card.h"
+
+#include "../apdu/apdu.h"
+#include "../pkcs15/pkcs15.h"
+#include "akis-atr.h"
+
+/* One generation's command dialect: its facts and its operations. A second
+ * dialect (or one day a second card) fills another table; nothing above
+ * module/card/ sees these. */
+struct ez_dialect {
+	const char *name;          /* "1.2", "2.x" */
+	size_t chain_block;        /* data bytes per chained command */
+	bool le_on_every_block;    /* Le 00 on the chained blocks too */
+	size_t read_chunk;         /* READ BINARY bytes per command */
+	bool unblock_needs_puk;
+	/* The PIN reply that means "blocked" besides 63 C0 (both are honoured
+	 * on every generation; this one is what the dialect's cards send). */
+	uint16_t sw_blocked;
+
+	ez_err (*read_serial)(ez_card *c);
+	ez_err (*load)(ez_card *c, struct ez_p15_app *app);
+	ez_err (*pin_state)(ez_card *c, const struct ez_pin_format *f, enum ez_pin_state *st,
+			    int *tries);
+	ez_err (*verify)(ez_card *c, const struct ez_pin_format *f, const uint8_t *pin,
+			 size_t len, int *tries_left);
+	ez_err (*change)(ez_card *c, const struct ez_pin_format *f, const uint8_t *old_pin,
+			 size_t old_len, const uint8_t *new_pin, size_t new_len, int *tries_left);
+	ez_err (*unblock)(ez_card *c, const struct ez_pin_format *puk, const uint8_t *puk_value,
+			  size_t puk_len, const struct ez_pin_format *pin, const uint8_t *new_pin,
+			  size_t new_len, int *tries_left);
+	ez_err (*logout)(ez_card *c);
+	void (*sign_caps)(const ez_card *c, struct ez_sign_caps *caps);
+	ez_err (*sign)(ez_card *c, uint8_t key_ref, enum ez_sig_scheme scheme, enum ez_hash hash,
+		       const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
+};
+
+extern const struct ez_dialect ez_dialect_v12;
+extern const struct ez_dialect ez_dialect_v2;
+
+/* Where the application is, once a 1.x load found it: selected by path
+ * (FIDs from the MF) or by its DF name. */
+struct ez_card_app {
+	uint8_t path[16];
+	size_t path_len;
+	uint8_t aid[16];
+	size_t aid_len;
+};
+
+struct ez_card {
+	ez_conn *conn;
+	const struct ez_dialect *d;
+	struct akis_atr_info atr;
+	struct ez_card_info info;
+	struct ez_card_stats stats;
+	struct ez_card_app app;
+	/* The DF the card was last seen to select, valid only inside the
+	 * card's own outermost transaction (another program may select
+	 * something else between two). */
+	uint8_t cur_df[16];
+	size_t cur_df_len;
+	bool cur_df_known;
+	unsigned txn_depth;
+};
+
+/* Transactions of the card layer: ez_conn_begin/end, and the selected-DF
+ * memory forgotten at the outermost begin. */
+ez_err ez_card_begin(ez_card *c);
+void ez_card_end(ez_card *c);
+
+/* Le of a command: none, 00 (up to 256 bytes), or the byte itself (1..255). */
+#define EZ_LE_NONE (-1)
+#define EZ_LE_ANY 0
+
+/* One APDU through the APDU layer with the dialect's chaining. `out` may
+ * be NULL (no answer data wanted). Returns a transport error only; the
+ * status word is in *sw. */
+ez_err ez_card_send(ez_card *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
+		    const uint8_t *data, size_t lc, int le, uint8_t *out, size_t *out_len,
+		    uint16_t *sw);
+/* Send, and turn any status word but 90 00 into an error. */
+ez_err ez_card_cmd(ez_card *c, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
+		   const uint8_t *data, size_t lc, int le, uint8_t *out, size_t *out_len);
+
+/* Read `want` bytes of the selected transparent EF from `offset`, in the
+ * dialect's chunks; stops early at the end of the file (62 82, 6B 00, a
+ * short answer). *got is what came. */
+ez_err ez_card_read_selected(ez_card *c, size_t offset, uint8_t *buf, size_t want, size_t *got);
+/* Read the selected EF whole: its size from the FCI when known (fci_size
+ * > 0), else up to `max`; with `der_object` the read stops at the end of
+ * the first DER object (a certificate in a larger file). *out malloc'ed. */
+ez_err ez_card_read_ef(ez_card *c, size_t fci_size, size_t max, bool der_object, uint8_t **out,
+		       size_t *out_len);
+/* The size of an EF from its FCI/FCP (tag 80 or 81 inside 62/6F), 0 when
+ * absent. */
+size_t ez_fci_file_size(const uint8_t *fci, size_t len);
+
+/* PIN commands. Checks a PIN against its format and encodes it; wipes
+ * nothing itself (the caller's buffer is wiped by the caller). */
+ez_err ez_pin_encode(const struct ez_pin_format *f, const uint8_t *pin, size_t len,
+		     uint8_t *out, size_t *out_len);
+/* The outcome of a PIN command's status word. */
+ez_err ez_pin_result(const ez_card *c, ez_err e, uint16_t sw, int *tries_left);
+
+/* GET CHALLENGE (ISO, the same on every generation). */
+ez_err ez_card_get_challenge(ez_card *c, uint8_t *out, size_t len);
+
+#endif
