@@ -257,6 +257,21 @@ START_TEST(trace_masks_pins)
 	ck_assert_str_eq(line, "> 00 A4 00 00 02 3F 00");
 	ez_apdu_trace_line(rsp, sizeof(rsp), false, line, sizeof(line));
 	ck_assert_str_eq(line, "< 90 00");
+	{
+		/* A certificate's serialNumber (a T.C. Kimlik No) and a Turkish
+		 * name in a response; a short text-like run stays. */
+		static const uint8_t cert[] = {0x13, 0x0B, '1', '0', '0', '0', '0', '0', '0', '0',
+					       '1', '4', '6', 0x0C, 0x06, 0xC4, 0xB0, 'P', 'E', 'K',
+					       0x04, 0x02, 'A', 'B', 0x90, 0x00};
+		ez_apdu_trace_line(cert, sizeof(cert), false, line, sizeof(line));
+		ck_assert_str_eq(line, "< 13 0B .. .. .. .. .. .. .. .. .. .. .. 0C 06 .. .. .. .. "
+				       ".. 04 02 41 42 90 00");
+		/* Commands are not masked but for PINs: the name of an application stays. */
+		static const uint8_t sel[] = {0x00, 0xA4, 0x04, 0x00, 0x07, 'P', 'K', 'C',
+					      'S',  '-',  '1',  '5',  0x00};
+		ez_apdu_trace_line(sel, sizeof(sel), true, line, sizeof(line));
+		ck_assert_str_eq(line, "> 00 A4 04 00 07 50 4B 43 53 2D 31 35 00");
+	}
 	ez_apdu_trace_line(verify, sizeof(verify), true, line, 16); /* cut, never past cap */
 	ck_assert_uint_lt(strlen(line), 16);
 	ck_assert_ptr_nonnull(strstr(line, "..."));
