@@ -142,4 +142,9 @@ bool ez_log_enabled(void);
 void ez_log_init(void);
 void ez_trace_apdu(void *arg, const char *line);
 
+/* The vendor interface's trace (p11-vendor.c): is someone listening, and
+ * hand them a line. */
+bool ez_vendor_trace_on(void);
+void ez_vendor_trace(const char *line);
+
 #endif

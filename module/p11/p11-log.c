@@ -57,5 +57,7 @@ void ez_log(const char *fmt, ...)
 void ez_trace_apdu(void *arg, const char *line)
 {
 	(void)arg;
-	ez_log("apdu %s", line);
+	if (ez_cfg.apdu_trace)
+		ez_log("apdu %s", line);
+	ez_vendor_trace(line);
 }

@@ -120,7 +120,7 @@ static void open_token(struct ez_slot *s)
 
 	e = ez_conn_open(ez_mod.pcsc, s->reader, &conn);
 	if (e == EZ_OK) {
-		if (ez_log_enabled() && ez_cfg.apdu_trace)
+		if ((ez_log_enabled() && ez_cfg.apdu_trace) || ez_vendor_trace_on())
 			ez_conn_set_trace(conn, ez_trace_apdu, NULL);
 		ez_mutex_lock(s->lock);
 		e = ez_token_open(conn, &ez_mod.next_object, &t, &s->card);
