@@ -57,8 +57,9 @@ typedef struct EZ_CARD_INFO {
 	CK_ULONG pin_min_len, pin_max_len, puk_min_len, puk_max_len;
 } EZ_CARD_INFO;
 
-/* One line per APDU ("> 00 A4 04 00 ..." / "< 6F .. 90 00"), masked. */
-typedef void (*EZ_TRACE_FN)(void *arg, const char *line);
+/* One line per APDU ("> 00 A4 04 00 ..." / "< 6F .. 90 00"), masked, with
+ * the slot whose card it went to. */
+typedef void (*EZ_TRACE_FN)(void *arg, CK_SLOT_ID slot, const char *line);
 
 typedef struct EZ_VENDOR_FUNCTIONS {
 	CK_VERSION version;

@@ -140,11 +140,12 @@ bool ez_config_reader_wanted(const char *reader);
 void ez_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool ez_log_enabled(void);
 void ez_log_init(void);
+/* The APDU trace hook of a slot's connection (arg: the slot id). */
 void ez_trace_apdu(void *arg, const char *line);
 
 /* The vendor interface's trace (p11-vendor.c): is someone listening, and
  * hand them a line. */
 bool ez_vendor_trace_on(void);
-void ez_vendor_trace(const char *line);
+void ez_vendor_trace(CK_SLOT_ID slot, const char *line);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -56,8 +57,9 @@ void ez_log(const char *fmt, ...)
 
 void ez_trace_apdu(void *arg, const char *line)
 {
-	(void)arg;
+	CK_SLOT_ID slot = (CK_SLOT_ID)(uintptr_t)arg;
+
 	if (ez_cfg.apdu_trace)
-		ez_log("apdu %s", line);
-	ez_vendor_trace(line);
+		ez_log("slot %lu apdu %s", slot, line);
+	ez_vendor_trace(slot, line);
 }

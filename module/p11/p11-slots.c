@@ -13,6 +13,7 @@
 
 #include "p11-internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,7 @@ static void open_token(struct ez_slot *s)
 	e = ez_conn_open(ez_mod.pcsc, s->reader, &conn);
 	if (e == EZ_OK) {
 		if ((ez_log_enabled() && ez_cfg.apdu_trace) || ez_vendor_trace_on())
-			ez_conn_set_trace(conn, ez_trace_apdu, NULL);
+			ez_conn_set_trace(conn, ez_trace_apdu, (void *)(uintptr_t)s->id);
 		ez_mutex_lock(s->lock);
 		e = ez_token_open(conn, &ez_mod.next_object, &t, &s->card);
 		/* The card answered 6F00: it is in no usable state, as a card

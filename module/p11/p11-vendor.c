@@ -27,11 +27,11 @@ bool ez_vendor_trace_on(void)
 	return on;
 }
 
-void ez_vendor_trace(const char *line)
+void ez_vendor_trace(CK_SLOT_ID slot, const char *line)
 {
 	pthread_mutex_lock(&trace_lock);
 	if (trace_fn)
-		trace_fn(trace_arg, line);
+		trace_fn(trace_arg, slot, line);
 	pthread_mutex_unlock(&trace_lock);
 }
 
