@@ -155,9 +155,16 @@ static void open_token(struct ez_slot *s)
 	}
 }
 
+/* A card of no AKIS family is not claimed: the slot shows no token, so a
+ * card another module serves is not listed twice. */
+static bool claims_card(const struct ez_slot *s)
+{
+	return s->card_present && !(s->unrecognized && s->read_err == EZ_ERR_NOT_AKIS);
+}
+
 CK_RV ez_slot_no_token(const struct ez_slot *s)
 {
-	if (!s->card_present)
+	if (!claims_card(s))
 		return CKR_TOKEN_NOT_PRESENT;
 	if (s->unrecognized)
 		return CKR_TOKEN_NOT_RECOGNIZED;
@@ -263,7 +270,7 @@ CK_RV C_GetSlotList(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR co
 		if (token_present) {
 			if (!list)
 				ez_slot_refresh(s);
-			if (!s->card_present)
+			if (!claims_card(s))
 				continue;
 		}
 		if (list && n < *count)
@@ -295,7 +302,7 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
 	memset(info, 0, sizeof(*info));
 	pad(info->slotDescription, sizeof(info->slotDescription), s->reader);
 	pad(info->manufacturerID, sizeof(info->manufacturerID), "PC/SC");
-	info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT | (s->card_present ? CKF_TOKEN_PRESENT : 0);
+	info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT | (claims_card(s) ? CKF_TOKEN_PRESENT : 0);
 	ez_mutex_unlock(ez_mod.lock);
 	return CKR_OK;
 }

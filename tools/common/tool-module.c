@@ -20,6 +20,10 @@
 #define P11_MODULE_DIR "/usr/lib/pkcs11"
 #endif
 
+/* Called between loading a module and initializing it (ez_module_load_hooked). */
+static void (*before_init)(struct ez_module *m, void *arg);
+static void *before_init_arg;
+
 static int load_path(const char *path, struct ez_module *m, char *err, size_t cap)
 {
 	CK_C_GetFunctionList getfl;
@@ -42,6 +46,12 @@ static int load_path(const char *path, struct ez_module *m, char *err, size_t ca
 	CK_C_INITIALIZE_ARGS args;
 	memset(&args, 0, sizeof args);
 	args.flags = CKF_OS_LOCKING_OK;
+	if (before_init) {
+		m->path = strdup(path);
+		before_init(m, before_init_arg);
+		free(m->path);
+		m->path = NULL;
+	}
 	CK_RV rv = f->C_Initialize(&args);
 	if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
 		snprintf(err, cap, _("the PKCS#11 module %s failed to start (%s)"), path,
@@ -67,6 +77,12 @@ static int load_name(const char *name, struct ez_module *m, char *err, size_t ca
 		p11_kit_modules_release(mods);
 		return 1;
 	}
+	if (before_init) {
+		m->path = p11_kit_module_get_filename(f);
+		before_init(m, before_init_arg);
+		free(m->path);
+		m->path = NULL;
+	}
 	CK_RV rv = p11_kit_module_initialize(f);
 	if (rv != CKR_OK) {
 		snprintf(err, cap, _("the PKCS#11 module \"%s\" failed to start (%s)"), name,
@@ -77,7 +93,7 @@ static int load_name(const char *name, struct ez_module *m, char *err, size_t ca
 	m->kit = mods;
 	m->f = f;
 	m->via_p11kit = true;
-	m->path = p11_kit_config_option(f, "module");
+	m->path = p11_kit_module_get_filename(f);
 	return 0;
 }
 
@@ -96,6 +112,20 @@ static int load_any(const char *spec, struct ez_module *m, char *err, size_t cap
 	snprintf(err, cap, _("p11-kit knows no module named \"%s\"; give a path with --module"),
 	         spec);
 	return EZ_EXIT_MODULE;
+}
+
+int ez_module_load_hooked(const char *spec, struct ez_module *m,
+                          void (*hook)(struct ez_module *m, void *arg), void *arg, char *err,
+                          size_t cap)
+{
+	int r;
+
+	before_init = hook;
+	before_init_arg = arg;
+	r = ez_module_load(spec, m, err, cap);
+	before_init = NULL;
+	before_init_arg = NULL;
+	return r;
 }
 
 int ez_module_load(const char *spec, struct ez_module *m, char *err, size_t cap)

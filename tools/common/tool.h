@@ -67,6 +67,12 @@ struct ez_module {
  * p11-kit module "eimza", else P11_MODULE_DIR/eimza-pkcs11.so by dlopen.
  * Returns EZ_EXIT_OK or EZ_EXIT_MODULE with a message in err (cap bytes). */
 int ez_module_load(const char *spec, struct ez_module *m, char *err, size_t cap);
+/* The same, calling `hook` after the module is loaded and before it is
+ * initialized (m->path and m->dl or m->kit set): eimza-info probe sets its
+ * APDU trace there, so the first reading of the cards is traced too. */
+int ez_module_load_hooked(const char *spec, struct ez_module *m,
+                          void (*hook)(struct ez_module *m, void *arg), void *arg, char *err,
+                          size_t cap);
 void ez_module_unload(struct ez_module *m);
 
 /* Text from a card, a module or a certificate goes to terminals and
