@@ -110,11 +110,25 @@ static void decode_tc(const uint8_t *h, struct akis_atr_info *o)
 /*
  * UEKAE 1.x: ... 45 vv ww ... ESYA's own table names 12 12 "v1.2
  * Infineon", 12 13 "v1.2 NXP", 12 93 "v1.2.2 NXP" and 13 12 "v1.3
- * Infineon"; pcsc-tools names 12 52 / 12 53 v1.2.1 Infineon / NXP and 12 92
- * v1.2.2 Infineon. One reading fits every name the vendor gives: vv is
- * major.minor, the top two bits of ww the patch level, its low nibble the
- * chip (2 Infineon, 3 NXP). Other chip nibbles are not named.
+ * Infineon"; pcsc-tools names 12 52 / 12 53 v1.2.1 Infineon / NXP, 12 92
+ * v1.2.2 Infineon and 12 61 UKIS 1.2.1. One reading fits every name the
+ * vendor gives: vv is major.minor, the top two bits of ww the patch level,
+ * its low nibble the chip: 2 Infineon, 3 NXP, and 1, 4, 5 the UKİS chips
+ * (ESYA's version list has UKiS, UKiS HHNEC and UKiS SMIC variants of 1.2,
+ * 1.2.1 and 1.2.2, as AkisCIF's TC chip codes 24 and 25 name them).
  */
+static const char *uekae_chip(unsigned nibble)
+{
+	switch (nibble) {
+	case 1: return "UKİS";
+	case 2: return "Infineon";
+	case 3: return "NXP";
+	case 4: return "UKİS/HHNEC";
+	case 5: return "UKİS/SMIC";
+	default: return NULL;
+	}
+}
+
 static void decode_uekae(const uint8_t *h, struct akis_atr_info *o)
 {
 	uint8_t vv = h[7], ww = h[8];
@@ -126,7 +140,7 @@ static void decode_uekae(const uint8_t *h, struct akis_atr_info *o)
 	o->minor = vv & 0x0F;
 	o->patch = ww >> 6;
 	o->version_known = o->major == 1 && o->minor <= 9;
-	o->chip = (ww & 0x0F) == 2 ? "Infineon" : (ww & 0x0F) == 3 ? "NXP" : NULL;
+	o->chip = uekae_chip(ww & 0x0F);
 }
 
 static void name(struct akis_atr_info *o)

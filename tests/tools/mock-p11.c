@@ -1,6 +1,6 @@
 /*
  * mock-p11.c: a tiny PKCS#11 module for the tools' tests: one token with a
- * PIN (3 tries) and a PUK (10 tries) whose counters live in a state file
+ * PIN (3 tries) and a PUK (3 tries, as Kamu SM's cards) whose counters live in a state file
  * ($MOCK_P11_STATE), so successive tool runs see a PIN being blocked and
  * unlocked without a card. $MOCK_P11_PINPAD=1 makes the reader a PIN pad
  * (NULL PINs accepted as the right ones). Nothing else is implemented.
@@ -36,7 +36,7 @@ static void load(struct state *s)
 		strcpy(s->pin, "123456");
 		strcpy(s->puk, "12345678");
 		s->pin_tries = 3;
-		s->puk_tries = 10;
+		s->puk_tries = 3;
 	}
 	if (f)
 		fclose(f);
@@ -126,7 +126,7 @@ static CK_RV m_tokeninfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR t)
 		t->flags |= CKF_SO_PIN_LOCKED;
 	else if (s.puk_tries == 1)
 		t->flags |= CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_COUNT_LOW;
-	else if (s.puk_tries < 10)
+	else if (s.puk_tries < 3)
 		t->flags |= CKF_SO_PIN_COUNT_LOW;
 	t->ulMinPinLen = 6;
 	t->ulMaxPinLen = 8;
@@ -164,7 +164,7 @@ static CK_RV m_login(CK_SESSION_HANDLE h, CK_USER_TYPE u, CK_UTF8CHAR_PTR p, CK_
 	CK_RV rv;
 	load(&s);
 	if (u == CKU_SO)
-		rv = try_secret(s.puk, &s.puk_tries, 10, p, l);
+		rv = try_secret(s.puk, &s.puk_tries, 3, p, l);
 	else
 		rv = try_secret(s.pin, &s.pin_tries, 3, p, l);
 	save(&s);

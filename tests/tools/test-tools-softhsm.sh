@@ -134,9 +134,9 @@ LC_ALL=tr_TR.UTF-8 expect 0 "$B/info/eimza-info" --module "$M"
 contains "Sahibi:          Ayşe Yılmaz"
 # unlock: wrong PUK counted, right PUK sets a new PIN that works
 printf '87654321\n222222\n' >"$T/puk"
-NEW=222222 expect 4 "$P" --module "$M" unlock --puk-source file:"$T/puk" --new-pin-source env:NEW
+NEW=222222 expect 4 "$P" --module "$M" unlock --yes --puk-source file:"$T/puk" --new-pin-source env:NEW
 contains "Wrong PUK"
-NEW=222222 PUK=12345678 expect 0 "$P" --module "$M" unlock --puk-source env:PUK --new-pin-source env:NEW
+NEW=222222 PUK=12345678 expect 0 "$P" --module "$M" unlock --yes --puk-source env:PUK --new-pin-source env:NEW
 contains "PIN was unlocked"
 OLD=222222 NEW=333333 expect 0 "$P" --module "$M" change --pin-source env:OLD --new-pin-source env:NEW
 # --- eimza-onay through another module -------------------------------------

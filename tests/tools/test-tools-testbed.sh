@@ -61,15 +61,15 @@ LC_ALL=tr_TR.UTF-8 expect 5 "$P" status
 contains "PIN: kilitli"
 
 # wrong PUKs are counted and reported
-expect 4 env U=00000000 N=111111 "$P" unlock --puk-source env:U --new-pin-source env:N
+expect 4 env U=00000000 N=111111 "$P" unlock --yes --puk-source env:U --new-pin-source env:N
 contains "Wrong PUK"
 expect 5 "$P" status
 contains "PUK: fewer than 10 tries left"
-LC_ALL=tr_TR.UTF-8 expect 4 env U=00000001 N=111111 "$P" unlock --puk-source env:U --new-pin-source env:N
+LC_ALL=tr_TR.UTF-8 expect 4 env U=00000001 N=111111 "$P" unlock --yes --puk-source env:U --new-pin-source env:N
 contains "PUK yanlış"
 
 # unlock with the PUK, then the new PIN works and the old one does not
-expect 0 env U=12345678 N=111111 "$P" unlock --puk-source env:U --new-pin-source env:N
+expect 0 env U=12345678 N=111111 "$P" unlock --yes --puk-source env:U --new-pin-source env:N
 contains "PIN was unlocked"
 expect 0 "$P" status
 contains "PIN: 3 of 3 tries left"

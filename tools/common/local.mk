@@ -5,6 +5,7 @@ tools_common_libeimza_tools_la_SOURCES = \
 	tools/common/tool.h \
 	tools/common/tool-i18n.c \
 	tools/common/tool-module.c \
+	tools/common/tool-vendor.c \
 	tools/common/tool-secret.c \
 	tools/common/tool-login.c \
 	tools/common/tool-messages.c \

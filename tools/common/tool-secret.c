@@ -17,7 +17,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "eimza/akis-profile.h"
 #include "eimza/secmem.h"
 #include "eimza/secret-source.h"
 #include "tools/common/tool.h"
@@ -75,10 +74,12 @@ int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_
 	unsigned long min = ti ? ti->ulMinPinLen : 0, max = ti ? ti->ulMaxPinLen : 0;
 	const char *what = kind == EZ_PIN ? _("The new PIN") : _("The new PUK");
 
-	if (min == 0 || min > EZ_SECRET_MAX)
-		min = kind == EZ_PIN ? akis_profile.pin_min_len : akis_profile.puk_min_len;
-	if (max == 0 || max > EZ_SECRET_MAX || max < min)
-		max = kind == EZ_PIN ? akis_profile.pin_max_len : akis_profile.puk_max_len;
+	/* The token's limits are the user PIN's; a PUK's, or a token that gives
+	 * none, get ISO/IEC 9564's 4 to 16 digits ("otherwise 4 to 16"). */
+	if (kind == EZ_PUK || min == 0 || min > EZ_SECRET_MAX)
+		min = 4;
+	if (kind == EZ_PUK || max == 0 || max > EZ_SECRET_MAX || max < min)
+		max = 16;
 	if (len == 0) {
 		snprintf(err, errcap, _("%s is empty"), what);
 		return -1;
@@ -102,7 +103,8 @@ int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_
 
 unsigned ez_max_tries(enum ez_secret_kind kind)
 {
-	return kind == EZ_PIN ? akis_profile.pin_max_tries : akis_profile.puk_max_tries;
+	(void)kind;
+	return 3;
 }
 
 bool ez_secret_locked(CK_FLAGS fl, enum ez_secret_kind kind)
@@ -130,15 +132,21 @@ unsigned ez_tries_left(CK_FLAGS fl, enum ez_secret_kind kind, unsigned max_tries
 	return left;
 }
 
+void ez_secret_state_describe(const struct ez_secret_state *st, char *out, size_t cap)
+{
+	if (st->blocked || st->left == 0)
+		snprintf(out, cap, "%s", _("blocked"));
+	else if (!st->exact)
+		snprintf(out, cap, _("fewer than %u tries left (a wrong one was typed)"), st->max);
+	else
+		snprintf(out, cap, _("%u of %u tries left"), st->left, st->max);
+}
+
 void ez_secret_state_text(CK_FLAGS fl, enum ez_secret_kind kind, char *out, size_t cap)
 {
-	unsigned max = ez_max_tries(kind);
-	bool exact;
-	unsigned left = ez_tries_left(fl, kind, max, &exact);
-	if (left == 0)
-		snprintf(out, cap, "%s", _("blocked"));
-	else if (!exact)
-		snprintf(out, cap, _("fewer than %u tries left (a wrong one was typed)"), max);
-	else
-		snprintf(out, cap, _("%u of %u tries left"), left, max);
+	CK_TOKEN_INFO ti = {.flags = fl};
+	struct ez_secret_state st;
+
+	ez_secret_state_get(NULL, 0, &ti, kind, &st);
+	ez_secret_state_describe(&st, out, cap);
 }

@@ -23,6 +23,8 @@
 
 #include <p11-kit/pkcs11.h>
 
+#include <eimza/eimza-pkcs11.h>
+
 /* ---- exit statuses -------------------------------------------------------- */
 enum ez_exit {
 	EZ_EXIT_OK = 0,
@@ -98,10 +100,29 @@ enum ez_secret_kind { EZ_PIN, EZ_PUK };
 unsigned ez_tries_left(CK_FLAGS token_flags, enum ez_secret_kind kind, unsigned max_tries,
                        bool *exact);
 bool ez_secret_locked(CK_FLAGS token_flags, enum ez_secret_kind kind);
-/* The card profile's limits (3 for the PIN, 10 for the PUK). */
+/* The limit the flags are read against when the module does not say it:
+ * 3 for both, what Kamu SM tells its card holders (three wrong PINs lock
+ * the PIN, three wrong PUKs the card). */
 unsigned ez_max_tries(enum ez_secret_kind kind);
 /* "3 of 3 tries left", "blocked", ... in the user's language, into out. */
 void ez_secret_state_text(CK_FLAGS token_flags, enum ez_secret_kind kind, char *out, size_t cap);
+
+/* A PIN's or PUK's counter: exact from eimza's vendor interface, else as
+ * far as the token flags tell (exact false: `left` is an upper bound). */
+struct ez_secret_state {
+	unsigned left, max;
+	bool exact, blocked;
+};
+void ez_secret_state_get(const struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti,
+                         enum ez_secret_kind kind, struct ez_secret_state *st);
+void ez_secret_state_describe(const struct ez_secret_state *st, char *out, size_t cap);
+
+/* ---- eimza's vendor interface ---------------------------------------------- */
+/* The "Vendor eimza" functions of the loaded module; NULL for another module. */
+const EZ_VENDOR_FUNCTIONS *ez_vendor(const struct ez_module *m);
+/* The card in a slot as eimza sees it (family, model, ATR, counters); false
+ * when the module has no vendor interface. */
+bool ez_card_info(const struct ez_module *m, CK_SLOT_ID slot, EZ_CARD_INFO *out);
 
 /* ---- reading a PIN or PUK ------------------------------------------------- */
 #define EZ_SECRET_MAX 64

@@ -17,9 +17,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "%s",
-	        _("Usage: eimza-info [OPTION]... [doctor]\n"
+	        _("Usage: eimza-info [OPTION]... [doctor|probe]\n"
 	          "Show card readers, cards, PIN state and certificates; `doctor` checks\n"
-	          "everything an e-signature needs and says how to fix what is wrong.\n\n"
+	          "everything an e-signature needs and says how to fix what is wrong;\n"
+	          "`probe` writes a report for a bug report about a card (read-only: no PIN\n"
+	          "is asked or tried; names and T.C. Kimlik No are masked).\n\n"
 	          "  -m, --module NAME|PATH     PKCS#11 module (default: eimza through p11-kit)\n"
 	          "  -s, --slot N               only slot N\n"
 	          "  -t, --token LABEL|SERIAL   only the card with this label or serial number\n"
@@ -46,16 +48,47 @@ const char *info_expiry_word(int e)
 	}
 }
 
-static void json_secret(struct ez_json *j, const char *key, CK_FLAGS fl, enum ez_secret_kind k)
+static void json_secret(struct ez_json *j, const char *key, const struct ez_secret_state *st)
 {
-	bool exact;
-	unsigned max = ez_max_tries(k);
 	ez_json_obj_begin(j, key);
-	ez_json_int(j, "tries_left", ez_tries_left(fl, k, max, &exact));
-	ez_json_int(j, "max_tries", max);
-	ez_json_bool(j, "exact", exact);
-	ez_json_bool(j, "blocked", ez_secret_locked(fl, k));
+	ez_json_int(j, "tries_left", st->left);
+	ez_json_int(j, "max_tries", st->max);
+	ez_json_bool(j, "exact", st->exact);
+	ez_json_bool(j, "blocked", st->blocked);
 	ez_json_obj_end(j);
+}
+
+/* A card the slot shows no token for: what eimza knows of it. */
+static void show_no_token(const EZ_CARD_INFO *ci, bool known, struct ez_json *j)
+{
+	char atr[3 * sizeof ci->atr + 1];
+
+	ez_hex_encode_spaced(ci->atr, ci->atr_len, atr);
+	if (j) {
+		static const char *const states[] = {"none", "token", "not-akis", "unsupported",
+		                                     "unreadable"};
+		if (!known || ci->state == EZ_CARD_NONE)
+			return;
+		ez_json_obj_begin(j, "card");
+		ez_json_str(j, "state", ci->state < 5 ? states[ci->state] : "?");
+		ez_json_str(j, "atr", atr);
+		ez_json_str(j, "family", ci->family[0] ? ci->family : NULL);
+		ez_json_str(j, "model", ci->model[0] ? ci->model : NULL);
+		ez_json_obj_end(j);
+		return;
+	}
+	if (!known || ci->state == EZ_CARD_NONE) {
+		printf("  %s\n", _("No card in this reader."));
+	} else if (ci->state == EZ_CARD_FOREIGN) {
+		printf(_("  This card is not an AKIS card (ATR %s); eimza leaves it alone.\n"), atr);
+	} else if (ci->state == EZ_CARD_UNSUPPORTED) {
+		printf(_("  %s (ATR %s): this card generation is not supported.\n"), ci->model, atr);
+	} else {
+		printf(_("  %s (ATR %s): the card answers but its data could not be read.\n"
+		         "  Run `eimza-info probe > report.txt` and attach the report to a bug "
+		         "report.\n"),
+		       ci->model, atr);
+	}
 }
 
 static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t now)
@@ -135,9 +168,12 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 {
 	CK_SLOT_INFO si;
 	CK_TOKEN_INFO ti;
+	EZ_CARD_INFO ci;
+	struct ez_secret_state pin_st, puk_st;
 	char desc[65], label[33], serial[17], model[17], manuf[33], st[128];
 	if (m->f->C_GetSlotInfo(id, &si) != CKR_OK)
 		return 0;
+	bool known = ez_card_info(m, id, &ci);
 	ez_p11_string(si.slotDescription, sizeof si.slotDescription, desc, sizeof desc);
 	bool present = (si.flags & CKF_TOKEN_PRESENT) && m->f->C_GetTokenInfo(id, &ti) == CKR_OK;
 	/* An uninitialized token without a label (SoftHSM's spare slot) has no
@@ -153,14 +189,15 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 		ez_json_bool(j, "card_present", present);
 	} else {
 		printf(_("Slot %lu: %s\n"), (unsigned long)id, desc);
-		if (!present)
-			printf("  %s\n", _("No card in this reader."));
 	}
 	if (!present) {
+		show_no_token(&ci, known, j);
 		if (j)
 			ez_json_obj_end(j);
 		return 0;
 	}
+	ez_secret_state_get(m, id, &ti, EZ_PIN, &pin_st);
+	ez_secret_state_get(m, id, &ti, EZ_PUK, &puk_st);
 	ez_p11_string(ti.label, sizeof ti.label, label, sizeof label);
 	ez_p11_string(ti.serialNumber, sizeof ti.serialNumber, serial, sizeof serial);
 	ez_p11_string(ti.model, sizeof ti.model, model, sizeof model);
@@ -172,15 +209,23 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 		ez_json_str(j, "model", model);
 		ez_json_str(j, "manufacturer", manuf);
 		ez_json_bool(j, "pinpad", ez_has_pinpad(&ti));
-		json_secret(j, "pin", ti.flags, EZ_PIN);
-		json_secret(j, "puk", ti.flags, EZ_PUK);
+		if (known && ci.state == EZ_CARD_TOKEN) {
+			ez_json_str(j, "family", ci.family);
+			ez_json_str(j, "card_model", ci.model);
+			ez_json_str(j, "dialect", ci.dialect);
+		}
+		json_secret(j, "pin", &pin_st);
+		json_secret(j, "puk", &puk_st);
 		ez_json_arr_begin(j, "certificates");
 	} else {
 		printf(_("  Card:     %s (serial %s)\n"), label, serial);
-		printf(_("  Model:    %s, %s\n"), model, manuf);
-		ez_secret_state_text(ti.flags, EZ_PIN, st, sizeof st);
+		printf(_("  Model:    %s, %s\n"),
+		       known && ci.state == EZ_CARD_TOKEN ? ci.model : model, manuf);
+		if (known && ci.state == EZ_CARD_TOKEN)
+			printf(_("  Family:   %s\n"), ci.family);
+		ez_secret_state_describe(&pin_st, st, sizeof st);
 		printf(_("  PIN:      %s\n"), st);
-		ez_secret_state_text(ti.flags, EZ_PUK, st, sizeof st);
+		ez_secret_state_describe(&puk_st, st, sizeof st);
 		printf(_("  PUK:      %s\n"), st);
 		if (ez_secret_locked(ti.flags, EZ_PIN))
 			printf(
@@ -312,6 +357,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc && strcmp(argv[optind], "doctor") == 0 && optind + 1 == argc)
 		return info_doctor(&o);
+	if (optind < argc && strcmp(argv[optind], "probe") == 0 && optind + 1 == argc)
+		return info_probe(&o);
 	if (optind < argc) {
 		fprintf(stderr, _("eimza-info: unknown argument \"%s\"\n"), argv[optind]);
 		usage(stderr);

@@ -11,6 +11,7 @@ struct info_opts {
 
 int info_list(const struct info_opts *o);
 int info_doctor(const struct info_opts *o);
+int info_probe(const struct info_opts *o);
 /* "valid", "renew", "expired", "not-yet-valid" */
 const char *info_expiry_word(int e);
 

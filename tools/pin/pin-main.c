@@ -17,6 +17,7 @@
 struct opts {
 	const char *module, *slot, *token;
 	const char *pin_src, *new_src, *puk_src;
+	bool yes, last_try;
 };
 
 static void usage(FILE *f)
@@ -33,6 +34,8 @@ static void usage(FILE *f)
 	          "      --pin-source SRC       current PIN from SRC: fd:N, env:VAR or file:PATH\n"
 	          "      --new-pin-source SRC   new PIN from SRC (asked once, not confirmed)\n"
 	          "      --puk-source SRC       PUK from SRC\n"
+	          "      --yes                  unlock: use a PUK try without asking (scripts)\n"
+	          "      --last-try             unlock: allowed to use the last PUK try\n"
 	          "  -h, --help                 this help\n"
 	          "  -V, --version              version\n\n"
 	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN/PUK,\n"
@@ -49,9 +52,12 @@ static void token_flags(struct ez_module *m, CK_SLOT_ID slot, CK_FLAGS *fl)
 static int cmd_status(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti)
 {
 	char label[33], pin[128], puk[128];
+	struct ez_secret_state st;
 	ez_p11_string(ti->label, sizeof ti->label, label, sizeof label);
-	ez_secret_state_text(ti->flags, EZ_PIN, pin, sizeof pin);
-	ez_secret_state_text(ti->flags, EZ_PUK, puk, sizeof puk);
+	ez_secret_state_get(m, slot, ti, EZ_PIN, &st);
+	ez_secret_state_describe(&st, pin, sizeof pin);
+	ez_secret_state_get(m, slot, ti, EZ_PUK, &st);
+	ez_secret_state_describe(&st, puk, sizeof puk);
 	printf(_("Card: %s\n"), label);
 	printf(_("PIN: %s\n"), pin);
 	printf(_("PUK: %s\n"), puk);
@@ -160,22 +166,81 @@ out:
 	return ret;
 }
 
+/* The user says yes on the terminal (nothing else counts as consent). */
+static bool confirmed_on_tty(void)
+{
+	char line[32];
+	FILE *tty = fopen("/dev/tty", "r+e");
+	bool yes = false;
+
+	if (!tty)
+		return false;
+	fprintf(tty, "%s", _("Type EVET (or YES) to use one PUK try now: "));
+	fflush(tty);
+	if (fgets(line, sizeof line, tty)) {
+		line[strcspn(line, "\r\n")] = 0;
+		yes = strcmp(line, "EVET") == 0 || strcmp(line, "evet") == 0 ||
+		      strcmp(line, "YES") == 0 || strcmp(line, "yes") == 0;
+	}
+	fclose(tty);
+	return yes;
+}
+
+/*
+ * Kamu SM tells card holders not to use the PUK themselves: three wrong
+ * PUKs make the card unusable for good. So before a PUK try is spent the
+ * tries left are shown, the risk said in plain words, and the user must
+ * agree (on the terminal, or --yes in a script); with one try left eimza-pin
+ * refuses unless --last-try says the user knows.
+ */
+static int puk_consent(const struct ez_secret_state *st, const struct opts *o)
+{
+	char state[128];
+
+	ez_secret_state_describe(st, state, sizeof state);
+	printf(_("PUK: %s\n"), state);
+	printf("%s\n",
+	       _("WARNING: Kamu SM advises card holders not to use the PUK themselves. Three "
+	         "wrong PUK entries make the card unusable for good, and a new card must be "
+	         "bought. The safe way is the online unlocking (\"Kilit Çözme\") on Kamu SM's "
+	         "web site. Go on only if you have the PUK from your card's PIN/PUK letter."));
+	if (st->left <= 1 && !o->last_try) {
+		fprintf(stderr, "%s\n",
+		        _("eimza-pin: only one PUK try is left: a wrong PUK now destroys the card. "
+		          "Nothing was sent. If you are certain of your PUK, run again with "
+		          "--last-try; otherwise use Kamu SM's online unlocking."));
+		return EZ_EXIT_USAGE;
+	}
+	if (o->yes)
+		return EZ_EXIT_OK;
+	if (!confirmed_on_tty()) {
+		fprintf(stderr, "%s\n",
+		        _("eimza-pin: not confirmed; nothing was sent to the card (in a script, "
+		          "confirm with --yes)"));
+		return EZ_EXIT_FAILURE;
+	}
+	return EZ_EXIT_OK;
+}
+
 static int cmd_unlock(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti,
                       const struct opts *o)
 {
-	char puk[EZ_SECRET_MAX + 2], neu[EZ_SECRET_MAX + 2], err[256], state[128];
+	char puk[EZ_SECRET_MAX + 2], neu[EZ_SECRET_MAX + 2], err[256];
+	struct ez_secret_state st;
 	CK_SESSION_HANDLE s;
 	CK_RV rv;
 	int ret;
 
-	if (ez_secret_locked(ti->flags, EZ_PUK)) {
+	ez_secret_state_get(m, slot, ti, EZ_PUK, &st);
+	if (st.blocked) {
 		fprintf(stderr, "%s\n",
 		        _("eimza-pin: the PUK is blocked too; the card cannot be unlocked. "
 		          "Apply to your certificate provider (for Kamu SM: a new card)."));
 		return EZ_EXIT_BLOCKED;
 	}
-	ez_secret_state_text(ti->flags, EZ_PUK, state, sizeof state);
-	printf(_("PUK: %s\n"), state);
+	ret = puk_consent(&st, o);
+	if (ret != EZ_EXIT_OK)
+		return ret;
 	rv = m->f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	if (rv != CKR_OK)
 		return fail_rv(m, slot, rv, EZ_PUK);
@@ -229,6 +294,8 @@ int main(int argc, char **argv)
 	    {"pin-source", required_argument, NULL, 'P'},
 	    {"new-pin-source", required_argument, NULL, 'N'},
 	    {"puk-source", required_argument, NULL, 'U'},
+	    {"yes", no_argument, NULL, 'Y'},
+	    {"last-try", no_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -256,6 +323,12 @@ int main(int argc, char **argv)
 			break;
 		case 'U':
 			o.puk_src = optarg;
+			break;
+		case 'Y':
+			o.yes = true;
+			break;
+		case 'L':
+			o.last_try = true;
 			break;
 		case 'h':
 			usage(stdout);
