@@ -15,4 +15,11 @@ void ez_wipe(void *p, size_t len);
 /* Compare two equal-length buffers in time independent of their content. */
 bool ez_ct_equal(const void *a, const void *b, size_t len);
 
+/* A copy of a secret that must outlive a call (the PUK of an SO login on
+ * cards whose unblock command carries it): pages of its own, locked in RAM
+ * and left out of core dumps. NULL when out of memory. Freed, and wiped
+ * first, by ez_secret_free with the same length. */
+void *ez_secret_dup(const void *p, size_t len);
+void ez_secret_free(void *p, size_t len);
+
 #endif

@@ -65,7 +65,9 @@ struct ez_session {
 	EVP_MD_CTX *md;
 	unsigned char *buf; /* raw multi-part input */
 	size_t buflen;
-	bool multipart;
+	bool multipart;     /* an Update came: only Final may end the operation */
+	bool singlepart;    /* C_Sign / C_Digest was called (a size query too): only
+	                       they may end it */
 	bool context_login; /* CKU_CONTEXT_SPECIFIC done for this operation */
 	bool holds_transaction;
 };

@@ -67,8 +67,8 @@ CK_RV C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
 {
 	CK_RV rv = session_only(h);
 
-	(void)seed;
-	(void)len;
+	if (rv == CKR_OK && !seed && len)
+		rv = CKR_ARGUMENTS_BAD; /* a bad argument before "not supported" */
 	return rv != CKR_OK ? rv : CKR_RANDOM_SEED_NOT_SUPPORTED;
 }
 

@@ -15,7 +15,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <eimza/secmem.h>
 
@@ -42,6 +41,7 @@ void ez_session_reset_op(struct ez_session *s)
 	s->mech = NULL;
 	s->context_login = false;
 	s->multipart = false;
+	s->singlepart = false;
 }
 
 static void remove_at(size_t i)
@@ -287,6 +287,7 @@ static bool has_ro_session(CK_SLOT_ID id)
 
 CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
+	void *puk_copy = NULL;
 	struct ez_session *s;
 	struct ez_slot *slot;
 	struct ez_token *t;
@@ -360,6 +361,13 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_UL
 			goto out;
 		}
 	}
+	/* The PUK is copied before it goes to the card: a copy that failed
+	 * after a right PUK would leave an SO login that cannot unblock. */
+	if (user == CKU_SO && ez_card_unblock_needs_puk(t->card) &&
+	    !(puk_copy = ez_secret_dup(pin, len))) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
 	ez_mutex_lock(slot->lock);
 	/* A reset found when the VERIFY was to be sent means it never reached
 	 * the card (PC/SC reports the reset instead of transmitting); the
@@ -383,13 +391,11 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_UL
 	}
 	if (e == EZ_OK) {
 		t->login = user;
-		if (user == CKU_SO && ez_card_unblock_needs_puk(t->card)) {
-			t->so_secret = malloc(len ? len : 1);
-			if (t->so_secret) {
-				mlock(t->so_secret, len ? len : 1);
-				memcpy(t->so_secret, pin, len);
-				t->so_secret_len = len;
-			}
+		if (user == CKU_SO) {
+			t->so_authorized = true;
+			t->so_secret = puk_copy;
+			t->so_secret_len = len;
+			puk_copy = NULL;
 		}
 	}
 	ez_token_card_error(t, e);
@@ -398,6 +404,7 @@ CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_UL
 	if (e == EZ_ERR_SECURITY)
 		rv = CKR_PIN_INCORRECT;
 out:
+	ez_secret_free(puk_copy, len);
 	ez_mutex_unlock(ez_mod.lock);
 	ez_log("C_Login(%lu): %s", user, rv == CKR_OK ? "ok" : "failed");
 	return rv;
@@ -453,8 +460,10 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	if (!t->so_secret && ez_card_unblock_needs_puk(t->card)) {
-		rv = CKR_HOST_MEMORY;
+	/* One unblock per SO login: the PUK it verified is spent here (and
+	 * wiped), a second C_InitPIN needs the PUK again. */
+	if (!t->so_authorized || (!t->so_secret && ez_card_unblock_needs_puk(t->card))) {
+		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
 	/* Unblock: RESET RETRY COUNTER with the new PIN, authorized by the PUK
@@ -463,6 +472,10 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 	ez_mutex_lock(slot->lock);
 	e = ez_card_unblock_pin(t->card, &t->so_fmt, t->so_secret, t->so_secret_len, &t->user_fmt,
 				pin, len, &tries);
+	t->so_authorized = false;
+	ez_secret_free(t->so_secret, t->so_secret_len);
+	t->so_secret = NULL;
+	t->so_secret_len = 0;
 	if (e == EZ_OK)
 		t->user_tries = (int)t->user_fmt.max_tries;
 	else
@@ -478,6 +491,7 @@ out:
 CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
 	       CK_UTF8CHAR_PTR new_pin, CK_ULONG new_len)
 {
+	void *new_copy = NULL;
 	struct ez_session *s;
 	struct ez_slot *slot;
 	struct ez_token *t;
@@ -503,6 +517,11 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
 	}
 	/* In an SO session the SO PIN (the PUK) changes; else the user PIN. */
 	f = t->login == CKU_SO ? &t->so_fmt : &t->user_fmt;
+	/* The new PUK an SO login keeps is copied before the card changes. */
+	if (t->login == CKU_SO && t->so_secret && !(new_copy = ez_secret_dup(new_pin, new_len))) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
 	ez_mutex_lock(slot->lock);
 	e = ez_card_change_pin(t->card, f, old_pin, old_len, new_pin, new_len, &tries);
 	if (t->login == CKU_SO)
@@ -510,22 +529,18 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
 	else
 		note_tries(&t->user_tries, e, tries, t->user_fmt.max_tries);
 	if (e == EZ_OK && t->login == CKU_SO && t->so_secret) {
-		/* Keep the SO secret in step with the card. */
-		uint8_t *n = malloc(new_len ? new_len : 1);
-		if (n) {
-			mlock(n, new_len ? new_len : 1);
-			memcpy(n, new_pin, new_len);
-			ez_wipe(t->so_secret, t->so_secret_len);
-			munlock(t->so_secret, t->so_secret_len);
-			free(t->so_secret);
-			t->so_secret = n;
-			t->so_secret_len = new_len;
-		}
+		/* Keep the SO secret in step with the card (copied before the
+		 * card changed it, below). */
+		ez_secret_free(t->so_secret, t->so_secret_len);
+		t->so_secret = new_copy;
+		t->so_secret_len = new_len;
+		new_copy = NULL;
 	}
 	ez_token_card_error(t, e);
 	ez_mutex_unlock(slot->lock);
 	rv = ez_err_to_ckr(e, false);
 out:
+	ez_secret_free(new_copy, new_len);
 	ez_mutex_unlock(ez_mod.lock);
 	return rv;
 }

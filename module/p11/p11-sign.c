@@ -248,6 +248,15 @@ static CK_RV sign_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_t 
 		goto end;
 	}
 	size = sig_size(k);
+	/* One operation is either single-part or multi-part (PKCS#11 5.2):
+	 * C_Sign after C_SignUpdate, or C_SignFinal after C_Sign (a size
+	 * query included), is refused and the operation stays as it was. */
+	if ((!final && s->multipart) || (final && s->singlepart)) {
+		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	if (!final)
+		s->singlepart = true;
 	/* A size query or a short buffer leaves the operation active. */
 	if (!sig) {
 		*siglen = size;
@@ -257,10 +266,6 @@ static CK_RV sign_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_t 
 		*siglen = size;
 		rv = CKR_BUFFER_TOO_SMALL;
 		goto out;
-	}
-	if (!final && s->multipart) {
-		rv = CKR_OPERATION_ACTIVE;
-		goto end;
 	}
 	if (slot->token->login != CKU_USER) {
 		rv = CKR_USER_NOT_LOGGED_IN;
@@ -331,11 +336,16 @@ static CK_RV update(CK_SESSION_HANDLE h, enum ez_op op, const unsigned char *dat
 		rv = CKR_ARGUMENTS_BAD;
 		goto fail;
 	}
+	if (s->singlepart) {
+		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
 	s->multipart = true;
 	if (s->md) {
 		if (!EVP_DigestUpdate(s->md, data, len))
 			rv = CKR_GENERAL_ERROR;
-	} else if (s->buflen + len > MAX_RAW_INPUT) {
+	} else if (len > MAX_RAW_INPUT - s->buflen) {
+		/* Not buflen + len: a huge len would wrap around. */
 		rv = CKR_DATA_LEN_RANGE;
 	} else if (len) {
 		unsigned char *b = realloc(s->buf, s->buflen + len);
@@ -505,6 +515,12 @@ static CK_RV digest_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_
 		ez_session_reset_op(s);
 		goto out;
 	}
+	if ((!final && s->multipart) || (final && s->singlepart)) {
+		rv = CKR_OPERATION_ACTIVE; /* one operation, one mode (see sign_finish) */
+		goto out;
+	}
+	if (!final)
+		s->singlepart = true;
 	size = (size_t)EVP_MD_CTX_get_size(s->md);
 	if (!out) {
 		*outlen = size;

@@ -22,7 +22,8 @@
 
 struct builder {
 	struct ez_obj *o;
-	bool failed;
+	bool failed;      /* out of memory: the token cannot be built */
+	bool unsupported; /* a key this module cannot describe: only it is left out */
 };
 
 static void add(struct builder *b, CK_ATTRIBUTE_TYPE type, const void *val, size_t len)
@@ -73,16 +74,23 @@ static void add_bn(struct builder *b, CK_ATTRIBUTE_TYPE type, const EVP_PKEY *pk
 		   const char *name)
 {
 	BIGNUM *bn = NULL;
-	uint8_t buf[1024];
+	uint8_t *buf;
 	int n;
 
-	if (!EVP_PKEY_get_bn_param(pk, name, &bn) || (n = BN_num_bytes(bn)) > (int)sizeof(buf)) {
+	if (!EVP_PKEY_get_bn_param(pk, name, &bn) || (n = BN_num_bytes(bn)) > 2048) {
+		BN_free(bn);
+		b->unsupported = true; /* not an RSA number of any size a card holds */
+		return;
+	}
+	buf = malloc(n ? (size_t)n : 1);
+	if (!buf) {
 		BN_free(bn);
 		b->failed = true;
 		return;
 	}
 	BN_bn2bin(bn, buf);
 	add(b, type, buf, (size_t)n);
+	free(buf);
 	BN_free(bn);
 }
 
@@ -144,11 +152,13 @@ static void ec_attrs(struct builder *b, const EVP_PKEY *pk, bool with_point)
 	ASN1_OBJECT *obj;
 	unsigned char *p = oid;
 
+	/* A key without a named curve (explicit parameters) cannot be given a
+	 * CKA_EC_PARAMS Java and NSS accept: it is left out, not the token. */
 	if (!EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve),
 					    NULL) ||
 	    (nid = OBJ_txt2nid(curve)) == NID_undef || !(obj = OBJ_nid2obj(nid)) ||
 	    i2d_ASN1_OBJECT(obj, NULL) > (int)sizeof(oid)) {
-		b->failed = true;
+		b->unsupported = true;
 		return;
 	}
 	oidlen = (size_t)i2d_ASN1_OBJECT(obj, &p);
@@ -156,11 +166,13 @@ static void ec_attrs(struct builder *b, const EVP_PKEY *pk, bool with_point)
 	if (!with_point)
 		return;
 	if (!EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt), &ptlen) ||
-	    ptlen > 127) {
-		b->failed = true;
+	    ptlen > 255) {
+		b->unsupported = true;
 		return;
 	}
 	der[n++] = 0x04;
+	if (ptlen > 127)
+		der[n++] = 0x81; /* P-521's point is 133 bytes: a long-form length */
 	der[n++] = (uint8_t)ptlen;
 	memcpy(der + n, pt, ptlen);
 	add(b, CKA_EC_POINT, der, n + ptlen);
@@ -248,7 +260,7 @@ static void set_key_info(struct ez_obj *o, EVP_PKEY *pk)
 static ez_err build_cert(struct ez_token *t, CK_OBJECT_HANDLE *next, const struct ez_p15_cert *c)
 {
 	struct ez_obj *o = new_obj(t, next, CKO_CERTIFICATE);
-	struct builder b = {o, false};
+	struct builder b = {o, false, false};
 	X509 *x = parse_cert(c);
 	unsigned char *der = NULL, hash[SHA_DIGEST_LENGTH];
 	int n;
@@ -294,6 +306,21 @@ static ez_err build_cert(struct ez_token *t, CK_OBJECT_HANDLE *next, const struc
 	return b.failed ? EZ_ERR_NO_MEMORY : EZ_OK;
 }
 
+static void free_obj(struct ez_obj *o)
+{
+	for (size_t j = 0; j < o->nattrs; j++)
+		free(o->attrs[j].val);
+	free(o->attrs);
+	EVP_PKEY_free(o->pub);
+}
+
+/* Take back the objects made since `first` (a key left out). */
+static void drop_from(struct ez_token *t, size_t first)
+{
+	while (t->nobjs > first)
+		free_obj(&t->objs[--t->nobjs]);
+}
+
 static ez_err build_keys(struct ez_token *t, CK_OBJECT_HANDLE *next, size_t i)
 {
 	const struct ez_p15_prkey *k = &t->app.prkeys[i];
@@ -308,9 +335,15 @@ static ez_err build_keys(struct ez_token *t, CK_OBJECT_HANDLE *next, size_t i)
 	struct builder b;
 	int n;
 
-	if (!pk) {
+	size_t first = t->nobjs;
+
+	if (!pk || (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA &&
+		    EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC)) {
+		/* No public key anywhere, or a key of a kind no mechanism here
+		 * uses: this key cannot be described; the others stay usable. */
+		EVP_PKEY_free(pk);
 		X509_free(x);
-		return EZ_OK; /* no public key anywhere: the key cannot be described */
+		return EZ_OK;
 	}
 	if (!subject && x && (n = i2d_X509_NAME(X509_get_subject_name(x), &subj)) > 0) {
 		subject = subj;
@@ -324,7 +357,7 @@ static ez_err build_keys(struct ez_token *t, CK_OBJECT_HANDLE *next, size_t i)
 	set_key_info(o, pk);
 	o->key_ref = k->key_ref;
 	o->always_auth = k->user_consent;
-	b = (struct builder){o, false};
+	b = (struct builder){o, false, false};
 	common(&b, CKO_PRIVATE_KEY, true, k->label, &k->id);
 	key_common(&b, t, o, subject, subject_len, pk);
 	add_bool(&b, CKA_SENSITIVE, true);
@@ -351,6 +384,8 @@ static ez_err build_keys(struct ez_token *t, CK_OBJECT_HANDLE *next, size_t i)
 	}
 	if (b.failed)
 		goto nomem;
+	if (b.unsupported)
+		goto leave_out;
 
 	/* Its public key: from the PuKDF entry with this iD, else the certificate. */
 	{
@@ -363,7 +398,7 @@ static ez_err build_keys(struct ez_token *t, CK_OBJECT_HANDLE *next, size_t i)
 			goto nomem;
 		}
 		set_key_info(o, pk2);
-		b = (struct builder){o, false};
+		b = (struct builder){o, false, false};
 		common(&b, CKO_PUBLIC_KEY, false, pub ? pub->label : k->label, &k->id);
 		key_common(&b, t, o, subject, subject_len, pk2);
 		add_bool(&b, CKA_ENCRYPT, false);
@@ -375,7 +410,14 @@ static ez_err build_keys(struct ez_token *t, CK_OBJECT_HANDLE *next, size_t i)
 			ec_attrs(&b, pk2, true);
 		if (b.failed)
 			goto nomem;
+		if (b.unsupported)
+			goto leave_out;
 	}
+	X509_free(x);
+	OPENSSL_free(subj);
+	return EZ_OK;
+leave_out:
+	drop_from(t, first);
 	X509_free(x);
 	OPENSSL_free(subj);
 	return EZ_OK;
@@ -401,14 +443,10 @@ ez_err ez_objects_build(struct ez_token *t, CK_OBJECT_HANDLE *next)
 
 void ez_objects_free(struct ez_token *t)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < t->nobjs; i++) {
-		for (j = 0; j < t->objs[i].nattrs; j++)
-			free(t->objs[i].attrs[j].val);
-		free(t->objs[i].attrs);
-		EVP_PKEY_free(t->objs[i].pub);
-	}
+	for (i = 0; i < t->nobjs; i++)
+		free_obj(&t->objs[i]);
 	free(t->objs);
 	t->objs = NULL;
 	t->nobjs = 0;

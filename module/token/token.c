@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <openssl/sha.h>
 #include <openssl/x509.h>
@@ -214,13 +213,10 @@ ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_tok
 void ez_token_forget_login(struct ez_token *t)
 {
 	t->login = EZ_NOT_LOGGED;
-	if (t->so_secret) {
-		ez_wipe(t->so_secret, t->so_secret_len);
-		munlock(t->so_secret, t->so_secret_len);
-		free(t->so_secret);
-		t->so_secret = NULL;
-		t->so_secret_len = 0;
-	}
+	t->so_authorized = false;
+	ez_secret_free(t->so_secret, t->so_secret_len);
+	t->so_secret = NULL;
+	t->so_secret_len = 0;
 }
 
 ez_err ez_token_recover(struct ez_token *t)

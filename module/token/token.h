@@ -59,6 +59,8 @@ struct ez_token {
 	                           only on cards whose unblock command carries it
 	                           (ez_card_unblock_needs_puk; see docs/module.md) */
 	size_t so_secret_len;
+	bool so_authorized;     /* the SO login's PUK may still unblock: cleared by the
+	                           first C_InitPIN, which spends it */
 	unsigned long generation; /* distinguishes successive tokens in one slot */
 };
 
