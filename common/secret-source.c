@@ -32,9 +32,11 @@ int ez_read_secret_line(int fd, char *out, size_t cap, bool *too_long)
 		if (c == '\n')
 			break;
 		if (n + 1 >= cap) {
+			/* Longer than any PIN: an error at once. Not drained: a
+			 * source that never ends a line (/dev/zero) must not hang. */
 			*too_long = true;
 			ez_wipe(&c, 1);
-			continue; /* drain the line, keep nothing more */
+			break;
 		}
 		out[n++] = c;
 	}

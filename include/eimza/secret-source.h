@@ -18,7 +18,8 @@
 
 /* One line from fd into out (cap bytes, NUL included); the line end is
  * dropped. 0; -1 when nothing could be read or the line does not fit (then
- * *too_long, the rest of the line is drained and out is wiped). */
+ * *too_long and out is wiped; reading stops at cap bytes, so a source that
+ * never ends a line cannot hang the caller). */
 int ez_read_secret_line(int fd, char *out, size_t cap, bool *too_long);
 
 /* Read the secret named by `source` into out. 0, or -1 with a sentence in

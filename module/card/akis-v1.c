@@ -110,19 +110,24 @@ static ez_err select_df_path(ez_card *c, const uint8_t *path, size_t len)
 	return e;
 }
 
-/* The application DF: by name when it has one, else by path. cur_df holds
- * the marker "application" (length 0) after a selection by name. */
+/* The application DF: by name when it has one, else by path. After a
+ * selection by name cur_df holds the application's path when EF(DIR) gave
+ * it (files named by absolute paths under it need no more SELECTs), else
+ * the marker "application" (length 0). */
 static ez_err select_app(ez_card *c)
 {
 	ez_err e;
 
 	if (c->app.aid_len) {
-		if (c->cur_df_known && c->cur_df_len == 0)
+		if (c->cur_df_known &&
+		    (c->cur_df_len == 0 || (c->cur_df_len == c->app.path_len &&
+					    memcmp(c->cur_df, c->app.path, c->app.path_len) == 0)))
 			return EZ_OK;
 		c->cur_df_known = false;
 		e = select_file(c, SEL_NAME, c->app.aid, c->app.aid_len, NULL);
 		if (e == EZ_OK) {
-			c->cur_df_len = 0;
+			memcpy(c->cur_df, c->app.path, c->app.path_len);
+			c->cur_df_len = c->app.path_len;
 			c->cur_df_known = true;
 		}
 		return e;
