@@ -34,7 +34,7 @@ typedef CK_RV (*EZ_C_GetInterface)(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version,
 
 #define EZ_VENDOR_INTERFACE "Vendor eimza"
 #define EZ_VENDOR_VERSION_MAJOR 1
-#define EZ_VENDOR_VERSION_MINOR 0
+#define EZ_VENDOR_VERSION_MINOR 1
 
 /* What is in a slot's reader (EZ_CARD_INFO.state). */
 #define EZ_CARD_NONE 0UL        /* no card */
@@ -61,6 +61,11 @@ typedef struct EZ_CARD_INFO {
  * the slot whose card it went to. */
 typedef void (*EZ_TRACE_FN)(void *arg, CK_SLOT_ID slot, const char *line);
 
+/* The PC/SC service (EZ_GetService). */
+#define EZ_SERVICE_OK 0UL         /* pcscd answers and lists readers */
+#define EZ_SERVICE_NO_READERS 1UL /* pcscd answers, no reader is connected */
+#define EZ_SERVICE_DOWN 2UL       /* pcscd does not answer (not installed or not running) */
+
 typedef struct EZ_VENDOR_FUNCTIONS {
 	CK_VERSION version;
 	/* The card in a slot's reader, read if it was not yet (the module is
@@ -70,6 +75,9 @@ typedef struct EZ_VENDOR_FUNCTIONS {
 	 * (NULL stops it). May be called before C_Initialize, so that the
 	 * first reading of a card is traced too. */
 	CK_RV (*EZ_SetTrace)(EZ_TRACE_FN fn, void *arg);
+	/* (1.1) Is the PC/SC service there, and does it see readers? Lets a
+	 * tool tell "pcscd is not running" from "no card". */
+	CK_RV (*EZ_GetService)(CK_ULONG *state);
 } EZ_VENDOR_FUNCTIONS;
 
 #endif

@@ -99,6 +99,8 @@ bool ez_ready(void);
 
 /* Slots (p11-slots.c). Called with the module lock held. */
 CK_RV ez_slots_rescan(void);
+/* EZ_SERVICE_OK, _NO_READERS or _DOWN (module lock held). */
+CK_ULONG ez_slots_service(void);
 struct ez_slot *ez_slot_find(CK_SLOT_ID id);
 /* Bring the slot's token up to date with the reader: drop it when the card
  * left or changed, read it when a card arrived. Takes the slot lock inside;

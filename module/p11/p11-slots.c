@@ -13,6 +13,8 @@
 
 #include "p11-internal.h"
 
+#include <eimza/eimza-pkcs11.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +49,29 @@ static void pcsc_lost(void)
 	drop_all_tokens();
 	ez_pcsc_close(ez_mod.pcsc);
 	ez_mod.pcsc = NULL;
+}
+
+CK_ULONG ez_slots_service(void)
+{
+	char *list = NULL;
+	ez_err e;
+
+	if (!pcsc_ok())
+		return EZ_SERVICE_DOWN;
+	e = ez_pcsc_list(ez_mod.pcsc, &list);
+	if (e == EZ_ERR_NO_SERVICE) {
+		pcsc_lost();
+		if (!pcsc_ok())
+			return EZ_SERVICE_DOWN;
+		e = ez_pcsc_list(ez_mod.pcsc, &list);
+	}
+	if (e != EZ_OK) {
+		free(list);
+		return EZ_SERVICE_DOWN;
+	}
+	e = list && list[0] ? EZ_OK : EZ_ERR_NO_READER;
+	free(list);
+	return e == EZ_OK ? EZ_SERVICE_OK : EZ_SERVICE_NO_READERS;
 }
 
 CK_RV ez_slots_rescan(void)

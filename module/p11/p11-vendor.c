@@ -106,8 +106,21 @@ static CK_RV get_card_info(CK_SLOT_ID id, EZ_CARD_INFO *info)
 	return CKR_OK;
 }
 
+static CK_RV get_service(CK_ULONG *state)
+{
+	if (!ez_ready())
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	if (!state)
+		return CKR_ARGUMENTS_BAD;
+	ez_mutex_lock(ez_mod.lock);
+	*state = ez_slots_service();
+	ez_mutex_unlock(ez_mod.lock);
+	return CKR_OK;
+}
+
 EZ_VENDOR_FUNCTIONS ez_vendor_functions = {
 	{EZ_VENDOR_VERSION_MAJOR, EZ_VENDOR_VERSION_MINOR},
 	get_card_info,
 	set_trace,
+	get_service,
 };
