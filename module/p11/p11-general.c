@@ -6,8 +6,6 @@
 
 #include "p11-internal.h"
 
-#include <eimza/eimza-pkcs11.h>
-
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +195,7 @@ CK_RV C_GetInfo(CK_INFO_PTR info)
 	return CKR_OK;
 }
 
-#include "p11-function-list.h"
+extern CK_FUNCTION_LIST ez_function_list; /* p11-v3.c, with the 3.0 list */
 
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 {
@@ -207,58 +205,3 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 	return CKR_OK;
 }
 
-/* PKCS#11 3.0 section 5.2: the interfaces, the standard one first. */
-extern EZ_VENDOR_FUNCTIONS ez_vendor_functions;
-static CK_INTERFACE interfaces[] = {
-	{(CK_CHAR *)"PKCS 11", &ez_function_list, 0},
-	{(CK_CHAR *)EZ_VENDOR_INTERFACE, &ez_vendor_functions, 0},
-};
-#define N_INTERFACES (sizeof(interfaces) / sizeof(interfaces[0]))
-
-CK_RV C_GetInterfaceList(CK_INTERFACE_PTR list, CK_ULONG_PTR count);
-CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
-		     CK_FLAGS flags);
-
-CK_RV C_GetInterfaceList(CK_INTERFACE_PTR list, CK_ULONG_PTR count)
-{
-	if (!count)
-		return CKR_ARGUMENTS_BAD;
-	if (!list) {
-		*count = N_INTERFACES;
-		return CKR_OK;
-	}
-	if (*count < N_INTERFACES) {
-		*count = N_INTERFACES;
-		return CKR_BUFFER_TOO_SMALL;
-	}
-	memcpy(list, interfaces, sizeof(interfaces));
-	*count = N_INTERFACES;
-	return CKR_OK;
-}
-
-static CK_VERSION iface_version(const CK_INTERFACE *i)
-{
-	/* Both lists start with their version (CK_FUNCTION_LIST, EZ_VENDOR_FUNCTIONS). */
-	return *(const CK_VERSION *)i->pFunctionList;
-}
-
-CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
-		     CK_FLAGS flags)
-{
-	size_t i;
-
-	if (!iface)
-		return CKR_ARGUMENTS_BAD;
-	for (i = 0; i < N_INTERFACES; i++) {
-		CK_VERSION v = iface_version(&interfaces[i]);
-		if (name && strcmp((const char *)name, (const char *)interfaces[i].pInterfaceName) != 0)
-			continue;
-		if (version && (version->major != v.major || version->minor != v.minor))
-			continue;
-		if ((interfaces[i].flags & flags) != flags)
-			continue;
-		*iface = &interfaces[i];
-		return CKR_OK;
-	}
-	return CKR_ARGUMENTS_BAD;
-}
