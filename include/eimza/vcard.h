@@ -176,7 +176,8 @@ struct vcard_pin_spec {
 };
 int vcard_add_pin(vcard *c, const struct vcard_pin_spec *spec);
 
-/* A private key, usable after VERIFY of `pin_ref`. 1.2: RSA-2048/3072
+/* A private key, usable after VERIFY of `pin_ref` (a PIN object added
+ * before). 1.2: RSA-2048/3072
  * only, `ref` is MSE C3's key reference. 2.x: RSA-2048/3072, and EC
  * P-256/P-384 when the ATR gives the 2.5 command set; `ref` is the object
  * id 1..127 (BF 90/91 id for the private key, BF A0/A1 id for its public

@@ -71,7 +71,7 @@ int vcard_add_key(vcard *c, const struct vcard_key_spec *s)
 
 	if (!c || !s || !s->key || !vc_personalizing(c) || c->nkeys >= VC_MAX_KEYS || s->ref == 0)
 		return -1;
-	if (!vc_key_supported(c, s->key, &ec, &bits))
+	if (!vc_key_supported(c, s->key, &ec, &bits) || !vc_pin_find(c, s->pin_ref))
 		return -1;
 	/* 2.x object ids are 1..127: MSE names the key 80 | id (fact 19). */
 	if (c->gen == VCARD_GEN_2 && s->ref > 0x7F)
