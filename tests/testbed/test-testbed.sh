@@ -17,6 +17,9 @@ s=socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
 s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1" "$2"
 	}
 	pid=$(cat "$EIMZA_TB_DIR/card0.pid")
+	# The PIN's tries, read from the PIN object as a 2.x card offers them.
+	tries() { "$P" apdu "$1" 00A4040C07504B43532D3135 00CB3FFF0A4D08BF810104A0029B8000 | sed -n 2p; }
+	THREE=BF810105A0039B01039000
 
 	# pcscd reports the card present before it has powered it up (under load
 	# the power-up can lag): wait for it, then check the whole status line
@@ -38,12 +41,12 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	check "SIGUSR1 removes the card" "$P" wait-empty "$R0" 10
 	kill -USR2 "$pid"
 	check "SIGUSR2 inserts it again" "$P" wait-card "$R0" 10
-	check_eq "the card answers after the signals" 63C3 "$("$P" apdu "$R0" 0020008100)"
+	check_eq "the card answers after the signals" $THREE "$(tries "$R0")"
 	# Pulled and pushed back at once: pcscd must still see it go and power
 	# it up again (the runtime keeps it out 1 s; card-insert waits for it).
 	kill -USR1 "$pid"
 	check "card-insert right after a pull" $EIMZA_TB_CTL card-insert 0
-	check_eq "the card was powered up again and answers" 63C3 "$("$P" apdu "$R0" 0020008100)"
+	check_eq "the card was powered up again and answers" $THREE "$(tries "$R0")"
 
 	# A reader plugged in: one more vpcd configuration (its own copy of
 	# the driver) and a pcscd restart. It must get a card of its own while
@@ -51,14 +54,14 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	added=$($EIMZA_TB_CTL reader-add)
 	check_eq "reader-add prints two new readers" 2 "$(printf '%s\n' "$added" | grep -c '^eimza-vpcd-1 ')"
 	check_eq "pcscd lists four readers" 4 "$("$P" list | wc -l)"
-	check_eq "the card answers after reader-add" 63C3 "$("$P" apdu "$R0" 0020008100)"
+	check_eq "the card answers after reader-add" $THREE "$(tries "$R0")"
 	R2=$(printf '%s\n' "$added" | head -1)
 	check "the new reader is empty" "$P" wait-empty "$R2" 5
 	"$EIMZA_VCARD" init "$EIMZA_TB_DIR/late.img" --profile seal >/dev/null 2>&1
 	"$EIMZA_VCARD" run "$EIMZA_TB_DIR/late.img" --port "$(cat "$EIMZA_TB_DIR/conf1.port")" 2>"$EIMZA_TB_DIR/late.log" &
 	late=$!
 	check "a card in the new reader" "$P" wait-card "$R2" 15
-	check_eq "the first card still answers in its own reader" 63C3 "$("$P" apdu "$R0" 0020008100)"
+	check_eq "the first card still answers in its own reader" $THREE "$(tries "$R0")"
 	kill -TERM "$late"; wait "$late"
 	check "reader-remove 1" $EIMZA_TB_CTL reader-remove 1
 	check_eq "pcscd lists two readers again" 2 "$("$P" list | wc -l)"
@@ -67,10 +70,10 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	$EIMZA_TB_CTL reader-remove 7 2>/dev/null
 	check_eq "reader-remove of an unknown configuration is a usage error" 2 $?
 
-	"$P" apdu "$R0" 0020008106303030303030 >/dev/null
+	"$P" apdu "$R0" 00A4040C07504B43532D3135 0020008106303030303030 >/dev/null
 	check "pcscd-restart brings the reader and the card back" $EIMZA_TB_CTL pcscd-restart
-	check_eq "the card answers right after a pcscd restart, its counter kept" 63C2 "$("$P" apdu "$R0" 0020008100)"
-	"$P" apdu "$R0" 0020008106313233343536 >/dev/null
+	check_eq "the card answers right after a pcscd restart, its counter kept" BF810105A0039B01029000 "$(tries "$R0")"
+	"$P" apdu "$R0" 00A4040C07504B43532D3135 0020008106313233343536 >/dev/null
 
 	# A second runtime on the free reader of the vpcd pair, with the
 	# "real" latency model: 20 APDUs take at least 20 x 10 ms.
@@ -105,6 +108,22 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 
 	# For the outside checks: what must be gone afterwards.
 	echo "$EIMZA_TB_DIR $(cat "$EIMZA_TB_DIR"/*.pid)" >"$TB_RECORD"
+	tb_done
+fi
+
+if [ "${1:-}" = generations ]; then
+	# EIMZA_TB_GENERATION=1.2 for the cards whose spec names none; a spec's
+	# own --generation wins. Each card's generation is exported.
+	P=$EIMZA_TB_PCSC
+	check_eq "EIMZA_TB_GENERATION reaches the command" 1.2 "$EIMZA_TB_GENERATION"
+	check_eq "card 0 takes the default: 1.2" 1.2 "$EIMZA_TB_CARD0_GENERATION"
+	check_eq "card 1's spec says 2" 2 "$EIMZA_TB_CARD1_GENERATION"
+	check_eq "card 2's spec says 1.2 in the = form" 1.2 "$EIMZA_TB_CARD2_GENERATION"
+	check_match "card 0 has a UEKAE ATR" '^3B9F968131FE45806755454B4145' "$("$P" atr "$EIMZA_TB_CARD0_READER")"
+	check_match "card 1 has a TC ATR" '^3B9F978131FE458065544353' "$("$P" atr "$EIMZA_TB_CARD1_READER")"
+	check_match "card 2 has the ATR its spec gives" '^3B9F968131FE45806755454B414512A5' "$("$P" atr "$EIMZA_TB_CARD2_READER")"
+	check_match "eimza-vcard info agrees" 'Generation: AKIS 1.2' "$("$EIMZA_VCARD" info "$EIMZA_TB_CARD0_IMAGE")"
+	check_eq "the 1.2 card answers the 1.2 state query" 63C3 "$("$P" apdu "$EIMZA_TB_CARD0_READER" 0020008100)"
 	tb_done
 fi
 
@@ -152,6 +171,13 @@ check "teardown leaves no scratch directory and no process" gone
 
 "$TB" --card nes-rsa --card seal --card nes-ec --card multi -- bash "$0" four
 check_eq "four cards in one test bed" 0 $?
+EIMZA_TB_GENERATION=1.2 "$TB" --card nes-rsa --card seal-rsa:--generation,2 \
+	--card "seal-rsa:--generation=1.2,--atr,uekae-12a5" -- bash "$0" generations
+check_eq "cards of both generations in one test bed" 0 $?
+EIMZA_TB_GENERATION=1.2 "$TB" --card nes-ec -- true 2>"$TB_RECORD.err"
+check_eq "an EC profile on a 1.2 test bed card fails the test bed" 1 $?
+check_match "and says why" 'do not have' "$(cat "$TB_RECORD.err")"
+rm -f "$TB_RECORD.err"
 "$TB" --card seal --card seal --card seal --card seal --card seal --card seal --card seal \
 	--card seal --card seal -- true 2>/dev/null
 check_eq "nine cards are refused (sixteen readers at most)" 2 $?

@@ -1,8 +1,8 @@
 # tests/vcard-perso: `eimza-vcard init`: the test PKI, the PKCS#15 DER, and
 # whole personalizations read back through the card engine.
 PERSO_TEST_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CHECK_CFLAGS)
-PERSO_TEST_LIBS = tools/vcard/perso/libvcard-perso.la common/libeimza-common.la \
-	$(CRYPTO_LIBS) $(CHECK_LIBS)
+PERSO_TEST_LIBS = tools/vcard/perso/libvcard-perso.la tools/vcard/engine/libvcard-atr.la \
+	common/libeimza-common.la $(CRYPTO_LIBS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/vcard-perso/test-perso-pki tests/vcard-perso/test-perso-pkcs15
 TESTS += tests/vcard-perso/test-perso-pki tests/vcard-perso/test-perso-pkcs15
@@ -29,7 +29,8 @@ check_PROGRAMS += tests/vcard-perso/perso-cli
 tests_vcard_perso_perso_cli_SOURCES = tests/vcard-perso/perso-cli.c
 tests_vcard_perso_perso_cli_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_vcard_perso_perso_cli_LDADD = tools/vcard/perso/libvcard-perso.la \
-	tools/vcard/engine/libvcard.la common/libeimza-common.la $(CRYPTO_LIBS)
+	tools/vcard/engine/libvcard.la tools/vcard/engine/libvcard-atr.la \
+	common/libeimza-common.la $(CRYPTO_LIBS) $(LIBINTL)
 TESTS += tests/vcard-perso/test-perso-cli.sh
 dist_check_SCRIPTS += tests/vcard-perso/test-perso-cli.sh
 

@@ -1,8 +1,8 @@
 /*
  * perso-test.h: what the tests of `eimza-vcard init` share: running the
  * command in-process, and parsing the PKCS#15 directory files a
- * personalization wrote against docs/pkcs15-layout.md (Check assertions
- * inside).
+ * personalization of a 1.2 card wrote against docs/pkcs15-layout.md
+ * (Check assertions inside).
  */
 #ifndef EIMZA_PERSO_TEST_H
 #define EIMZA_PERSO_TEST_H

@@ -19,7 +19,8 @@ static void usage(FILE *f)
 		     "Commands:\n"
 		     "  init IMAGE --profile P   personalize a new card image (see init --help)\n"
 		     "  run IMAGE --port PORT    put the card into a vpcd reader (see run --help)\n"
-		     "  info IMAGE               show the card's ATR, serial and PIN counters\n\n"
+		     "  info IMAGE               show the card's generation, ATR, serial and PIN\n"
+		     "                           counters\n\n"
 		     "  -h, --help      show this help\n"
 		     "  -V, --version   show the version\n"));
 }

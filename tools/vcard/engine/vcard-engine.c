@@ -1,6 +1,6 @@
 /*
- * vcard-engine.c: a card's life (new, free, power), personalization calls
- * that no APDU covers, observation for tests and the trace hook.
+ * vcard-engine.c: a card's life (new, free, power), persistence of lasting
+ * changes, observation for tests and tools, the trace and save hooks.
  */
 #include "config.h"
 
@@ -9,28 +9,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <eimza/hex.h>
 #include <eimza/secmem.h>
 
-vcard *vcard_new(const struct akis_atr *atr)
-{
-	vcard *c = calloc(1, sizeof(*c));
+#include "gen2.h"
 
+vcard *vcard_new(enum vcard_generation gen, const uint8_t *atr, size_t atr_len)
+{
+	uint8_t def[VCARD_MAX_ATR];
+	vcard *c;
+
+	if (gen != VCARD_GEN_1_2 && gen != VCARD_GEN_2)
+		return NULL;
+	if (!atr) {
+		long n = ez_hex_decode(vcard_atr_default(gen)->hex, def, sizeof(def));
+		if (n <= 0)
+			return NULL;
+		atr = def;
+		atr_len = (size_t)n;
+	}
+	if (vcard_atr_check(atr, atr_len, NULL, 0) < 0)
+		return NULL;
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	if (!atr)
-		atr = akis_atr_default();
-	if (atr->len > sizeof(c->atr)) {
-		free(c);
+	c->gen = gen;
+	c->dialect = gen == VCARD_GEN_1_2 ? &vc_dialect_12 : &vc_dialect_2;
+	memcpy(c->atr, atr, atr_len);
+	c->atr_len = atr_len;
+	c->ec_commands = gen == VCARD_GEN_2 && vcard_atr_gen2_has_ec(atr, atr_len);
+	c->life = VCARD_LIFE_PERSONALIZATION;
+	c->se_key = -1;
+	c->app_df = VC_NO_FILE;
+	if (vc_fs_add(c, VC_NO_FILE, VC_FID_MF, true, VC_FDB_DF,
+		      VC_ACCESS(VC_AC_ALWAYS, VC_AC_NEVER), NULL, 0) < 0 ||
+	    (gen == VCARD_GEN_2 && vc_gen2_make_app_df(c) < 0)) {
+		vcard_free(c);
 		return NULL;
 	}
-	memcpy(c->atr, atr->atr, atr->len);
-	c->atr_len = atr->len;
-	c->life = AKIS_LIFE_ADMINISTRATION;
-	c->sel_key = -1;
-	vc_fs_add(c, VC_NO_FILE, 0x3F00, true, 0,
-		  (uint8_t)(AKIS_AC_ALWAYS << akis_profile.ac_shift_read |
-			    AKIS_AC_NEVER << akis_profile.ac_shift_update),
-		  NULL, 0);
 	return c;
 }
 
@@ -48,15 +64,18 @@ void vcard_free(vcard *c)
 	free(c);
 }
 
-bool vc_admin(const vcard *c)
+bool vc_personalizing(const vcard *c)
 {
-	return c->life == AKIS_LIFE_ADMINISTRATION;
+	return c->life == VCARD_LIFE_PERSONALIZATION;
 }
 
 int vc_persist(vcard *c)
 {
 	if (!c->image_path)
 		return 0;
+	c->saves++;
+	if (c->save_hook && c->save_hook(c->save_hook_arg, c->saves) < 0)
+		return -1;
 	return vcard_save(c, c->image_path);
 }
 
@@ -64,11 +83,20 @@ int vcard_set_image_path(vcard *c, const char *path)
 {
 	char *p = NULL;
 
+	if (!c)
+		return -1;
 	if (path && !(p = strdup(path)))
 		return -1;
 	free(c->image_path);
 	c->image_path = p;
 	return 0;
+}
+
+void vcard_set_save_hook(vcard *c, vcard_save_hook_fn fn, void *arg)
+{
+	c->save_hook = fn;
+	c->save_hook_arg = arg;
+	c->saves = 0;
 }
 
 size_t vcard_atr(const vcard *c, uint8_t *buf, size_t cap)
@@ -79,18 +107,30 @@ size_t vcard_atr(const vcard *c, uint8_t *buf, size_t cap)
 	return c->atr_len;
 }
 
+void vc_security_clear(vcard *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->npins; i++)
+		c->pins[i].verified = false;
+	for (i = 0; i < c->nkeys; i++)
+		c->keys[i].fresh_verify = false;
+	c->se_key = -1;
+	c->se_alg = 0;
+}
+
 /* Everything that does not survive a power cycle. */
 static void volatile_reset(vcard *c)
 {
-	vc_sec_clear(c);
+	vc_security_clear(c);
 	c->cur = 0;
-	c->sel_key = -1;
 	ez_wipe(c->chain, sizeof(c->chain));
 	c->chain_len = 0;
 	c->chaining = false;
 	ez_wipe(c->pending, sizeof(c->pending));
 	c->pending_len = c->pending_off = 0;
 	c->last_op = VCARD_OP_PLAIN;
+	c->dialect->reset(c);
 }
 
 void vcard_power_on(vcard *c)
@@ -121,75 +161,76 @@ enum vcard_op_kind vcard_last_op(const vcard *c)
 	return c->last_op;
 }
 
-int vcard_add_pin(vcard *c, uint8_t ref, const uint8_t *value, size_t len, unsigned max_tries,
-		  unsigned min_len, unsigned max_len, uint8_t unblock_ref)
+enum vcard_generation vcard_generation(const vcard *c)
 {
-	struct vc_pin *p;
-
-	if (!c || !vc_admin(c) || c->npins >= VC_MAX_PINS || !value || len == 0 ||
-	    len > AKIS_MAX_PIN_LEN || max_tries == 0 || max_tries > 15 || min_len > max_len ||
-	    max_len > AKIS_MAX_PIN_LEN || len < min_len || len > max_len || vc_pin_find(c, ref))
-		return -1;
-	p = &c->pins[c->npins++];
-	memset(p, 0, sizeof(*p));
-	p->ref = ref;
-	memcpy(p->value, value, len);
-	p->len = len;
-	p->max_tries = p->tries = max_tries;
-	p->min_len = min_len;
-	p->max_len = max_len;
-	p->unblock_ref = unblock_ref;
-	return vc_persist(c);
+	return c->gen;
 }
 
-int vcard_add_key(vcard *c, uint8_t ref, EVP_PKEY *key, uint8_t pin_ref, bool user_consent)
+bool vcard_has_ec(const vcard *c)
 {
-	struct vc_key *k;
-	size_t i;
-	int id, bits;
-
-	if (!c || !key || !vc_admin(c) || c->nkeys >= VC_MAX_KEYS)
-		return -1;
-	for (i = 0; i < c->nkeys; i++)
-		if (c->keys[i].ref == ref)
-			return -1;
-	id = EVP_PKEY_get_base_id(key);
-	bits = EVP_PKEY_get_bits(key);
-	if (!(id == EVP_PKEY_RSA && (bits == 2048 || bits == 3072)) &&
-	    !(id == EVP_PKEY_EC && (bits == 256 || bits == 384)))
-		return -1;
-	if (!EVP_PKEY_up_ref(key))
-		return -1;
-	k = &c->keys[c->nkeys++];
-	memset(k, 0, sizeof(*k));
-	k->ref = ref;
-	k->pkey = key;
-	k->pin_ref = pin_ref;
-	k->user_consent = user_consent;
-	return vc_persist(c);
+	return c->ec_commands;
 }
 
-int vcard_set_serial(vcard *c, const uint8_t serial[AKIS_DATA_SERIAL_LEN])
-{
-	if (!c || !serial || !vc_admin(c))
-		return -1;
-	memcpy(c->serial, serial, AKIS_DATA_SERIAL_LEN);
-	return vc_persist(c);
-}
-
-int vcard_pin_tries(const vcard *c, uint8_t ref)
+static const struct vc_pin *pin_by_ref(const vcard *c, uint8_t ref)
 {
 	size_t i;
 
 	for (i = 0; c && i < c->npins; i++)
 		if (c->pins[i].ref == ref)
-			return (int)c->pins[i].tries;
-	return -1;
+			return &c->pins[i];
+	return NULL;
 }
 
-uint8_t vcard_life_cycle(const vcard *c)
+int vcard_pin_tries(const vcard *c, uint8_t ref)
+{
+	const struct vc_pin *p = pin_by_ref(c, ref);
+
+	return p ? (int)p->tries : -1;
+}
+
+int vcard_pin_max_tries(const vcard *c, uint8_t ref)
+{
+	const struct vc_pin *p = pin_by_ref(c, ref);
+
+	return p ? (int)p->max_tries : -1;
+}
+
+int vcard_pin_lengths(const vcard *c, uint8_t ref, unsigned *min_len, unsigned *max_len)
+{
+	const struct vc_pin *p = pin_by_ref(c, ref);
+
+	if (!p)
+		return -1;
+	*min_len = p->min_len;
+	*max_len = p->max_len;
+	return 0;
+}
+
+bool vcard_pin_verified(const vcard *c, uint8_t ref)
+{
+	const struct vc_pin *p = pin_by_ref(c, ref);
+
+	return p && p->verified;
+}
+
+enum vcard_life vcard_life_cycle(const vcard *c)
 {
 	return c->life;
+}
+
+void vcard_serial(const vcard *c, uint8_t out[VCARD_SERIAL_LEN])
+{
+	memcpy(out, c->serial, VCARD_SERIAL_LEN);
+}
+
+size_t vcard_key_count(const vcard *c)
+{
+	return c->nkeys;
+}
+
+bool vcard_public_keys_protected(const vcard *c)
+{
+	return c->protect_public_keys;
 }
 
 void vcard_set_trace(vcard *c, vcard_trace_fn fn, void *arg)

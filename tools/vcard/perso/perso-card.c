@@ -1,34 +1,16 @@
 /*
- * perso-card.c: write the PKCS#15 structure onto a blank engine card with
- * APDUs (see perso-card.h and docs/pkcs15-layout.md).
- *
- * CREATE takes the AKIS v1.0 driver's form: CREATE EF 80 15 P1=structure
- * P2=access with the file id as data (a transparent EF grows as UPDATE
- * BINARY writes it), CREATE DF 80 10 00 P2 with the file id and the DF
- * name (AID) as data. Each file is selected explicitly before it is
- * written, so nothing depends on CREATE leaving it selected.
+ * perso-card.c: the steps both generations share (see perso-card.h): a
+ * blank card, the PUK and PIN objects, the serial; then the generation's
+ * own half.
  */
 #include "config.h"
 
 #include "perso-card.h"
 
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "perso-i18n.h"
-#include "perso-pkcs15.h"
-
-#define APP_LABEL "AKIS e-imza"
-
-/* Files: read always, update never (holds in the user life cycle; the
- * administration life cycle lets personalization write them). */
-static uint8_t access_public(void)
-{
-	return (uint8_t)((AKIS_AC_ALWAYS << akis_profile.ac_shift_read) |
-	                 (AKIS_AC_NEVER << akis_profile.ac_shift_update));
-}
 
 unsigned perso_apdu(vcard *c, const uint8_t *cmd, size_t len, uint8_t *rsp, size_t *rsplen)
 {
@@ -46,266 +28,61 @@ unsigned perso_apdu(vcard *c, const uint8_t *cmd, size_t len, uint8_t *rsp, size
 	return (unsigned)buf[n - 2] << 8 | buf[n - 1];
 }
 
-struct writer {
-	vcard *c;
-	char *err;
-	size_t errlen;
-};
-
-static int fail(struct writer *w, const char *step, unsigned fid, unsigned sw)
-{
-	snprintf(w->err, w->errlen, _("personalization failed: %s %04X answered %02X %02X"), step,
-	         fid, sw >> 8, sw & 0xFF);
-	return -1;
-}
-
-/* Send a case 1 or 3 command: header and data. */
-static unsigned send(struct writer *w, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
-                     const uint8_t *data, size_t len)
-{
-	uint8_t cmd[5 + 255];
-
-	cmd[0] = cla;
-	cmd[1] = ins;
-	cmd[2] = p1;
-	cmd[3] = p2;
-	if (!len)
-		return perso_apdu(w->c, cmd, 4, NULL, NULL);
-	cmd[4] = (uint8_t)len;
-	memcpy(cmd + 5, data, len);
-	return perso_apdu(w->c, cmd, 5 + len, NULL, NULL);
-}
-
-static int select_fid(struct writer *w, uint8_t p1, uint16_t fid)
-{
-	uint8_t f[2] = {(uint8_t)(fid >> 8), (uint8_t)fid};
-	unsigned sw = send(w, AKIS_CLA_ISO, AKIS_INS_SELECT, p1, 0x00, f, 2);
-
-	/* A card may offer the FCI (61 XX) even without Le; either is success. */
-	if (sw != 0x9000 && (sw >> 8) != 0x61)
-		return fail(w, "SELECT", fid, sw);
-	return 0;
-}
-
-static int create_df(struct writer *w, uint16_t fid, const uint8_t *aid, size_t aid_len)
-{
-	uint8_t d[2 + 16] = {(uint8_t)(fid >> 8), (uint8_t)fid};
-	unsigned sw;
-
-	if (aid_len > 16)
-		return -1;
-	memcpy(d + 2, aid, aid_len);
-	sw = send(w, AKIS_CLA_PROPRIETARY, AKIS_INS_CREATE_DF, 0x00, access_public(), d,
-	          2 + aid_len);
-	if (sw != 0x9000)
-		return fail(w, "CREATE DF", fid, sw);
-	return select_fid(w, AKIS_SELECT_BY_FID, fid);
-}
-
-/* Create a transparent EF in the current DF, select it, write `data` in
- * chunks of at most AKIS_MAX_DATA bytes. */
-static int write_ef(struct writer *w, uint16_t fid, const uint8_t *data, size_t len)
-{
-	uint8_t f[2] = {(uint8_t)(fid >> 8), (uint8_t)fid};
-	unsigned sw;
-	size_t off;
-
-	sw = send(w, AKIS_CLA_PROPRIETARY, AKIS_INS_CREATE_EF, AKIS_EF_TRANSPARENT, access_public(),
-	          f, 2);
-	if (sw != 0x9000)
-		return fail(w, "CREATE EF", fid, sw);
-	if (select_fid(w, AKIS_SELECT_EF_UNDER_DF, fid) < 0)
-		return -1;
-	if (len > 0x7FFF) {
-		snprintf(w->err, w->errlen, _("file %04X is too large for the card (%zu bytes)"),
-		         fid, len);
-		return -1;
-	}
-	for (off = 0; off < len; off += AKIS_MAX_DATA) {
-		size_t n = len - off < AKIS_MAX_DATA ? len - off : AKIS_MAX_DATA;
-		sw = send(w, AKIS_CLA_ISO, AKIS_INS_UPDATE_BINARY, (uint8_t)(off >> 8),
-		          (uint8_t)off, data + off, n);
-		if (sw != 0x9000)
-			return fail(w, "UPDATE BINARY", fid, sw);
-	}
-	return 0;
-}
-
-/* Write a der_buf built by one of the p15_* encoders. */
-static int write_der(struct writer *w, uint16_t fid, der_buf *b)
-{
-	int rc;
-
-	if (der_buf_finish(b) < 0) {
-		snprintf(w->err, w->errlen, _("out of memory"));
-		rc = -1;
-	} else {
-		rc = write_ef(w, fid, b->data, b->len);
-	}
-	der_buf_free(b);
-	return rc;
-}
-
-/* The PKCS#15 view of each key; subject and public-key DER are malloc'd
- * into subj[i] / spki[i]. */
-static int describe_keys(const struct perso_pki *pki, struct p15_key *keys, uint8_t **subj,
-                         uint8_t **spki, size_t *spki_len)
-{
-	size_t i;
-
-	for (i = 0; i < pki->n; i++) {
-		const struct perso_entity *e = &pki->ent[i];
-		struct p15_key *k = &keys[i];
-
-		memset(k, 0, sizeof(*k));
-		k->label = e->spec->label;
-		memcpy(k->id, e->id, sizeof(k->id));
-		k->ec = perso_alg_is_ec(e->spec->alg);
-		k->bits = perso_alg_bits(e->spec->alg);
-		k->curve_oid = perso_alg_curve_oid(e->spec->alg);
-		/* NES and seal keys sign documents (sign + nonRepudiation);
-		 * an authentication key signs challenges only. */
-		k->usage = P15_USAGE_SIGN;
-		if (e->spec->role != PERSO_ROLE_AUTH)
-			k->usage |= P15_USAGE_NON_REPUDIATION;
-		k->user_consent = e->spec->user_consent;
-		k->key_ref = (uint8_t)(akis_profile.first_key_ref + i);
-		k->cert_fid = (uint16_t)(P15_FID_CERT_BASE + i);
-		k->pubkey_fid = (uint16_t)(P15_FID_PUBKEY_BASE + i);
-		if (perso_x509_subject_der(e->cert, &subj[i], &k->subject_len) < 0 ||
-		    perso_spki_der(e->key, &spki[i], &spki_len[i]) < 0)
-			return -1;
-		k->subject = subj[i];
-	}
-	return 0;
-}
-
-static int write_files(struct writer *w, const struct perso_card_input *in,
-                       const struct p15_key *keys, uint8_t *const *spki, const size_t *spki_len)
-{
-	const struct akis_profile *p = &akis_profile;
-	const struct perso_pki *pki = in->pki;
-	der_buf b;
-	size_t i;
-
-	/* EF(DIR) in the MF, then the application DF. */
-	if (select_fid(w, AKIS_SELECT_BY_FID, 0x3F00) < 0)
-		return -1;
-	der_buf_init(&b);
-	p15_ef_dir(&b, APP_LABEL);
-	if (write_der(w, p->ef_dir, &b) < 0)
-		return -1;
-	if (create_df(w, p->app_df, p->pkcs15_aid, p->pkcs15_aid_len) < 0)
-		return -1;
-
-	der_buf_init(&b);
-	p15_odf(&b);
-	if (write_der(w, p->ef_odf, &b) < 0)
-		return -1;
-	der_buf_init(&b);
-	p15_tokeninfo(&b, in->serial, in->label);
-	if (write_der(w, p->ef_tokeninfo, &b) < 0)
-		return -1;
-	der_buf_init(&b);
-	p15_aodf(&b);
-	if (write_der(w, P15_FID_AODF, &b) < 0)
-		return -1;
-	der_buf_init(&b);
-	p15_prkdf(&b, keys, pki->n);
-	if (write_der(w, P15_FID_PRKDF, &b) < 0)
-		return -1;
-	der_buf_init(&b);
-	p15_pukdf(&b, keys, pki->n);
-	if (write_der(w, P15_FID_PUKDF, &b) < 0)
-		return -1;
-	der_buf_init(&b);
-	p15_cdf(&b, keys, pki->n);
-	if (write_der(w, P15_FID_CDF, &b) < 0)
-		return -1;
-
-	for (i = 0; i < pki->n; i++) {
-		unsigned char *der = NULL;
-		int n = i2d_X509(pki->ent[i].cert, &der);
-		int rc;
-
-		if (n <= 0) {
-			snprintf(w->err, w->errlen, _("cannot encode certificate %zu"), i + 1);
-			return -1;
-		}
-		rc = write_ef(w, keys[i].cert_fid, der, (size_t)n);
-		OPENSSL_free(der);
-		if (rc < 0 || write_ef(w, keys[i].pubkey_fid, spki[i], spki_len[i]) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 int perso_card_build(const struct perso_card_input *in, vcard **out, char *err, size_t errlen)
 {
-	const struct akis_profile *p = &akis_profile;
-	const struct perso_pki *pki = in->pki;
-	struct p15_key keys[PERSO_MAX_KEYS];
-	uint8_t *subj[PERSO_MAX_KEYS] = {NULL}, *spki[PERSO_MAX_KEYS] = {NULL};
-	size_t spki_len[PERSO_MAX_KEYS] = {0};
-	struct writer w = {NULL, err, errlen};
-	unsigned sw;
-	size_t i;
-	int rc = -1;
+	const struct perso_gen *g = in->gen;
+	struct vcard_pin_spec puk = {
+	    .ref = PERSO_PUK_REF,
+	    .value = (const uint8_t *)in->puk,
+	    .len = in->puk_len,
+	    .max_tries = g->puk_tries,
+	    .min_len = g->puk_min,
+	    .max_len = g->puk_max,
+	    .unblock_ref = 0,
+	    .name = "PUK",
+	};
+	struct vcard_pin_spec pin = {
+	    .ref = PERSO_PIN_REF,
+	    .value = (const uint8_t *)in->pin,
+	    .len = in->pin_len,
+	    .max_tries = g->pin_tries,
+	    .min_len = g->pin_min,
+	    .max_len = g->pin_max,
+	    .unblock_ref = PERSO_PUK_REF,
+	    .name = "PIN",
+	};
+	vcard *c;
+	int rc;
 
 	*out = NULL;
-	w.c = vcard_new(in->atr);
-	if (!w.c) {
+	c = vcard_new(g->gen, in->atr, in->atr_len);
+	if (!c) {
 		snprintf(err, errlen, _("cannot create a blank card"));
 		return -1;
 	}
-	vcard_power_on(w.c);
-
-	/* PUK first: the PIN names it as the reference that unblocks it. */
-	if (vcard_add_pin(w.c, p->puk_ref, (const uint8_t *)in->puk, in->puk_len, p->puk_max_tries,
-	                  p->puk_min_len, p->puk_max_len, 0) < 0 ||
-	    vcard_add_pin(w.c, p->pin_ref, (const uint8_t *)in->pin, in->pin_len, p->pin_max_tries,
-	                  p->pin_min_len, p->pin_max_len, p->puk_ref) < 0) {
+	vcard_power_on(c);
+	/* The PUK first: the PIN names it as the object that unblocks it. */
+	if (vcard_add_pin(c, &puk) < 0 || vcard_add_pin(c, &pin) < 0) {
 		snprintf(err, errlen, _("the card refused the PIN or PUK object"));
-		goto out;
+		vcard_free(c);
+		return -1;
 	}
-	for (i = 0; i < pki->n; i++)
-		if (vcard_add_key(w.c, (uint8_t)(p->first_key_ref + i), pki->ent[i].key, p->pin_ref,
-		                  pki->ent[i].spec->user_consent) < 0) {
-			snprintf(err, errlen, _("the card refused key %zu (%s)"), i + 1,
-			         pki->ent[i].spec->label);
-			goto out;
-		}
-	if (vcard_set_serial(w.c, in->serial) < 0) {
+	if (vcard_set_serial(c, in->serial) < 0) {
 		snprintf(err, errlen, _("the card refused the serial number"));
-		goto out;
+		vcard_free(c);
+		return -1;
 	}
-	if (describe_keys(pki, keys, subj, spki, spki_len) < 0) {
-		snprintf(err, errlen, _("cannot encode the keys' names and public keys"));
-		goto out;
+	rc = g->gen == VCARD_GEN_1_2 ? perso_card_fill12(c, in, err, errlen)
+	                             : perso_card_fill2(c, in, err, errlen);
+	if (rc == 0 && vcard_life_cycle(c) != VCARD_LIFE_OPERATIONAL) {
+		snprintf(err, errlen, _("the card did not leave personalization"));
+		rc = -1;
 	}
-	if (write_files(&w, in, keys, spki, spki_len) < 0)
-		goto out;
-
-	sw =
-	    send(&w, AKIS_CLA_PROPRIETARY, AKIS_INS_SET_LIFE_CYCLE, 0x00, AKIS_STAGE_USER, NULL, 0);
-	if (sw != 0x9000) {
-		fail(&w, "SET LIFE CYCLE", AKIS_STAGE_USER, sw);
-		goto out;
+	if (rc < 0) {
+		vcard_free(c);
+		return -1;
 	}
-	if (vcard_life_cycle(w.c) != AKIS_LIFE_USER) {
-		snprintf(err, errlen, _("the card did not enter the user life cycle"));
-		goto out;
-	}
-	vcard_power_off(w.c);
-	*out = w.c;
-	w.c = NULL;
-	rc = 0;
-out:
-	for (i = 0; i < PERSO_MAX_KEYS; i++) {
-		free(subj[i]);
-		free(spki[i]);
-	}
-	if (w.c)
-		vcard_free(w.c);
-	return rc;
+	vcard_power_off(c);
+	*out = c;
+	return 0;
 }

@@ -3,12 +3,13 @@
  * and the order of the work (see perso.h). The PIN and PUK never come
  * from the command line: --pin-source / --puk-source name where to read
  * them (perso-secret.h); without them the documented test defaults apply.
+ * The generation (--generation, default 2) and the ATR (--atr) decide what
+ * the card speaks and which profiles it can hold.
  */
 #include "config.h"
 
 #include "perso.h"
 
-#include <eimza/akis-profile.h>
 #include <eimza/hex.h>
 #include <eimza/secmem.h>
 #include <eimza/tckn.h>
@@ -25,6 +26,7 @@
 #include <time.h>
 
 #include "perso-card.h"
+#include "perso-gen.h"
 #include "perso-i18n.h"
 #include "perso-pki.h"
 #include "perso-profile.h"
@@ -44,32 +46,41 @@ struct options {
 	const struct perso_profile *profile;
 	const char *name, *org, *tckn, *vkn;
 	const char *pin_source, *puk_source;
-	const struct akis_atr *atr;
+	const struct perso_gen *gen;       /* --generation; NULL: from the ATR, else 2 */
+	const struct vcard_named_atr *atr_named; /* --atr ID */
+	uint8_t atr[VCARD_MAX_ATR];         /* --atr HEX */
+	size_t atr_len;
 	unsigned days;
 	time_t not_before;
 	bool have_not_before;
-	uint8_t serial[AKIS_DATA_SERIAL_LEN];
+	uint8_t serial[VCARD_SERIAL_LEN];
 	bool have_serial;
 	bool seeded;
 	uint64_t seed;
 	bool force;
+	bool protect_public_keys;
 };
 
 static void usage(FILE *f)
 {
 	const struct perso_profile *p;
-	const struct akis_atr *a;
+	const struct vcard_named_atr *a;
+	const struct perso_gen *g12 = perso_gen_get(VCARD_GEN_1_2), *g2 = perso_gen_get(VCARD_GEN_2);
 
 	fprintf(
 	    f, _("Usage: eimza-vcard init IMAGE [OPTION]...\n"
 	         "Personalize a new virtual AKIS card: generate a test PKI shaped like Kamu SM's,\n"
-	         "write the PKCS#15 structure with CREATE and UPDATE BINARY, switch the card to\n"
-	         "the user life cycle and save it to IMAGE. Writes IMAGE.roots.pem (root CAs),\n"
+	         "put keys, PINs and certificates on a card of the chosen generation, end its\n"
+	         "personalization and save it to IMAGE. Writes IMAGE.roots.pem (root CAs),\n"
 	         "IMAGE.ca.pem (issuing CAs) and IMAGE.certs.pem (the card's certificates).\n\n"));
 	fprintf(f, _("Options:\n"
+	             "  --generation G      the card's command set (default 2):\n"
+	             "                        2    AKIS 2.x: keys and PINs as security data objects,\n"
+	             "                             certificates in EFs 2F10.. of the DF \"PKCS-15\"\n"
+	             "                        1.2  AKIS 1.2: a PKCS#15 file system, RSA keys only\n"
 	             "  --profile P         what goes on the card (default nes-rsa):\n"));
 	for (p = perso_profiles; p->name; p++)
-		fprintf(f, "                        %-9s %s\n", p->name, p->summary);
+		fprintf(f, "                        %-9s %s\n", p->name, _(p->summary));
 	fprintf(f,
 	        _("  --name \"AD SOYAD\"   the holder of a personal card (default \"%s\")\n"
 	          "  --org \"NAME\"        the organization of a seal card (default \"%s\")\n"
@@ -79,23 +90,31 @@ static void usage(FILE *f)
 	          "                      (default: a generated number)\n"),
 	        DEFAULT_PERSON, DEFAULT_ORG);
 	fprintf(f,
-	        _("  --pin-source SRC    where to read the PIN (%u digits; default %s)\n"
-	          "  --puk-source SRC    where to read the PUK (%u digits; default %s)\n"
+	        _("  --pin-source SRC    where to read the PIN (default %s; 2.x: %u to %u digits,\n"
+	          "                      1.2: %u to %u)\n"
+	          "  --puk-source SRC    where to read the PUK (default %s; 2.x: %u to %u digits,\n"
+	          "                      1.2: %u to %u)\n"
 	          "                      SRC is fd:N (a line from file descriptor N), env:VAR\n"
 	          "                      or file:PATH (its first line); never the PIN itself.\n"
 	          "                      The same fd can give the PIN and the PUK as two lines.\n"),
-	        akis_profile.pin_max_len, DEFAULT_PIN, akis_profile.puk_max_len, DEFAULT_PUK);
-	fprintf(f, _("  --atr ID            the card's ATR (default v1.2.2):"));
-	for (a = akis_atrs; a->id; a++)
-		fprintf(f, " %s", a->id);
+	        DEFAULT_PIN, g2->pin_min, g2->pin_max, g12->pin_min, g12->pin_max, DEFAULT_PUK,
+	        g2->puk_min, g2->puk_max, g12->puk_min, g12->puk_max);
+	fprintf(f, _("  --atr ID|HEX        the card's ATR: one of the ATRs public sources list, by\n"
+	             "                      ID, or any ATR in hex (2 to 33 bytes, checked). Default\n"
+	             "                      %s (2.x) or %s (1.2). A 2.x card speaks the command\n"
+	             "                      set of the version its ATR names: 2.0 to 2.2 have no EC.\n"
+	             "                      IDs:\n"),
+	        vcard_atr_default(VCARD_GEN_2)->id, vcard_atr_default(VCARD_GEN_1_2)->id);
+	for (a = vcard_atrs; a->id; a++)
+		fprintf(f, "                        %-22s %s\n", a->id, a->hex);
 	fprintf(f,
-	        _("\n"
+	        _("  --protect-public-keys  (2.x) public-key objects answer 69 82 to GET DATA\n"
 	          "  --days N            validity of the card's certificates in days (default %u)\n"
 	          "  --not-before TIME   start of validity: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or\n"
 	          "                      @SECONDS since 1970, UTC (default: now)\n"
-	          "  --serial HEX        the card's 12-byte serial number, 24 hex digits\n"
+	          "  --serial HEX        the card's 8-byte serial number, 16 hex digits\n"
 	          "                      (default: random)\n"
-	          "  --seed N            derive the serial, default numbers and certificate\n"
+	          "  --seed N            derive the serials, default numbers and certificate\n"
 	          "                      serials from N (keys are always random)\n"
 	          "  --force             replace an existing IMAGE\n"
 	          "  -h, --help          show this help\n"),
@@ -190,6 +209,76 @@ static const char *tckn_problem(tckn_status st)
 	}
 }
 
+/* --atr ID (a named evidence ATR) or HEX (any well-formed ATR). */
+static int parse_atr(const char *arg, struct options *o)
+{
+	char why[160];
+	long n;
+
+	o->atr_named = vcard_atr_by_id(arg);
+	o->atr_len = 0;
+	if (o->atr_named)
+		return 0;
+	n = ez_hex_decode(arg, o->atr, sizeof(o->atr));
+	if (n < 0) {
+		usage_error(_("--atr wants an ID (see --help) or an ATR in hex, not \"%s\""), arg);
+		return -1;
+	}
+	if (vcard_atr_check(o->atr, (size_t)n, why, sizeof(why)) < 0) {
+		usage_error(_("--atr %s is not a well-formed ATR: %s"), arg, why);
+		return -1;
+	}
+	o->atr_len = (size_t)n;
+	return 0;
+}
+
+/* The generation: --generation, else the named ATR's, else 2. Then what
+ * the generation and the ATR allow. */
+static int check_generation(struct options *o)
+{
+	const uint8_t *atr = o->atr_len ? o->atr : NULL;
+	uint8_t named[VCARD_MAX_ATR];
+	size_t atr_len = o->atr_len;
+	struct vcard_atr_info info;
+
+	if (o->atr_named && o->gen && o->atr_named->gen != o->gen->gen) {
+		usage_error(_("ATR %s is an ATR of %s cards: give --generation %s, or "
+		              "another --atr"),
+		            o->atr_named->id, perso_gen_get(o->atr_named->gen)->title,
+		            perso_gen_get(o->atr_named->gen)->name);
+		return -1;
+	}
+	if (!o->gen)
+		o->gen = perso_gen_get(o->atr_named ? o->atr_named->gen : VCARD_GEN_2);
+	if (o->protect_public_keys && o->gen->gen != VCARD_GEN_2) {
+		usage_error("%s", _("--protect-public-keys is for AKIS 2.x cards: a 1.2 card "
+		                    "keeps its public keys in PKCS#15 files"));
+		return -1;
+	}
+	if (!perso_profile_has_ec(o->profile))
+		return 0;
+	if (o->gen->gen == VCARD_GEN_1_2) {
+		usage_error(_("profile %s has elliptic-curve keys, which AKIS 1.2 cards do not "
+		              "have (no public source shows EC before AKIS 2.5): use "
+		              "--generation 2, or profile nes-rsa or seal-rsa"),
+		            o->profile->name);
+		return -1;
+	}
+	if (o->atr_named) {
+		atr_len = (size_t)ez_hex_decode(o->atr_named->hex, named, sizeof(named));
+		atr = named;
+	}
+	if (atr && !vcard_atr_gen2_has_ec(atr, atr_len)) {
+		vcard_atr_describe(atr, atr_len, &info);
+		usage_error(_("profile %s has elliptic-curve keys, which AKIS %u.%u cards do not "
+		              "have (EC came with AKIS 2.5): choose an ATR of version 2.5 or later, "
+		              "or profile nes-rsa or seal-rsa"),
+		            o->profile->name, info.major, info.minor);
+		return -1;
+	}
+	return 0;
+}
+
 enum {
 	OPT_PROFILE = 256,
 	OPT_NAME,
@@ -199,6 +288,8 @@ enum {
 	OPT_PIN_SOURCE,
 	OPT_PUK_SOURCE,
 	OPT_ATR,
+	OPT_GENERATION,
+	OPT_PROTECT_PUBLIC_KEYS,
 	OPT_DAYS,
 	OPT_NOT_BEFORE,
 	OPT_SERIAL,
@@ -215,6 +306,8 @@ static const struct option long_opts[] = {
     {"pin-source", required_argument, NULL, OPT_PIN_SOURCE},
     {"puk-source", required_argument, NULL, OPT_PUK_SOURCE},
     {"atr", required_argument, NULL, OPT_ATR},
+    {"generation", required_argument, NULL, OPT_GENERATION},
+    {"protect-public-keys", no_argument, NULL, OPT_PROTECT_PUBLIC_KEYS},
     {"days", required_argument, NULL, OPT_DAYS},
     {"not-before", required_argument, NULL, OPT_NOT_BEFORE},
     {"serial", required_argument, NULL, OPT_SERIAL},
@@ -232,7 +325,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->profile = perso_profile_by_name("nes-rsa");
-	o->atr = akis_atr_default();
 	o->days = DEFAULT_DAYS;
 	optind = 0; /* glibc: full re-initialization, argv[0] is skipped */
 	opterr = 0;
@@ -263,9 +355,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->puk_source = optarg;
 			break;
 		case OPT_ATR:
-			o->atr = akis_atr_by_id(optarg);
-			if (!o->atr)
-				return usage_error(_("unknown ATR \"%s\" (see --help)"), optarg);
+			if (parse_atr(optarg, o) < 0)
+				return 2;
+			break;
+		case OPT_GENERATION:
+			o->gen = perso_gen_by_name(optarg);
+			if (!o->gen)
+				return usage_error(_("--generation wants 1.2 or 2, not \"%s\""),
+				                   optarg);
+			break;
+		case OPT_PROTECT_PUBLIC_KEYS:
+			o->protect_public_keys = true;
 			break;
 		case OPT_DAYS:
 			if (parse_uint(optarg, MAX_DAYS, &v) < 0 || v == 0)
@@ -286,7 +386,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_SERIAL:
 			if (ez_hex_decode(optarg, o->serial, sizeof(o->serial)) !=
 			    (long)sizeof(o->serial))
-				return usage_error(_("--serial wants 12 bytes as 24 hex digits, "
+				return usage_error(_("--serial wants 8 bytes as 16 hex digits, "
 				                     "not \"%s\""),
 				                   optarg);
 			o->have_serial = true;
@@ -319,6 +419,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->image = argv[optind];
 	if (!*o->image)
 		return usage_error("%s", _("the IMAGE name is empty"));
+	if (check_generation(o) < 0)
+		return 2;
 
 	if (o->profile->seal) {
 		if (o->name)
@@ -396,11 +498,11 @@ static int holder_number(const struct options *o, struct perso_rng *rng, char id
 static int read_secrets(const struct options *o, char *pin, size_t *pin_len, char *puk,
                         size_t *puk_len)
 {
-	const struct akis_profile *p = &akis_profile;
+	const struct perso_gen *g = o->gen;
 	char err[512];
 
 	if (o->pin_source) {
-		if (perso_read_secret(o->pin_source, "PIN", p->pin_min_len, p->pin_max_len, pin,
+		if (perso_read_secret(o->pin_source, "PIN", g->pin_min, g->pin_max, pin,
 		                      PERSO_SECRET_MAX + 1, pin_len, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s: %s\n", PROG, err);
 			return -1;
@@ -410,7 +512,7 @@ static int read_secrets(const struct options *o, char *pin, size_t *pin_len, cha
 		memcpy(pin, DEFAULT_PIN, *pin_len + 1);
 	}
 	if (o->puk_source) {
-		if (perso_read_secret(o->puk_source, "PUK", p->puk_min_len, p->puk_max_len, puk,
+		if (perso_read_secret(o->puk_source, "PUK", g->puk_min, g->puk_max, puk,
 		                      PERSO_SECRET_MAX + 1, puk_len, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s: %s\n", PROG, err);
 			return -1;
@@ -463,7 +565,10 @@ int vcard_perso_main(int argc, char **argv)
 	struct perso_pki pki;
 	struct perso_card_input in;
 	char pin[PERSO_SECRET_MAX + 1], puk[PERSO_SECRET_MAX + 1];
-	char id[VKN_LEN + 12], err[512], serial_hex[2 * AKIS_DATA_SERIAL_LEN + 1];
+	char id[VKN_LEN + 12], err[512], serial_hex[2 * VCARD_SERIAL_LEN + 1];
+	char atr_hex[2 * VCARD_MAX_ATR + 1];
+	uint8_t serial2[VCARD_SERIAL_LEN], named_atr[VCARD_MAX_ATR];
+	long n;
 	size_t pin_len = 0, puk_len = 0;
 	struct stat st;
 	vcard *card = NULL;
@@ -492,7 +597,8 @@ int vcard_perso_main(int argc, char **argv)
 		goto out;
 	}
 	holder.id = id;
-	if (!o.have_serial && perso_rng_bytes(&rng, o.serial, sizeof(o.serial)) < 0) {
+	if ((!o.have_serial && perso_rng_bytes(&rng, o.serial, sizeof(o.serial)) < 0) ||
+	    perso_rng_bytes(&rng, serial2, sizeof(serial2)) < 0) {
 		fprintf(stderr, _("%s: cannot generate a serial number\n"), PROG);
 		rc = 1;
 		goto out;
@@ -508,8 +614,18 @@ int vcard_perso_main(int argc, char **argv)
 	}
 
 	memset(&in, 0, sizeof(in));
-	in.atr = o.atr;
+	in.gen = o.gen;
+	if (o.atr_named) {
+		n = ez_hex_decode(o.atr_named->hex, named_atr, sizeof(named_atr));
+		in.atr = named_atr;
+		in.atr_len = n > 0 ? (size_t)n : 0;
+	} else if (o.atr_len) {
+		in.atr = o.atr;
+		in.atr_len = o.atr_len;
+	}
 	memcpy(in.serial, o.serial, sizeof(in.serial));
+	memcpy(in.serial2, serial2, sizeof(in.serial2));
+	in.protect_public_keys = o.protect_public_keys;
 	in.label = holder.name;
 	in.pin = pin;
 	in.pin_len = pin_len;
@@ -538,9 +654,13 @@ int vcard_perso_main(int argc, char **argv)
 	}
 
 	ez_hex_encode(o.serial, sizeof(o.serial), serial_hex);
-	printf(_("%s: profile %s, %u key(s), holder \"%s\" (%s %s), serial %s, ATR %s\n"), o.image,
-	       o.profile->name, (unsigned)pki.n, holder.name, o.profile->seal ? "VKN" : "TCKN",
-	       holder.id, serial_hex, o.atr->id);
+	ez_hex_encode(o.atr, o.atr_len, atr_hex);
+	printf(_("%s: %s card, profile %s, %u key(s), holder \"%s\" (%s %s), serial %s, "
+	         "ATR %s\n"),
+	       o.image, o.gen->title, o.profile->name, (unsigned)pki.n, holder.name,
+	       o.profile->seal ? "VKN" : "TCKN", holder.id, serial_hex,
+	       o.atr_named ? o.atr_named->id
+	                   : (o.atr_len ? atr_hex : vcard_atr_default(o.gen->gen)->id));
 	rc = 0;
 out:
 	ez_wipe(pin, sizeof(pin));

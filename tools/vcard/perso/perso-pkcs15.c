@@ -8,6 +8,9 @@
 
 #include <string.h>
 
+const uint8_t p15_aid[P15_AID_LEN] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
+				      0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
+
 /* Token manufacturer as AKIS cards name it. */
 #define P15_MANUFACTURER "TÜBİTAK BİLGEM"
 
@@ -31,8 +34,8 @@ size_t p15_path(uint8_t out[6], uint16_t fid)
 {
 	out[0] = 0x3F;
 	out[1] = 0x00;
-	out[2] = (uint8_t)(akis_profile.app_df >> 8);
-	out[3] = (uint8_t)akis_profile.app_df;
+	out[2] = (uint8_t)(P15_FID_APP_DF >> 8);
+	out[3] = (uint8_t)P15_FID_APP_DF;
 	if (!fid)
 		return 4;
 	out[4] = (uint8_t)(fid >> 8);
@@ -57,7 +60,7 @@ void p15_ef_dir(der_buf *b, const char *label)
 	size_t n = p15_path(p, 0);
 	size_t m = der_open(b, DER_APP_CONS(1)); /* 61 */
 
-	der_put(b, DER_APP(15), akis_profile.pkcs15_aid, akis_profile.pkcs15_aid_len); /* 4F */
+	der_put(b, DER_APP(15), p15_aid, P15_AID_LEN); /* 4F */
 	if (label)
 		der_put_str(b, DER_APP(16), label); /* 50 */
 	der_put(b, DER_APP(17), p, n);              /* 51 */
@@ -80,12 +83,12 @@ void p15_odf(der_buf *b)
 	odf_entry(b, DER_CTX_CONS(4), P15_FID_CDF);   /* certificates */
 }
 
-void p15_tokeninfo(der_buf *b, const uint8_t serial[AKIS_DATA_SERIAL_LEN], const char *label)
+void p15_tokeninfo(der_buf *b, const uint8_t serial[VCARD_SERIAL_LEN], const char *label)
 {
 	size_t m = der_open(b, DER_SEQUENCE);
 
 	der_put_uint(b, DER_INTEGER, 0);
-	der_put(b, DER_OCTET_STRING, serial, AKIS_DATA_SERIAL_LEN);
+	der_put(b, DER_OCTET_STRING, serial, VCARD_SERIAL_LEN);
 	der_put_str(b, DER_UTF8_STRING, P15_MANUFACTURER);
 	if (label)
 		der_put_str(b, DER_CTX(0), label);
@@ -125,16 +128,13 @@ static void pin_object(der_buf *b, const char *label, uint8_t auth_id, uint8_t u
 	der_close(b, obj);
 }
 
-void p15_aodf(der_buf *b)
+void p15_aodf(der_buf *b, const struct p15_pin_lengths *l)
 {
-	const struct akis_profile *p = &akis_profile;
-
 	pin_object(b, "PIN", P15_AUTH_ID_PIN, P15_AUTH_ID_PUK,
-	           PIN_FLAG_LOCAL | PIN_FLAG_INITIALIZED, p->pin_ref, p->pin_min_len,
-	           p->pin_max_len);
+	           PIN_FLAG_LOCAL | PIN_FLAG_INITIALIZED, P15_PIN_REF, l->pin_min, l->pin_max);
 	pin_object(b, "PUK", P15_AUTH_ID_PUK, 0,
 	           PIN_FLAG_LOCAL | PIN_FLAG_INITIALIZED | PIN_FLAG_UNBLOCKING | PIN_FLAG_SO,
-	           p->puk_ref, p->puk_min_len, p->puk_max_len);
+	           P15_PUK_REF, l->puk_min, l->puk_max);
 }
 
 /* CommonObjectAttributes with just a label (public objects). */

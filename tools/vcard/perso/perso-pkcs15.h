@@ -1,10 +1,11 @@
 /*
- * perso-pkcs15.h: the PKCS#15 files of a personalized card, in DER.
+ * perso-pkcs15.h: the PKCS#15 files of a personalized AKIS 1.2 card, in
+ * DER (AKIS 2.x cards have no PKCS#15 directory files: evidence fact 12).
  *
- * Exactly the encodings of docs/pkcs15-layout.md (IMPLICIT tags; file ids,
- * the AID and PIN parameters from akis_profile). Pure functions over
- * plain data, so tests can check them without a card. Each writes into a
- * der_buf the caller initialized; der_buf_finish() says if memory ran out.
+ * Exactly the encodings of docs/pkcs15-layout.md (IMPLICIT tags). Pure
+ * functions over plain data, so tests can check them without a card. Each
+ * writes into a der_buf the caller initialized; der_buf_finish() says if
+ * memory ran out.
  */
 #ifndef EIMZA_PERSO_PKCS15_H
 #define EIMZA_PERSO_PKCS15_H
@@ -13,16 +14,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <eimza/akis-profile.h>
 #include <eimza/der.h>
+#include <eimza/vcard.h>
 
-/* File ids the writer chooses (the module follows the ODF, never these). */
-#define P15_FID_AODF 0x4401
-#define P15_FID_PRKDF 0x4402
-#define P15_FID_PUKDF 0x4403
-#define P15_FID_CDF 0x4404
+/* The 1.2 layout. EF(DIR) and the PKCS#15 AID are the standard ones; the
+ * application DF 3D00 and PrKDF 2F01, PuKDF 2F02, CDF 2F04 are AkisCIF's
+ * constants (fact 12; 1.x tests use DF 3D00); ODF and TokenInfo are
+ * PKCS#15's defaults. The AODF, certificate and public-key file ids are
+ * our choice (a module follows the ODF, never these). */
+#define P15_FID_EF_DIR 0x2F00
+#define P15_FID_APP_DF 0x3D00
+#define P15_FID_ODF 0x5031
+#define P15_FID_TOKENINFO 0x5032
+#define P15_FID_PRKDF 0x2F01
+#define P15_FID_PUKDF 0x2F02
+#define P15_FID_CDF 0x2F04
+#define P15_FID_AODF 0x2F08
 #define P15_FID_CERT_BASE 0x4301   /* key i's certificate: 4301 + i */
 #define P15_FID_PUBKEY_BASE 0x4501 /* key i's SubjectPublicKeyInfo: 4501 + i */
+#define P15_AID_LEN 12
+extern const uint8_t p15_aid[P15_AID_LEN]; /* A0 00 00 00 63 "PKCS-15" */
+
+/* VERIFY references of the PIN and the PUK. */
+#define P15_PIN_REF 0x81
+#define P15_PUK_REF 0x82
 
 /* AODF authIds. */
 #define P15_AUTH_ID_PIN 0x01
@@ -50,8 +65,13 @@ struct p15_key {
 
 void p15_ef_dir(der_buf *b, const char *label);
 void p15_odf(der_buf *b);
-void p15_tokeninfo(der_buf *b, const uint8_t serial[AKIS_DATA_SERIAL_LEN], const char *label);
-void p15_aodf(der_buf *b);
+/* The PIN and PUK length policies the AODF states. */
+struct p15_pin_lengths {
+	unsigned pin_min, pin_max, puk_min, puk_max;
+};
+
+void p15_tokeninfo(der_buf *b, const uint8_t serial[VCARD_SERIAL_LEN], const char *label);
+void p15_aodf(der_buf *b, const struct p15_pin_lengths *l);
 void p15_prkdf(der_buf *b, const struct p15_key *keys, size_t n);
 void p15_pukdf(der_buf *b, const struct p15_key *keys, size_t n);
 void p15_cdf(der_buf *b, const struct p15_key *keys, size_t n);

@@ -5,26 +5,30 @@
 
 #include "perso-profile.h"
 
+#include "perso-i18n.h"
+
 #include <string.h>
 
-/* Labels are what a PKCS#11 application shows; Kamu SM's own wording is
- * not public, so they say plainly what each key is. */
+/* Summaries are for --help (translated there). Labels are what a PKCS#11
+ * application shows; Kamu SM's own wording is not public, so they say
+ * plainly what each key is. */
 /* clang-format off */
 const struct perso_profile perso_profiles[] = {
-	{"nes-rsa", false, "one RSA-2048 NES key with userConsent", 1,
-	 {{PERSO_RSA2048, PERSO_ROLE_NES, true, "NES İmza (RSA-2048)"}}},
-	{"nes-ec", false, "one EC P-384 NES key with userConsent", 1,
-	 {{PERSO_EC_P384, PERSO_ROLE_NES, true, "NES İmza (EC P-384)"}}},
-	{"seal", true, "a Mali Mühür organization seal on EC P-384, no userConsent", 1,
-	 {{PERSO_EC_P384, PERSO_ROLE_SEAL, false, "Mali Mühür (EC P-384)"}}},
-	{"seal-rsa", true, "the older RSA-2048 Mali Mühür seal, no userConsent", 1,
-	 {{PERSO_RSA2048, PERSO_ROLE_SEAL, false, "Mali Mühür (RSA-2048)"}}},
+	{"nes-rsa", false, N_("one RSA-2048 NES key, a VERIFY per signature"), 1,
+	 {{PERSO_RSA2048, PERSO_ROLE_NES, true, "NES İmza (RSA-2048)", 1}}},
+	{"nes-ec", false, N_("one EC P-384 NES key, a VERIFY per signature (2.5+)"), 1,
+	 {{PERSO_EC_P384, PERSO_ROLE_NES, true, "NES İmza (EC P-384)", 1}}},
+	{"seal", true, N_("a Mali Mühür organization seal on EC P-384 (2.5+)"), 1,
+	 {{PERSO_EC_P384, PERSO_ROLE_SEAL, false, "Mali Mühür (EC P-384)", 1}}},
+	{"seal-rsa", true, N_("the older RSA-2048 Mali Mühür seal"), 1,
+	 {{PERSO_RSA2048, PERSO_ROLE_SEAL, false, "Mali Mühür (RSA-2048)", 1}}},
 	{"multi", false,
-	 "NES RSA-2048 with userConsent, EC P-256 authentication, RSA-3072 signing", 3,
-	 {{PERSO_RSA2048, PERSO_ROLE_NES, true, "NES İmza (RSA-2048)"},
-	  {PERSO_EC_P256, PERSO_ROLE_AUTH, false, "Kimlik Doğrulama (EC P-256)"},
-	  {PERSO_RSA3072, PERSO_ROLE_SIGN, false, "İmza (RSA-3072)"}}},
-	{NULL, false, NULL, 0, {{0, 0, false, NULL}}},
+	 N_("NES RSA-2048 (a VERIFY per signature), EC P-256 authentication, RSA-3072 signing (2.5+)"),
+	 3,
+	 {{PERSO_RSA2048, PERSO_ROLE_NES, true, "NES İmza (RSA-2048)", 1},
+	  {PERSO_EC_P256, PERSO_ROLE_AUTH, false, "Kimlik Doğrulama (EC P-256)", 5},
+	  {PERSO_RSA3072, PERSO_ROLE_SIGN, false, "İmza (RSA-3072)", 3}}},
+	{NULL, false, NULL, 0, {{0, 0, false, NULL, 0}}},
 };
 /* clang-format on */
 
@@ -41,6 +45,16 @@ const struct perso_profile *perso_profile_by_name(const char *name)
 bool perso_alg_is_ec(enum perso_alg alg)
 {
 	return alg == PERSO_EC_P256 || alg == PERSO_EC_P384;
+}
+
+bool perso_profile_has_ec(const struct perso_profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nkeys; i++)
+		if (perso_alg_is_ec(p->keys[i].alg))
+			return true;
+	return false;
 }
 
 unsigned perso_alg_bits(enum perso_alg alg)

@@ -9,5 +9,6 @@ tools_vcard_eimza_vcard_SOURCES = \
 	tools/vcard/runtime/info.c
 tools_vcard_eimza_vcard_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) -I$(top_srcdir)/tools/vcard
 tools_vcard_eimza_vcard_LDADD = tools/vcard/perso/libvcard-perso.la \
-	tools/vcard/engine/libvcard.la common/libeimza-common.la $(CRYPTO_LIBS) $(LIBINTL)
+	tools/vcard/engine/libvcard.la tools/vcard/engine/libvcard-atr.la \
+	common/libeimza-common.la $(CRYPTO_LIBS) $(LIBINTL)
 dist_man_MANS += tools/vcard/eimza-vcard.1
