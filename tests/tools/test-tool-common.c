@@ -150,8 +150,109 @@ START_TEST(p11_string_printable)
 	ez_p11_string(g, sizeof g, o, 4);
 	ck_assert_str_eq(o, "Lab");
 	char t[] = "T\xc4\xb0\x7f\n";
-	ez_printable(t);
+	ez_terminal_text(t, sizeof t, t, strlen(t)); /* in place */
 	ck_assert_str_eq(t, "T\xc4\xb0??");
+	/* a label of 32 bytes cut to 3: "ş" (2 bytes) is not split */
+	const CK_UTF8CHAR h[4] = {'a', 0xc5, 0x9f, 'b'};
+	ez_p11_string(h, sizeof h, o, 3);
+	ck_assert_str_eq(o, "a");
+}
+END_TEST
+
+/* Hostile names from a card or a certificate: every escape sequence, C1
+ * control, bidirectional control and invalid byte becomes '?'; Turkish
+ * letters and other UTF-8 pass; a cut never splits a character. */
+START_TEST(terminal_text_hostile)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"Ay\xc5\x9f" "e Y\xc4\xb1lmaz", "Ay\xc5\x9f" "e Y\xc4\xb1lmaz"},
+	    {"x\x1b[2Jy", "x?[2Jy"},                     /* ESC (C0) */
+	    {"x\xc2\x9b" "31my", "x?31my"},              /* CSI as C1, U+009B */
+	    {"a\xc2\x85" "b", "a?b"},                     /* NEL */
+	    {"KABUL \xe2\x80\xae" "MUYORUM", "KABUL ?MUYORUM"}, /* RLO */
+	    {"a\xe2\x81\xa6" "b\xe2\x81\xa9", "a?b?"},        /* LRI, PDI */
+	    {"a\xe2\x80\x8f" "b\xd8\x9c", "a?b?"},             /* RLM, ALM */
+	    {"a\xe2\x80\xa8" "b", "a?b"},                   /* line separator */
+	    {"a\xff" "b", "a?b"},                            /* not UTF-8 */
+	    {"a\xc0\xaf" "b", "a??b"},                        /* overlong '/' */
+	    {"a\xed\xa0\x80" "b", "a???b"},                    /* surrogate */
+	    {"ab\xc4", "ab?"},                               /* cut sequence */
+	    {"\xe2\x82\xac 5", "\xe2\x82\xac 5"},             /* euro sign */
+	};
+	char o[64];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ez_terminal_text(o, sizeof o, cases[i].in, strlen(cases[i].in));
+		ck_assert_msg(strcmp(o, cases[i].want) == 0, "case %zu: \"%s\"", i, o);
+	}
+	/* "Ayşe" into 4 bytes: "Ay" and not half of "ş" */
+	ez_terminal_text(o, 4, "Ay\xc5\x9f" "e", 5);
+	ck_assert_str_eq(o, "Ay");
+	ez_terminal_text(o, 5, "Ay\xc5\x9f" "e", 5);
+	ck_assert_str_eq(o, "Ay\xc5\x9f");
+	/* a NUL inside ends the text */
+	ez_terminal_text(o, sizeof o, "ab\0cd", 5);
+	ck_assert_str_eq(o, "ab");
+}
+END_TEST
+
+/* A 10,000-character argument is quoted by its first characters. */
+START_TEST(arg_shown)
+{
+	char *big = malloc(10001);
+	ck_assert_ptr_nonnull(big);
+	memset(big, '7', 10000);
+	big[10000] = 0;
+	const char *s = ez_arg_shown(big);
+	ck_assert_uint_eq(strlen(s), EZ_ARG_SHOWN_CHARS + 3);
+	ck_assert_str_eq(s + EZ_ARG_SHOWN_CHARS, "...");
+	free(big);
+	ck_assert_str_eq(ez_arg_shown("--slot"), "--slot");
+	ck_assert_str_eq(ez_arg_shown("a\x1b]0;x\x07"), "a?]0;x?");
+	/* 60 "ş": 48 whole characters, then "..." */
+	char tr[121];
+	for (int i = 0; i < 60; i++)
+		memcpy(tr + 2 * i, "\xc5\x9f", 2);
+	tr[120] = 0;
+	s = ez_arg_shown(tr);
+	ck_assert_uint_eq(strlen(s), 2 * EZ_ARG_SHOWN_CHARS + 3);
+	/* four at once stay distinct */
+	const char *a = ez_arg_shown("a"), *b = ez_arg_shown("b"), *c = ez_arg_shown("c"),
+	           *d = ez_arg_shown("d");
+	ck_assert(strcmp(a, "a") == 0 && strcmp(b, "b") == 0 && strcmp(c, "c") == 0 &&
+	          strcmp(d, "d") == 0);
+	ck_assert_str_eq(ez_arg_shown(NULL), "");
+}
+END_TEST
+
+/* JSON stays valid whatever a name holds. */
+START_TEST(json_hostile)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	ez_json_escape(f, "a\x1b[2J\xc2\x9b\xe2\x80\xae\xff\xc4\\\"\x7f\xc5\x9f\xe2\x80\xa8");
+	fclose(f);
+	ck_assert_str_eq(buf, "\"a\\u001b[2J\\u009b\\u202e\\ufffd\\ufffd\\\\\\\"\\u007f\xc5\x9f"
+	                      "\\u2028\"");
+	free(buf);
+	/* a long string is cut between two characters */
+	size_t n = EZ_JSON_TEXT_MAX + 1;
+	char *big = malloc(n + 1);
+	ck_assert_ptr_nonnull(big);
+	big[0] = 'x';
+	for (size_t i = 1; i + 1 < n; i += 2)
+		memcpy(big + i, "\xc5\x9f", 2);
+	big[n] = 0;
+	f = open_memstream(&buf, &len);
+	ez_json_escape(f, big);
+	fclose(f);
+	ck_assert_uint_le(len, EZ_JSON_TEXT_MAX + 2);
+	ck_assert(buf[len - 1] == '"' && (unsigned char)buf[len - 2] == 0x9f);
+	free(buf);
+	free(big);
 }
 END_TEST
 
@@ -276,6 +377,9 @@ int main(void)
 	tcase_add_test(t, json);
 	tcase_add_test(t, tckn_serial);
 	tcase_add_test(t, p11_string_printable);
+	tcase_add_test(t, terminal_text_hostile);
+	tcase_add_test(t, arg_shown);
+	tcase_add_test(t, json_hostile);
 	tcase_add_test(t, cert_garbage);
 	tcase_add_test(t, expiry);
 	tcase_add_test(t, tries);

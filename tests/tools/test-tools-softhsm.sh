@@ -187,4 +187,40 @@ pkcs11-tool --module "$M" --login --pin 444444 --write-object "$T/c.der" --type 
 expect 0 "$B/info/eimza-info" --module "$M"
 contains "x?[2Jy"
 lacks "$(printf '\033')"
+# hostile names: a certificate whose CN carries a right-to-left override and
+# a C1 control sequence introducer, a label with a C1 control and bytes
+# that are not UTF-8: nothing of it reaches the terminal, and --json stays
+# valid JSON with no hidden control in any value
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/h.key" \
+	-out "$T/h.pem" -days 30 -utf8 \
+	-subj "/C=TR/CN=$(printf 'Ali \342\200\256LUBAK\302\2332J')" 2>/dev/null || fail "openssl req (hostile CN)"
+openssl x509 -in "$T/h.pem" -outform DER -out "$T/h.der"
+pkcs11-tool --module "$M" --login --pin 444444 --write-object "$T/h.der" --type cert --id 04 \
+	--label "$(printf 'e\302\205v\377il\342\201\246')" >/dev/null 2>&1 || fail "pkcs11-tool (hostile label)"
+expect 0 "$B/info/eimza-info" --module "$M"
+contains "Ali ?LUBAK?2J"
+contains 'e?v?il?'
+for bad in '\342\200\256' '\302\233' '\302\205' '\377' '\342\201\246'; do
+	lacks "$(printf "$bad")"
+done
+expect 0 "$B/info/eimza-info" --module "$M" --json
+printf '%s' "$out" >"$T/hostile.json"
+python3 - "$T/hostile.json" <<'PY' || fail "eimza-info --json with hostile names: $out"
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+raw.decode("utf-8")  # strict: no invalid UTF-8 in the document
+d = json.loads(raw)
+bad = [chr(c) for c in list(range(0x20)) + [0x7F] + list(range(0x80, 0xA0))] + \
+      ["\u202e", "\u2066", "\u200f", "\u2028"]
+def walk(v):
+    if isinstance(v, dict):
+        for x in v.values(): walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+    elif isinstance(v, str):
+        assert not any(b in v for b in bad), repr(v)
+walk(d)
+labels = [c["label"] for s in d["slots"] if s.get("token") for c in s["token"]["certificates"]]
+assert "e?v?il?" in labels, labels
+PY
 echo "ok"

@@ -17,15 +17,7 @@
 #include "eimza/tckn.h"
 #include "tools/common/tool.h"
 
-void ez_printable(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-/* The first entry of `nid` in the name, as UTF-8. */
-static void name_entry(const X509_NAME *n, int nid, char *out, size_t cap)
+void ez_name_entry_text(const X509_NAME *n, int nid, char *out, size_t cap)
 {
 	out[0] = 0;
 	int i = X509_NAME_get_index_by_NID(n, nid, -1);
@@ -36,10 +28,7 @@ static void name_entry(const X509_NAME *n, int nid, char *out, size_t cap)
 	int len = ASN1_STRING_to_UTF8(&u, d);
 	if (len < 0)
 		return;
-	size_t l = (size_t)len < cap ? (size_t)len : cap - 1;
-	memcpy(out, u, l);
-	out[l] = 0;
-	ez_printable(out);
+	ez_terminal_text(out, cap, (const char *)u, (size_t)len);
 	OPENSSL_free(u);
 }
 
@@ -94,12 +83,12 @@ int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci)
 	if (!x)
 		return -1;
 	const X509_NAME *sub = X509_get_subject_name(x), *iss = X509_get_issuer_name(x);
-	name_entry(sub, NID_commonName, ci->subject_cn, sizeof ci->subject_cn);
-	name_entry(sub, NID_serialNumber, ci->serial_number, sizeof ci->serial_number);
-	name_entry(sub, NID_organizationName, ci->organization, sizeof ci->organization);
-	name_entry(iss, NID_commonName, ci->issuer_cn, sizeof ci->issuer_cn);
+	ez_name_entry_text(sub, NID_commonName, ci->subject_cn, sizeof ci->subject_cn);
+	ez_name_entry_text(sub, NID_serialNumber, ci->serial_number, sizeof ci->serial_number);
+	ez_name_entry_text(sub, NID_organizationName, ci->organization, sizeof ci->organization);
+	ez_name_entry_text(iss, NID_commonName, ci->issuer_cn, sizeof ci->issuer_cn);
 	if (!ci->issuer_cn[0])
-		name_entry(iss, NID_organizationName, ci->issuer_cn, sizeof ci->issuer_cn);
+		ez_name_entry_text(iss, NID_organizationName, ci->issuer_cn, sizeof ci->issuer_cn);
 	if (ez_tckn_from_serial(ci->serial_number, ci->tckn))
 		ci->tckn_valid = tckn_valid(ci->tckn);
 
@@ -208,11 +197,7 @@ CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s, struct ez_token_c
 		if (get_attr(m, s, objs[i], CKA_VALUE, &c[k].der, &c[k].der_len) != CKR_OK)
 			continue;
 		if (get_attr(m, s, objs[i], CKA_LABEL, &v, &l) == CKR_OK) {
-			if (l >= sizeof c[k].label)
-				l = sizeof c[k].label - 1;
-			memcpy(c[k].label, v, l);
-			c[k].label[l] = 0;
-			ez_printable(c[k].label);
+			ez_terminal_text(c[k].label, sizeof c[k].label, (const char *)v, l);
 			free(v);
 		}
 		if (get_attr(m, s, objs[i], CKA_ID, &v, &l) == CKR_OK) {

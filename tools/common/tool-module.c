@@ -168,11 +168,7 @@ void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap)
 		return;
 	while (len > 0 && (field[len - 1] == ' ' || field[len - 1] == 0))
 		len--;
-	if (len >= cap)
-		len = cap - 1;
-	memcpy(out, field, len);
-	out[len] = 0;
-	ez_printable(out);
+	ez_terminal_text(out, cap, (const char *)field, len);
 }
 
 int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_SLOT_ID *out,

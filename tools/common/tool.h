@@ -24,6 +24,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include <eimza/eimza-pkcs11.h>
+#include <eimza/safe-text.h>
 
 /* ---- exit statuses -------------------------------------------------------- */
 enum ez_exit {
@@ -77,12 +78,12 @@ int ez_module_load_hooked(const char *spec, struct ez_module *m,
                           size_t cap);
 void ez_module_unload(struct ez_module *m);
 
-/* Text from a card, a module or a certificate goes to terminals and
- * reports: control characters (an escape sequence could rewrite the
- * screen) become '?', in place. */
-void ez_printable(char *s);
+/* Text from a card, a module, a certificate or a file reaches terminals
+ * only through ez_terminal_text() (<eimza/safe-text.h>), JSON only through
+ * ez_json_escape(), and an argument is quoted in a message only through
+ * ez_arg_shown(). */
 /* Copy a blank-padded PKCS#11 text field into a NUL-terminated string,
- * made printable. */
+ * made safe with ez_terminal_text() (cut between characters). */
 void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap);
 
 /* Pick the token: `slot` (a slot id in text, or NULL) and/or `token` (a
@@ -183,8 +184,13 @@ struct ez_cert_info {
 	char cert_serial[128]; /* hex */
 };
 
-/* Parse a DER certificate. 0, or -1 when OpenSSL refuses it. */
+/* Parse a DER certificate. 0, or -1 when OpenSSL refuses it. Every text
+ * field is made safe with ez_terminal_text(). */
 int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci);
+struct X509_name_st; /* OpenSSL's X509_NAME */
+/* The first entry of `nid` (an OpenSSL NID) in a certificate name as UTF-8,
+ * made safe with ez_terminal_text(); "" when the name has none. */
+void ez_name_entry_text(const struct X509_name_st *name, int nid, char *out, size_t cap);
 /* Take the T.C. Kimlik No out of a subject serialNumber: "10000000146",
  * "TCKN10000000146", "TCKN:10000000146", "IDCTR-10000000146". Writes 11
  * digits into out and returns true when the shape fits (check digits are
@@ -241,8 +247,8 @@ CK_RV ez_sign_digest(struct ez_module *m, CK_SESSION_HANDLE s, const CK_TOKEN_IN
 int ez_ecdsa_raw_to_der(unsigned char *sig, size_t *len, size_t cap);
 
 /* ---- JSON ----------------------------------------------------------------- */
-/* A streaming writer: nesting and commas are tracked, strings escaped
- * (quote, backslash, control characters as \uXXXX; UTF-8 passes through). */
+/* A streaming writer: nesting and commas are tracked, strings escaped with
+ * ez_json_escape(). */
 #define EZ_JSON_DEPTH 16
 struct ez_json {
 	FILE *f;
@@ -258,7 +264,13 @@ void ez_json_arr_end(struct ez_json *j);
 void ez_json_str(struct ez_json *j, const char *key, const char *val); /* NULL -> null */
 void ez_json_int(struct ez_json *j, const char *key, long long val);
 void ez_json_bool(struct ez_json *j, const char *key, bool val);
-/* Write s as a quoted JSON string. */
+/* The most bytes of one string a JSON document carries. */
+#define EZ_JSON_TEXT_MAX 16384
+/* Write s as a quoted JSON string that is valid whatever s holds: quote,
+ * backslash and every hidden control (ez_utf8_hidden_control(): C0, C1,
+ * DEL, bidirectional controls, U+2028/9) escaped, each byte of invalid
+ * UTF-8 written as U+FFFD, other UTF-8 as it is; cut after
+ * EZ_JSON_TEXT_MAX bytes between two characters. NULL writes "". */
 void ez_json_escape(FILE *f, const char *s);
 
 #endif

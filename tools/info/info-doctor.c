@@ -111,16 +111,17 @@ static bool check_pcsc(void)
 			continue;
 		cards++;
 		const char *model = NULL;
-		char buf[64];
+		char buf[64], name[128];
+		ez_terminal_text(name, sizeof name, r, strlen(r)); /* a reader names itself */
 		if (akis_atr_match(rs.rgbAtr, rs.cbAtr, &model, buf, sizeof buf)) {
 			akis++;
-			snprintf(line, sizeof line, _("Reader \"%s\" holds an AKIS card (%s)."), r,
+			snprintf(line, sizeof line, _("Reader \"%s\" holds an AKIS card (%s)."), name,
 			         model ? model : "AKIS");
 			report(OK, "card", line, NULL);
 		} else {
 			snprintf(line, sizeof line,
 			         _("Reader \"%s\" holds a card that is not of the AKIS family."),
-			         r);
+			         name);
 			report(WARN, "card", line,
 			       _("Make sure you inserted your e-signature card, chip first and "
 			         "facing up."));

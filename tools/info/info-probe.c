@@ -90,16 +90,18 @@ static void masked_name(const X509_NAME *n, bool mask, char *out, size_t cap)
 		if (mask && nid != NID_countryName) {
 			snprintf(val, sizeof val, "%s", "[masked]");
 		} else if ((len = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(e))) >= 0) {
-			snprintf(val, sizeof val, "%.*s", len, (const char *)u);
-			ez_printable(val);
+			ez_terminal_text(val, sizeof val, (const char *)u, (size_t)len);
 		} else {
 			snprintf(val, sizeof val, "?");
 		}
 		OPENSSL_free(u);
-		used += (size_t)snprintf(out + used, cap - used, "%s%s=%s", used ? ", " : "", sn, val);
+		char piece[200];
+		size_t pl = (size_t)snprintf(piece, sizeof piece, "%s%s=%s", used ? ", " : "", sn, val);
+		if (pl >= sizeof piece || used + pl >= cap)
+			break; /* a whole entry or none: never a name cut inside a character */
+		memcpy(out + used, piece, pl + 1);
+		used += pl;
 	}
-	if (used >= cap)
-		out[cap - 1] = 0;
 }
 
 static bool get_attr(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,

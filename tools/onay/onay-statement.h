@@ -68,9 +68,9 @@ const char *onay_problem_text(enum onay_problem p);
  * digits. */
 enum onay_problem onay_code_normalize(const char *in, char out[ONAY_CODE_DIGITS + 1]);
 /* A text that can be signed: 1..ONAY_TEXT_MAX bytes of valid UTF-8 without
- * C0/C1 controls, DEL, or bidirectional controls (U+202A..U+202E,
- * U+2066..U+2069, U+200E, U+200F), which could make a terminal or a web page
- * show something else than what was signed. */
+ * a hidden control (ez_utf8_hidden_control(): C0/C1 controls, DEL,
+ * bidirectional controls, line separators), which could make a terminal or
+ * a web page show something else than what was signed. */
 enum onay_problem onay_text_check(const char *text);
 
 /* Fill st for kind (and text for ONAY_TEXT; a fixed text is taken from the

@@ -314,9 +314,8 @@ static void check_chain(X509 *signer, CMS_ContentInfo *cms, const struct onay_ve
 	if (X509_verify_cert(ctx) == 1) {
 		X509 *root = sk_X509_value(X509_STORE_CTX_get0_chain(ctx),
 		                           sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) - 1);
-		char cn[256] = "";
-		X509_NAME_get_text_by_NID(X509_get_subject_name(root), NID_commonName, cn,
-		                          sizeof cn);
+		char cn[256];
+		ez_name_entry_text(X509_get_subject_name(root), NID_commonName, cn, sizeof cn);
 		set(r, ONAY_CHK_CHAIN, true, _("chains to the trusted root \"%s\""), cn);
 	} else {
 		int e = X509_STORE_CTX_get_error(ctx);
