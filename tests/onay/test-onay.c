@@ -137,11 +137,32 @@ START_TEST(code_shapes)
 	ck_assert_int_eq(onay_code_normalize("1234567890123456", c), ONAY_CODE_LENGTH);
 	ck_assert_int_eq(onay_code_normalize("", c), ONAY_CODE_LENGTH);
 	ck_assert_int_eq(onay_code_normalize("12345678901234a", c), ONAY_CODE_CHARS);
-	ck_assert_int_eq(onay_code_normalize(" 123456789012345", c), ONAY_CODE_CHARS);
-	ck_assert_int_eq(onay_code_normalize("123456789012345 ", c), ONAY_CODE_CHARS);
+	/* a paste brings blanks around the code: they are dropped */
+	ck_assert_int_eq(onay_code_normalize(" 123456789012345", c), ONAY_OK);
+	ck_assert_int_eq(onay_code_normalize("123456789012345 ", c), ONAY_OK);
+	ck_assert_int_eq(onay_code_normalize("\t123 456 789 012 345\r\n", c), ONAY_OK);
+	ck_assert_str_eq(c, CODE);
+	ck_assert_int_eq(onay_code_normalize("\xc2\xa0" "123456789012345\xe2\x80\xaf", c), ONAY_OK);
+	ck_assert_str_eq(c, CODE);
+	ck_assert_int_eq(onay_code_normalize("   ", c), ONAY_CODE_LENGTH);
+	ck_assert_int_eq(onay_code_normalize("123456789012345 x", c), ONAY_CODE_CHARS);
+	ck_assert_int_eq(onay_code_normalize("123 -456789012345", c), ONAY_CODE_CHARS);
 	ck_assert_int_eq(onay_code_normalize("123  456789012345", c), ONAY_CODE_CHARS);
 	ck_assert_int_eq(onay_code_normalize("١٢٣456789012345", c), ONAY_CODE_CHARS);
 	ck_assert_str_eq(c, "");
+}
+END_TEST
+
+START_TEST(tckn_shapes)
+{
+	char t[12];
+	ck_assert_int_eq(onay_tckn_normalize("10000000146", t), TCKN_OK);
+	ck_assert_str_eq(t, "10000000146");
+	ck_assert_int_eq(onay_tckn_normalize(" 10000000146\n", t), TCKN_OK);
+	ck_assert_str_eq(t, "10000000146");
+	ck_assert_int_eq(onay_tckn_normalize("100000001 6", t), TCKN_NOT_DIGITS);
+	ck_assert_int_eq(onay_tckn_normalize("12345678901", t), TCKN_BAD_CHECK10);
+	ck_assert_int_eq(onay_tckn_normalize(" 100000001466 ", t), TCKN_BAD_LENGTH);
 }
 END_TEST
 
@@ -732,6 +753,7 @@ static Suite *suite(void)
 	tcase_add_test(t, statement_canonical_bytes);
 	tcase_add_test(t, statement_not_canonical);
 	tcase_add_test(t, code_shapes);
+	tcase_add_test(t, tckn_shapes);
 	tcase_add_test(t, text_rules);
 	tcase_add_test(t, time_forms);
 	suite_add_tcase(s, t);

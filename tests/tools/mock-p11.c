@@ -3,7 +3,8 @@
  * PIN (3 tries) and a PUK (3 tries, as Kamu SM's cards) whose counters live in a state file
  * ($MOCK_P11_STATE), so successive tool runs see a PIN being blocked and
  * unlocked without a card. $MOCK_P11_PINPAD=1 makes the reader a PIN pad
- * (NULL PINs accepted as the right ones). Nothing else is implemented.
+ * (NULL PINs accepted as the right ones); $MOCK_P11_LABEL sets the token
+ * label (any bytes). Nothing else is implemented.
  */
 #include "config.h"
 
@@ -109,7 +110,9 @@ static CK_RV m_tokeninfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR t)
 		return CKR_SLOT_ID_INVALID;
 	load(&s);
 	memset(t, 0, sizeof *t);
-	pad(t->label, sizeof t->label, "Mock AKIS");
+	/* $MOCK_P11_LABEL: raw bytes, cut at 32 as the field is (a hostile module
+	 * may cut inside a character or put controls in) */
+	pad(t->label, sizeof t->label, getenv("MOCK_P11_LABEL") ? getenv("MOCK_P11_LABEL") : "Mock AKIS");
 	pad(t->manufacturerID, sizeof t->manufacturerID, "TUBITAK");
 	pad(t->model, sizeof t->model, "AKIS mock");
 	pad(t->serialNumber, sizeof t->serialNumber, "MOCK0001");

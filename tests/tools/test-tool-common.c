@@ -70,6 +70,59 @@ START_TEST(secret_env_file_bad)
 }
 END_TEST
 
+/* Sources checked before the card, and /dev/zero cut at the buffer. */
+START_TEST(secret_checks)
+{
+	int p[2];
+	char src[32];
+	ck_assert_int_eq(pipe(p), 0);
+	snprintf(src, sizeof src, "fd:%d", p[0]);
+	ck_assert_int_eq(ez_secret_source_usable(src, "--pin-source", err, sizeof err), 0);
+	snprintf(src, sizeof src, "fd:%d", p[1]); /* the write end */
+	ck_assert_int_eq(ez_secret_source_usable(src, "--pin-source", err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--pin-source: "));
+	close(p[0]);
+	close(p[1]);
+	ck_assert_int_eq(ez_secret_source_usable(src, "--x", err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_source_usable("file:/", "--x", err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_source_usable("fd:99999999", "--x", err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_source_usable(NULL, "--x", err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_source_usable("file:/dev/zero", "--x", err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_read("file:/dev/zero", NULL, out, sizeof out, err, sizeof err),
+	                 -1);
+	ck_assert_ptr_nonnull(strstr(err, "never ends a line"));
+	ck_assert_ptr_nonnull(strstr(err, "nothing was sent to the card"));
+
+	CK_TOKEN_INFO ti = {.ulMinPinLen = 6, .ulMaxPinLen = 8};
+	ck_assert_int_eq(ez_secret_entered_check("123456", &ti, EZ_PIN, err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_entered_check("", &ti, EZ_PIN, err, sizeof err), -1);
+	ck_assert_str_eq(err, "The PIN is empty; it was not sent to the card, no try was used");
+	ck_assert_int_eq(ez_secret_entered_check("12345", &ti, EZ_PIN, err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_entered_check("\xc4\xb0" "23456", &ti, EZ_PIN, err, sizeof err),
+	                 -1);
+	ck_assert_int_eq(ez_secret_entered_check("12345678", &ti, EZ_PUK, err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_entered_check("123", &ti, EZ_PUK, err, sizeof err), -1);
+}
+END_TEST
+
+START_TEST(numbers)
+{
+	unsigned long v;
+	CK_SLOT_ID s;
+	ck_assert_int_eq(ez_parse_number("300", 1, 86400, &v), 0);
+	ck_assert_uint_eq(v, 300);
+	static const char *const bad[] = {"", "-1", "+1", " 1", "1 ", "0x10", "1e3", "86401", "0",
+	                                  "99999999999999999999999"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(ez_parse_number(bad[i], 1, 86400, &v) == -1, "\"%s\" accepted", bad[i]);
+	ck_assert_int_eq(ez_parse_slot("0", &s), 0);
+	ck_assert_int_eq(ez_parse_slot("18446744073709551615", &s), 0);
+	ck_assert(s == (CK_SLOT_ID)-1);
+	ck_assert_int_eq(ez_parse_slot("18446744073709551616", &s), -1);
+	ck_assert_int_eq(ez_parse_slot("-1", &s), -1);
+}
+END_TEST
+
 START_TEST(policy)
 {
 	CK_TOKEN_INFO ti;
@@ -306,6 +359,9 @@ START_TEST(tries)
 	ck_assert(ez_secret_locked(CKF_SO_PIN_LOCKED, EZ_PUK));
 	ck_assert(!ez_secret_locked(CKF_SO_PIN_LOCKED, EZ_PIN));
 	ck_assert_int_eq(ez_rv_exit(CKR_PIN_INCORRECT), EZ_EXIT_WRONG_PIN);
+	/* refused for its form: no try was counted, so not "wrong PIN" */
+	ck_assert_int_eq(ez_rv_exit(CKR_PIN_LEN_RANGE), EZ_EXIT_USAGE);
+	ck_assert_int_eq(ez_rv_exit(CKR_PIN_INVALID), EZ_EXIT_USAGE);
 	ck_assert_int_eq(ez_rv_exit(CKR_PIN_LOCKED), EZ_EXIT_BLOCKED);
 	ck_assert_int_eq(ez_rv_exit(CKR_TOKEN_NOT_PRESENT), EZ_EXIT_NO_CARD);
 	ck_assert_str_eq(ez_rv_name(CKR_PIN_INCORRECT), "CKR_PIN_INCORRECT");
@@ -373,6 +429,8 @@ int main(void)
 	TCase *t = tcase_create("all");
 	tcase_add_test(t, secret_fd_lines);
 	tcase_add_test(t, secret_env_file_bad);
+	tcase_add_test(t, secret_checks);
+	tcase_add_test(t, numbers);
 	tcase_add_test(t, policy);
 	tcase_add_test(t, json);
 	tcase_add_test(t, tckn_serial);

@@ -153,6 +153,20 @@ contains "[OK  ] the signature is intact"
 contains "lacks nonRepudiation"
 openssl cms -verify -inform DER -in "$T/s.p7s" -CAfile "$T/c.pem" -purpose any -out /dev/null 2>/dev/null ||
 	fail "openssl cms -verify refuses eimza-onay's signature made through SoftHSM"
+# a PIN source that never ends a line, an empty PIN: refused before the
+# card, nothing signed, no try counted
+expect 2 timeout 10 "$O" --module "$M" login --code 111222333444555 --cert imza --pin-source file:/dev/zero -o "$T/z.p7s"
+contains "never ends a line"
+expect 2 timeout 10 sh -c "'$O' --module '$M' login --code 111222333444555 --cert imza --pin-source fd:0 -o '$T/z.p7s' </dev/zero"
+PIN= expect 2 "$O" --module "$M" login --code 111222333444555 --cert imza --pin-source env:PIN -o "$T/z.p7s"
+contains "The PIN is empty"
+[ ! -e "$T/z.p7s" ] || fail "a signature was written with a PIN from /dev/zero or an empty PIN"
+expect 2 timeout 10 "$B/info/eimza-info" --module "$M" doctor --sign-test --pin-source file:/dev/zero
+contains "never ends a line"
+PIN=12x456 expect 2 "$B/info/eimza-info" --module "$M" doctor --sign-test --pin-source env:PIN
+contains "digits only"
+expect 0 "$P" --module "$M" status
+contains "PIN: 3 of 3 tries left"
 # no terminal and no source: a clear error, not a hang
 expect 2 setsid "$P" --module "$M" change </dev/null
 contains "--pin-source"

@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += tools/common/libeimza-tools.la
 tools_common_libeimza_tools_la_SOURCES = \
 	tools/common/tool.h \
 	tools/common/tool-i18n.c \
+	tools/common/tool-args.c \
 	tools/common/tool-module.c \
 	tools/common/tool-vendor.c \
 	tools/common/tool-secret.c \

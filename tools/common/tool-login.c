@@ -47,7 +47,9 @@ int ez_login_keep(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_
 	} else {
 		char err[256];
 		if (ez_secret_read(source, kind == EZ_PIN ? _("PIN: ") : _("PUK: "), pin,
-		                   sizeof pin, err, sizeof err) < 0) {
+		                   sizeof pin, err, sizeof err) < 0 ||
+		    ez_secret_entered_check(pin, &ti, kind, err, sizeof err) < 0) {
+			ez_wipe(pin, sizeof pin);
 			fprintf(stderr, "%s: %s\n", prog, err);
 			return EZ_EXIT_USAGE;
 		}

@@ -32,13 +32,18 @@ static int load_path(const char *path, struct ez_module *m, char *err, size_t ca
 	m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!m->dl) {
 		const char *why = dlerror();
-		snprintf(err, cap, _("cannot load the PKCS#11 module %s: %s"), path,
+		size_t pl = strlen(path);
+		/* dlerror() starts with the path; a path can be long, the reason not */
+		if (why && strncmp(why, path, pl) == 0 && strncmp(why + pl, ": ", 2) == 0)
+			why += pl + 2;
+		snprintf(err, cap, _("cannot load the PKCS#11 module %s: %s"), ez_arg_shown(path),
 		         why ? why : "?");
 		return EZ_EXIT_MODULE;
 	}
 	*(void **)(&getfl) = dlsym(m->dl, "C_GetFunctionList");
 	if (!getfl || getfl(&f) != CKR_OK || !f) {
-		snprintf(err, cap, _("%s is not a PKCS#11 module (no C_GetFunctionList)"), path);
+		snprintf(err, cap, _("%s is not a PKCS#11 module (no C_GetFunctionList)"),
+		         ez_arg_shown(path));
 		dlclose(m->dl);
 		m->dl = NULL;
 		return EZ_EXIT_MODULE;
@@ -54,7 +59,7 @@ static int load_path(const char *path, struct ez_module *m, char *err, size_t ca
 	}
 	CK_RV rv = f->C_Initialize(&args);
 	if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-		snprintf(err, cap, _("the PKCS#11 module %s failed to start (%s)"), path,
+		snprintf(err, cap, _("the PKCS#11 module %s failed to start (%s)"), ez_arg_shown(path),
 		         ez_rv_name(rv));
 		dlclose(m->dl);
 		m->dl = NULL;
@@ -85,8 +90,8 @@ static int load_name(const char *name, struct ez_module *m, char *err, size_t ca
 	}
 	CK_RV rv = p11_kit_module_initialize(f);
 	if (rv != CKR_OK) {
-		snprintf(err, cap, _("the PKCS#11 module \"%s\" failed to start (%s)"), name,
-		         ez_rv_name(rv));
+		snprintf(err, cap, _("the PKCS#11 module \"%s\" failed to start (%s)"),
+		         ez_arg_shown(name), ez_rv_name(rv));
 		p11_kit_modules_release(mods);
 		return -1;
 	}
@@ -110,7 +115,7 @@ static int load_any(const char *spec, struct ez_module *m, char *err, size_t cap
 	if (strcmp(spec, EZ_DEFAULT_MODULE) == 0) /* installed but not registered with p11-kit */
 		return load_path(P11_MODULE_DIR "/" EZ_MODULE_FILE, m, err, cap);
 	snprintf(err, cap, _("p11-kit knows no module named \"%s\"; give a path with --module"),
-	         spec);
+	         ez_arg_shown(spec));
 	return EZ_EXIT_MODULE;
 }
 
@@ -189,15 +194,14 @@ int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_S
 	if (rv != CKR_OK)
 		n = 0;
 
-	unsigned long want = 0;
-	if (slot) {
-		char *end;
-		want = strtoul(slot, &end, 0);
-		if (!*slot || *end) {
-			snprintf(err, cap, _("--slot wants a slot number, not \"%s\""), slot);
-			free(ids);
-			return EZ_EXIT_USAGE;
-		}
+	CK_SLOT_ID want = 0;
+	if (slot && ez_parse_slot(slot, &want) < 0) {
+		snprintf(err, cap,
+		         _("--slot wants a slot number as eimza-info lists it (digits only), not "
+		           "\"%s\""),
+		         ez_arg_shown(slot));
+		free(ids);
+		return EZ_EXIT_USAGE;
 	}
 	for (CK_ULONG i = 0; i < n; i++) {
 		if (slot && ids[i] != want)

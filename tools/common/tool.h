@@ -52,6 +52,24 @@ void ez_i18n_init(void);
 /* Print "PROGRAM VERSION" and the licence line; for --version. */
 void ez_print_version(const char *program);
 
+/* ---- command-line mistakes (tool-args.c) ---------------------------------- */
+struct option;
+/* "PROG: MESSAGE" and "Try 'PROG --help' ..." on stderr: one error line
+ * that names the argument (quote arguments with ez_arg_shown()), never the
+ * whole usage. Returns EZ_EXIT_USAGE. */
+int ez_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt_long() answered '?' or ':' (the option string starts with ':' and
+ * opterr is 0): the error line naming the option as it was written (unknown,
+ * needs a value, takes no value). Returns EZ_EXIT_USAGE. */
+int ez_option_error(const char *prog, int c, char *const argv[], const struct option *longopts);
+/* A whole number min..max in decimal digits only (no sign, no blank, no
+ * "0x"). 0, or -1 when text is anything else. */
+int ez_parse_number(const char *text, unsigned long min, unsigned long max, unsigned long *out);
+/* --slot's value, as ez_parse_number() reads it. 0 or -1. */
+int ez_parse_slot(const char *text, CK_SLOT_ID *out);
+/* The usage error for a --slot value ez_parse_slot() refused. */
+int ez_slot_error(const char *prog, const char *text);
+
 /* ---- the PKCS#11 module --------------------------------------------------- */
 struct ez_module {
 	CK_FUNCTION_LIST *f;    /* initialized function list */
@@ -130,8 +148,9 @@ bool ez_card_info(const struct ez_module *m, CK_SLOT_ID slot, EZ_CARD_INFO *out)
 
 /* Read one secret. `source` NULL: from /dev/tty with echo off, showing
  * `prompt`. Otherwise "fd:N" (one line), "env:VAR", "file:PATH" (first line).
- * out gets a NUL-terminated secret without the line end. 0 or -1 + err. The
- * caller wipes out with ez_wipe() when done. */
+ * out gets a NUL-terminated secret without the line end; reading stops at
+ * cap bytes, so a source that never ends a line is an error at once. 0 or
+ * -1 + err. The caller wipes out with ez_wipe() when done. */
 int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap, char *err,
                    size_t errcap);
 /* Check a new PIN/PUK against the token's policy before sending it:
@@ -139,6 +158,15 @@ int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap
  * 0 or -1 with a sentence in err. */
 int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
                            char *err, size_t errcap);
+/* The same for a PIN or PUK typed to log in or to be changed: one that is
+ * empty, holds anything but digits or has a length the token cannot have
+ * is refused here (a usage error), not sent to spend a try. */
+int ez_secret_entered_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
+                            char *err, size_t errcap);
+/* The check of --pin-source (and its siblings) made when the options are
+ * read, before the module is loaded: 0, or -1 with "OPTION: why" in err.
+ * NULL (the terminal) passes. */
+int ez_secret_source_usable(const char *source, const char *option, char *err, size_t errcap);
 /* Does this token's reader have a PIN pad (PIN typed on the reader)? */
 static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
 {

@@ -14,6 +14,8 @@
 #include "tools/common/tool.h"
 #include "tools/info/info.h"
 
+#define PROG "eimza-info"
+
 static void usage(FILE *f)
 {
 	fprintf(f, "%s",
@@ -324,12 +326,15 @@ int main(int argc, char **argv)
 	int c;
 
 	ez_i18n_init();
-	while ((c = getopt_long(argc, argv, "m:s:t:jhV", lo, NULL)) != -1) {
+	opterr = 0; /* our own error line, naming the option */
+	while ((c = getopt_long(argc, argv, ":m:s:t:jhV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o.module = optarg;
 			break;
 		case 's':
+			if (ez_parse_slot(optarg, &(CK_SLOT_ID){0}) < 0)
+				return ez_slot_error(PROG, optarg);
 			o.slot = optarg;
 			break;
 		case 't':
@@ -351,23 +356,24 @@ int main(int argc, char **argv)
 			ez_print_version("eimza-info");
 			return EZ_EXIT_OK;
 		default:
-			usage(stderr);
-			return EZ_EXIT_USAGE;
+			return ez_option_error(PROG, c, argv, lo);
 		}
 	}
-	if (optind < argc && strcmp(argv[optind], "doctor") == 0 && optind + 1 == argc)
+	const char *cmd = optind < argc ? argv[optind] : NULL;
+	if (cmd && strcmp(cmd, "doctor") && strcmp(cmd, "probe"))
+		return ez_usage_error(PROG, _("unknown command \"%s\" (doctor or probe)"),
+		                      ez_arg_shown(cmd));
+	if (cmd && optind + 1 < argc)
+		return ez_usage_error(PROG, _("unexpected argument \"%s\" after \"%s\""),
+		                      ez_arg_shown(argv[optind + 1]), cmd);
+	if (o.sign_test && !(cmd && strcmp(cmd, "doctor") == 0))
+		return ez_usage_error(PROG, "%s", _("--sign-test belongs to `eimza-info doctor`"));
+	char err[512];
+	if (ez_secret_source_usable(o.pin_src, "--pin-source", err, sizeof err) < 0)
+		return ez_usage_error(PROG, "%s", err);
+	if (cmd && strcmp(cmd, "doctor") == 0)
 		return info_doctor(&o);
-	if (optind < argc && strcmp(argv[optind], "probe") == 0 && optind + 1 == argc)
+	if (cmd)
 		return info_probe(&o);
-	if (optind < argc) {
-		fprintf(stderr, _("eimza-info: unknown argument \"%s\"\n"), argv[optind]);
-		usage(stderr);
-		return EZ_EXIT_USAGE;
-	}
-	if (o.sign_test) {
-		fprintf(stderr, "%s\n",
-		        _("eimza-info: --sign-test belongs to `eimza-info doctor`"));
-		return EZ_EXIT_USAGE;
-	}
 	return info_list(&o);
 }

@@ -343,16 +343,10 @@ int info_probe(const struct info_opts *o)
 		ez_module_unload(&m);
 		return EZ_EXIT_MODULE;
 	}
-	if (o->slot) {
-		char *end;
-		pick = strtoul(o->slot, &end, 0);
-		if (!*o->slot || *end) {
-			fprintf(stderr, _("eimza-info: --slot wants a slot number, not \"%s\"\n"),
-			        o->slot);
-			p.vendor->EZ_SetTrace(NULL, NULL);
-			ez_module_unload(&m);
-			return EZ_EXIT_USAGE;
-		}
+	if (o->slot && ez_parse_slot(o->slot, &pick) < 0) { /* main() checked it already */
+		p.vendor->EZ_SetTrace(NULL, NULL);
+		ez_module_unload(&m);
+		return ez_slot_error("eimza-info", o->slot);
 	}
 	if (m.f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
 		n = 0;

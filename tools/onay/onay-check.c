@@ -103,8 +103,9 @@ static void report_json(const struct onay_opts *o, const struct onay_verify_resu
 
 static void report_text(const struct onay_opts *o, const struct onay_verify_result *r, int ret)
 {
-	char t[21];
-	printf(_("Signature:    %s\n"), o->file);
+	char t[21], file[4096];
+	printf(_("Signature:    %s\n"),
+	       ez_terminal_text(file, sizeof file, o->file, strlen(o->file)));
 	if (r->have_signer) {
 		char holder[512];
 		ez_cert_holder(&r->signer, holder, sizeof holder);
@@ -140,18 +141,18 @@ int onay_cmd_verify(const struct onay_opts *o)
 	X509_STORE *roots = load_roots(o->ca);
 	if (!roots) {
 		fprintf(stderr, _("%s: no certificate could be read from %s (--ca wants PEM roots)\n"),
-		        ONAY_PROG, o->ca);
+		        ONAY_PROG, ez_arg_shown(o->ca));
 		return EZ_EXIT_USAGE;
 	}
 	STACK_OF(X509) *untrusted = NULL;
 	if (o->untrusted && !(untrusted = load_certs(o->untrusted))) {
 		fprintf(stderr, _("%s: no certificate could be read from %s\n"), ONAY_PROG,
-		        o->untrusted);
+		        ez_arg_shown(o->untrusted));
 		ret = EZ_EXIT_USAGE;
 		goto out;
 	}
 	if (ez_read_file(o->file, 1 << 20, &raw, &rlen) < 0) {
-		fprintf(stderr, _("%s: cannot read %s: %m\n"), ONAY_PROG, o->file);
+		fprintf(stderr, _("%s: cannot read %s: %m\n"), ONAY_PROG, ez_arg_shown(o->file));
 		ret = EZ_EXIT_USAGE;
 		goto out;
 	}

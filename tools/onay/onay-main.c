@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,18 +56,6 @@ static void usage(FILE *f)
 	          "qualified certificate, 12 other code, 13 other text, 14 other T.C. Kimlik No.\n"));
 }
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", ONAY_PROG);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EZ_EXIT_USAGE;
-}
-
 enum {
 	OPT_CERT = 256,
 	OPT_TEXT,
@@ -110,11 +97,12 @@ int main(int argc, char **argv)
 	};
 	struct onay_opts o = {.window = ONAY_DEFAULT_WINDOW, .kind = ONAY_LOGIN};
 	bool decline = false;
-	char code[ONAY_CODE_DIGITS + 1];
+	char code[ONAY_CODE_DIGITS + 1], tckn[12];
 	int c;
 
 	ez_i18n_init();
-	while ((c = getopt_long(argc, argv, "c:n:w:o:m:s:t:hV", lo, NULL)) != -1) {
+	opterr = 0; /* our own error line, naming the option */
+	while ((c = getopt_long(argc, argv, ":c:n:w:o:m:s:t:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o.code = optarg;
@@ -132,17 +120,19 @@ int main(int argc, char **argv)
 			decline = true;
 			break;
 		case 'w': {
-			char *end;
-			o.window = strtol(optarg, &end, 10);
-			if (*optarg == 0 || *end || o.window < 1 || o.window > 86400)
-				return bad(_("--window wants seconds between 1 and 86400, not \"%s\""),
-				           optarg);
+			unsigned long w;
+			if (ez_parse_number(optarg, 1, 86400, &w) < 0)
+				return ez_usage_error(
+				    ONAY_PROG, _("--window wants seconds between 1 and 86400, not \"%s\""),
+				    ez_arg_shown(optarg));
+			o.window = (long)w;
 			break;
 		}
 		case OPT_CREATED:
 			if (onay_time_parse(optarg, &o.created) < 0)
-				return bad(_("--created: \"%s\" is not a time (YYYY-MM-DDTHH:MM:SSZ)"),
-				           optarg);
+				return ez_usage_error(
+				    ONAY_PROG, _("--created: \"%s\" is not a time (YYYY-MM-DDTHH:MM:SSZ)"),
+				    ez_arg_shown(optarg));
 			o.created_set = true;
 			break;
 		case 'o':
@@ -155,6 +145,8 @@ int main(int argc, char **argv)
 			o.module = optarg;
 			break;
 		case 's':
+			if (ez_parse_slot(optarg, &(CK_SLOT_ID){0}) < 0)
+				return ez_slot_error(ONAY_PROG, optarg);
 			o.slot = optarg;
 			break;
 		case 't':
@@ -174,7 +166,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_AT:
 			if (onay_time_parse(optarg, &o.at) < 0)
-				return bad(_("--at: \"%s\" is not a time (YYYY-MM-DDTHH:MM:SSZ)"), optarg);
+				return ez_usage_error(
+				    ONAY_PROG, _("--at: \"%s\" is not a time (YYYY-MM-DDTHH:MM:SSZ)"),
+				    ez_arg_shown(optarg));
 			o.at_set = true;
 			break;
 		case OPT_JSON:
@@ -187,50 +181,57 @@ int main(int argc, char **argv)
 			ez_print_version(ONAY_PROG);
 			return EZ_EXIT_OK;
 		default:
-			usage(stderr);
-			return EZ_EXIT_USAGE;
+			return ez_option_error(ONAY_PROG, c, argv, lo);
 		}
 	}
 	const char *cmd = optind < argc ? argv[optind++] : NULL;
 	bool verify = cmd && strcmp(cmd, "verify") == 0;
 	bool approve = cmd && strcmp(cmd, "approve") == 0;
-	if (!cmd || (!verify && !approve && strcmp(cmd, "login") != 0)) {
-		if (cmd)
-			bad(_("unknown command \"%s\""), cmd);
-		usage(stderr);
-		return EZ_EXIT_USAGE;
-	}
+	if (!cmd)
+		return ez_usage_error(ONAY_PROG, "%s",
+		                      _("the command is missing: login, approve or verify"));
+	if (!verify && !approve && strcmp(cmd, "login") != 0)
+		return ez_usage_error(ONAY_PROG,
+		                      _("unknown command \"%s\" (login, approve or verify)"),
+		                      ez_arg_shown(cmd));
 	if (verify)
 		o.file = optind < argc ? argv[optind++] : NULL;
 	if (optind < argc)
-		return bad(_("unexpected argument \"%s\""), argv[optind]);
+		return ez_usage_error(ONAY_PROG, _("unexpected argument \"%s\" after \"%s\""),
+		                      ez_arg_shown(argv[optind]), cmd);
 
 	/* checks that need no card */
 	if (o.tckn) {
-		tckn_status ts = tckn_check(o.tckn);
+		tckn_status ts = onay_tckn_normalize(o.tckn, tckn);
 		if (ts != TCKN_OK)
-			return bad(ts == TCKN_BAD_CHECK10 || ts == TCKN_BAD_CHECK11
-			               ? _("\"%s\" is not a T.C. Kimlik No: its check digits are wrong")
-			               : _("\"%s\" is not a T.C. Kimlik No: 11 digits, the first not 0"),
-			           o.tckn);
+			return ez_usage_error(
+			    ONAY_PROG,
+			    ts == TCKN_BAD_CHECK10 || ts == TCKN_BAD_CHECK11
+			        ? _("\"%s\" is not a T.C. Kimlik No: its check digits are wrong")
+			        : _("\"%s\" is not a T.C. Kimlik No: 11 digits, the first not 0"),
+			    ez_arg_shown(o.tckn));
+		o.tckn = tckn;
 	}
 	if (o.code) {
 		enum onay_problem p = onay_code_normalize(o.code, code);
 		if (p != ONAY_OK)
-			return bad("%s", onay_problem_text(p));
+			return ez_usage_error(ONAY_PROG, "%s", onay_problem_text(p));
 		o.code = code;
 	}
 	if (o.text && onay_text_check(o.text) != ONAY_OK)
-		return bad("%s", onay_problem_text(onay_text_check(o.text)));
+		return ez_usage_error(ONAY_PROG, "%s",
+		                      onay_problem_text(onay_text_check(o.text)));
 
 	if (verify) {
 		if (!o.file)
-			return bad("%s", _("verify wants the signature file"));
+			return ez_usage_error(ONAY_PROG, "%s", _("verify wants the signature file"));
 		if (!o.ca)
-			return bad("%s", _("verify wants --ca ROOTS.pem: the roots to trust"));
+			return ez_usage_error(ONAY_PROG, "%s",
+			                      _("verify wants --ca ROOTS.pem: the roots to trust"));
 		if (decline || o.cert || o.output || o.base64 || o.created_set)
-			return bad("%s", _("--decline, --cert, --output, --base64 and --created are for "
-			                   "signing"));
+			return ez_usage_error(ONAY_PROG, "%s",
+			                      _("--decline, --cert, --output, --base64 and --created "
+			                        "are for signing"));
 		if (o.expect) {
 			if (strcmp(o.expect, "login") == 0)
 				o.kind = ONAY_LOGIN;
@@ -239,25 +240,33 @@ int main(int argc, char **argv)
 			else if (strcmp(o.expect, "decline") == 0)
 				o.kind = ONAY_DECLINE;
 			else
-				return bad(_("--expect wants login, approve or decline, not \"%s\""),
-				           o.expect);
+				return ez_usage_error(
+				    ONAY_PROG, _("--expect wants login, approve or decline, not \"%s\""),
+				    ez_arg_shown(o.expect));
 			if (o.text)
-				return bad("%s", _("give --expect or --text, not both"));
+				return ez_usage_error(ONAY_PROG, "%s",
+				                      _("give --expect or --text, not both"));
 		}
 		return onay_cmd_verify(&o);
 	}
 	if (!o.code)
-		return bad("%s", _("the verification code is missing: --code CODE (15 digits, from "
-		                   "the web page)"));
+		return ez_usage_error(ONAY_PROG, "%s",
+		                      _("the verification code is missing: --code CODE (15 digits, "
+		                        "from the web page)"));
 	if (o.created_set && difftime(o.created, time(NULL)) > 60)
-		return bad("%s", _("--created lies in the future; give the time the page showed "
-		                   "the code"));
+		return ez_usage_error(ONAY_PROG, "%s",
+		                      _("--created lies in the future; give the time the page "
+		                        "showed the code"));
 	if (o.ca || o.untrusted || o.expect || o.at_set || o.json)
-		return bad("%s", _("--ca, --untrusted, --expect, --at and --json are for verify"));
+		return ez_usage_error(ONAY_PROG, "%s",
+		                      _("--ca, --untrusted, --expect, --at and --json are for verify"));
 	if (decline && !approve)
-		return bad("%s", _("--decline goes with approve"));
+		return ez_usage_error(ONAY_PROG, "%s", _("--decline goes with approve"));
 	if (decline && o.text)
-		return bad("%s", _("give --decline or --text, not both"));
+		return ez_usage_error(ONAY_PROG, "%s", _("give --decline or --text, not both"));
+	char err[512];
+	if (ez_secret_source_usable(o.pin_src, "--pin-source", err, sizeof err) < 0)
+		return ez_usage_error(ONAY_PROG, "%s", err);
 	o.kind = approve ? (decline ? ONAY_DECLINE : ONAY_APPROVE) : ONAY_LOGIN;
 	return onay_cmd_sign(&o);
 }

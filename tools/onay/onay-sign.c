@@ -124,7 +124,7 @@ static int pick(const struct onay_opts *o, struct ez_token_cert *certs, size_t n
 			        ONAY_PROG, o->tckn);
 		else if (o->cert)
 			fprintf(stderr, _("%s: no certificate with label or id \"%s\" on the card\n"),
-			        ONAY_PROG, o->cert);
+			        ONAY_PROG, ez_arg_shown(o->cert));
 		else
 			fprintf(stderr, "%s: %s\n", ONAY_PROG,
 			        _("the card holds no qualified signature certificate (keyUsage "
@@ -197,20 +197,27 @@ static int window_closed(long l)
 	return ONAY_EXIT_WINDOW;
 }
 
+/* --output, or KIND-CODE.p7s in the current folder. */
+static const char *output_path(const struct onay_opts *o, const struct onay_statement *st,
+                               char def[64])
+{
+	if (o->output)
+		return o->output;
+	snprintf(def, 64, "%s-%s.p7s", onay_kind_name(st->kind), st->code);
+	return def;
+}
+
 static int write_out(const struct onay_opts *o, const struct onay_statement *st,
                      const unsigned char *der, size_t len, FILE *ui)
 {
-	char def[64];
-	const char *path = o->output;
-	if (!path) {
-		snprintf(def, sizeof def, "%s-%s.p7s", onay_kind_name(st->kind), st->code);
-		path = def;
-	}
+	char def[64], shown[4096];
+	const char *path = output_path(o, st, def);
 	if (ez_atomic_write(path, der, len, 0644) < 0) {
-		fprintf(stderr, _("%s: cannot write %s: %m\n"), ONAY_PROG, path);
+		fprintf(stderr, _("%s: cannot write %s: %m\n"), ONAY_PROG, ez_arg_shown(path));
 		return EZ_EXIT_FAILURE;
 	}
-	fprintf(ui, _("The signature was written to %s.\n"), path);
+	fprintf(ui, _("The signature was written to %s.\n"),
+	        ez_terminal_text(shown, sizeof shown, path, strlen(path)));
 	if (o->base64) {
 		char *b = malloc(4 * ((len + 2) / 3) + 1);
 		if (!b)
@@ -335,6 +342,15 @@ int onay_cmd_sign(const struct onay_opts *o)
 	long l = left(o, st.created);
 	if (l < 0)
 		return window_closed(l);
+	/* the file must be writable before the card signs: a signature that
+	 * cannot be saved has spent the code and a PIN entry for nothing */
+	char def[64];
+	const char *path = output_path(o, &st, def);
+	if (ez_atomic_writable(path) < 0) {
+		fprintf(stderr, _("%s: cannot write %s: %m; nothing was signed\n"), ONAY_PROG,
+		        ez_arg_shown(path));
+		return EZ_EXIT_USAGE;
+	}
 
 	FILE *ui = o->base64 ? stderr : stdout;
 	struct ez_module m;

@@ -56,14 +56,63 @@ const char *onay_problem_text(enum onay_problem p)
 	return "?";
 }
 
+/* The length of a blank at p: ASCII space, tab, CR, LF, or the no-break
+ * spaces a web page's copy may carry (U+00A0, U+202F); 0 for none. */
+static size_t blank_at(const char *p)
+{
+	if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		return 1;
+	if (strncmp(p, "\xc2\xa0", 2) == 0)
+		return 2;
+	if (strncmp(p, "\xe2\x80\xaf", 3) == 0)
+		return 3;
+	return 0;
+}
+
+/* Copy in without the blanks around it into out (cap bytes); false when it
+ * does not fit. */
+static bool trim_blanks(const char *in, char *out, size_t cap)
+{
+	size_t n, len;
+
+	while ((n = blank_at(in)) > 0)
+		in += n;
+	len = strlen(in);
+	for (bool cut = true; cut && len > 0;) {
+		cut = false;
+		for (n = 1; n <= 3 && n <= len; n++)
+			if (blank_at(in + len - n) == n) {
+				len -= n;
+				cut = true;
+				break;
+			}
+	}
+	if (len >= cap)
+		return false;
+	memcpy(out, in, len);
+	out[len] = 0;
+	return true;
+}
+
+tckn_status onay_tckn_normalize(const char *in, char out[12])
+{
+	if (!in || !trim_blanks(in, out, 12))
+		return TCKN_BAD_LENGTH;
+	return tckn_check(out);
+}
+
 enum onay_problem onay_code_normalize(const char *in, char out[ONAY_CODE_DIGITS + 1])
 {
+	char trimmed[4 * ONAY_CODE_DIGITS + 1];
 	size_t n = 0;
 	bool sep_ok = false; /* a separator only between digits */
 	out[0] = 0;
 	if (!in)
 		return ONAY_CODE_LENGTH;
-	for (const char *p = in; *p; p++) {
+	/* pasted from a page: the blanks around it are not part of the code */
+	if (!trim_blanks(in, trimmed, sizeof trimmed))
+		return ONAY_CODE_LENGTH;
+	for (const char *p = trimmed; *p; p++) {
 		if (*p >= '0' && *p <= '9') {
 			if (n == ONAY_CODE_DIGITS)
 				return ONAY_CODE_LENGTH;

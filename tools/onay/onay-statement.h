@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "eimza/tckn.h"
+
 #define ONAY_FORMAT_LINE "eimza-onay/1"
 #define ONAY_CODE_DIGITS 15
 #define ONAY_TEXT_MAX 1024 /* bytes of UTF-8 */
@@ -64,9 +66,13 @@ enum onay_problem {
 const char *onay_problem_text(enum onay_problem p);
 
 /* Normalize a verification code: digits, optionally grouped with spaces or
- * hyphens as a web page shows them ("123 456 789 012 345"). out gets the 15
- * digits. */
+ * hyphens as a web page shows them ("123 456 789 012 345"), with any blanks
+ * around it (spaces, tabs, line ends, no-break spaces: a paste brings them)
+ * dropped. out gets the 15 digits. */
 enum onay_problem onay_code_normalize(const char *in, char out[ONAY_CODE_DIGITS + 1]);
+/* A T.C. Kimlik No as given on the command line: the blanks around it
+ * dropped, then tckn_check(). out gets the 11 digits when TCKN_OK. */
+tckn_status onay_tckn_normalize(const char *in, char out[12]);
 /* A text that can be signed: 1..ONAY_TEXT_MAX bytes of valid UTF-8 without
  * a hidden control (ez_utf8_hidden_control(): C0/C1 controls, DEL,
  * bidirectional controls, line separators), which could make a terminal or
