@@ -218,4 +218,78 @@ raw.decode("utf-8")
 d = json.loads(raw)
 assert d["slots"][0]["token"]["label"] == "Ali?LUBAK?x?]0;t?aaaaaaaaaaa?", d["slots"][0]["token"]
 ' || fail "eimza-info --json with a hostile token label: $out"
+
+# ---- pcscd stopped, no reader, a card present but unusable ------------------
+# eimza's own module without pcscd (its client library finds no socket):
+# its own message and status 15 from every tool, not "insert your card"
+EZ=$top_builddir/module/.libs/eimza-pkcs11.so
+[ -f "$EZ" ] || fail "the eimza module was not built: $EZ"
+for cmd in "$P --module $EZ status" "$I --module $EZ" "$O login --module $EZ --code 482913775012634"; do
+	PCSCLITE_CSOCK_NAME=$T/no-pcscd.sock expect 15 timeout 30 $cmd
+	contains "pcscd"
+	contains "not running"
+	lacks "insert your card"
+	lacks "Connect a reader"
+done
+PCSCLITE_CSOCK_NAME=$T/no-pcscd.sock expect 15 timeout 30 "$I" --module "$EZ" --json
+printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["service"] == "down" and d["slots"] == [], d' ||
+	fail "eimza-info --json without pcscd: $out"
+LC_ALL=tr_TR.UTF-8 PCSCLITE_CSOCK_NAME=$T/no-pcscd.sock expect 15 timeout 30 "$P" --module "$EZ" status
+contains "akıllı kart hizmeti (pcscd) çalışmıyor"
+# the same through the mock's vendor interface, and each state of a reader
+export MOCK_P11_VENDOR=1
+MOCK_P11_SERVICE=down expect 15 "$P" --module "$M" status
+contains "pcscd"
+MOCK_P11_SERVICE=down expect 15 "$I" --module "$M"
+MOCK_P11_SERVICE=noreaders expect 3 "$P" --module "$M" status
+contains "no card reader is connected"
+MOCK_P11_SERVICE=noreaders expect 3 "$I" --module "$M"
+contains "No card reader is connected"
+lacks "pcscd"
+MOCK_P11_CARD=none expect 3 "$P" --module "$M" status
+contains "no card found: insert your card"
+MOCK_P11_CARD=foreign expect 3 "$P" --module "$M" status
+contains "is not an AKIS e-signature card"
+MOCK_P11_CARD=unsupported expect 3 "$O" login --module "$M" --code 482913775012634
+contains "an AKIS generation eimza does not support (AKIS 1.0)"
+# a card present but unreadable is never "no card"
+MOCK_P11_CARD=unreadable expect 3 "$P" --module "$M" status
+contains "a card is in the reader \"Mock Reader 00 00\" but its data could not be read"
+lacks "insert your card"
+MOCK_P11_CARD=unreadable expect 3 "$P" --module "$M" --slot 7 status
+contains "its data could not be read"
+MOCK_P11_CARD=unreadable expect 3 "$I" --module "$M"
+contains "the card answers but its data could not be read"
+lacks "No card in this reader"
+MOCK_P11_CARD=unreadable expect 3 "$I" --module "$M" --json
+printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["slots"][0]["card"]["state"] == "unreadable", d' ||
+	fail "eimza-info --json, unreadable card: $out"
+expect 0 "$P" --module "$M" status
+unset MOCK_P11_VENDOR
+# a module without eimza's vendor interface: the slot says a card is in, the
+# token cannot be read
+MOCK_P11_TOKEN=unrecognized expect 3 "$P" --module "$M" status
+contains "a card is in the reader \"Mock Reader 00 00\" but the module could not read it (CKR_TOKEN_NOT_RECOGNIZED)"
+MOCK_P11_TOKEN=unrecognized expect 3 "$I" --module "$M"
+contains "A card is in this reader, but the module could not read it"
+lacks "No card in this reader"
+MOCK_P11_TOKEN=unrecognized expect 3 "$I" --module "$M" --json
+printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); c=d["slots"][0]["card"]; assert c["state"] == "unreadable" and c["error"] == "CKR_TOKEN_NOT_RECOGNIZED", d' ||
+	fail "eimza-info --json, unrecognized token: $out"
+
+# ---- a PIN pad reader whose keypad the module cannot use yet ----------------
+# (eimza's module today): the tools say so and take the PIN on the computer
+echo "123456 12345678 3 3" >"$MOCK_P11_STATE"
+MOCK_P11_PINPAD=nokeypad expect 0 env O=123456 N=654321 "$P" --module "$M" change --pin-source env:O --new-pin-source env:N
+contains "cannot take the PIN from the reader's keypad yet"
+contains "The PIN was changed"
+grep -q '^654321 ' "$MOCK_P11_STATE" || fail "the PIN typed on the computer was not set: $(cat "$MOCK_P11_STATE")"
+echo "654321 12345678 0 3" >"$MOCK_P11_STATE"
+MOCK_P11_PINPAD=nokeypad expect 0 env U=12345678 N=123456 "$P" --module "$M" unlock --yes --puk-source env:U --new-pin-source env:N
+contains "cannot take the PIN from the reader's keypad yet"
+grep -q '^123456 12345678 3 3$' "$MOCK_P11_STATE" || fail "unlock on the computer did not restore the PIN: $(cat "$MOCK_P11_STATE")"
+# without a source and without a terminal: a clear error, no try spent
+MOCK_P11_PINPAD=nokeypad expect 2 setsid "$P" --module "$M" change </dev/null
+contains "--pin-source"
+grep -q '^123456 12345678 3 3$' "$MOCK_P11_STATE" || fail "a refused keypad entry spent a try"
 echo ok

@@ -204,13 +204,15 @@ int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_S
 		return EZ_EXIT_USAGE;
 	}
 	for (CK_ULONG i = 0; i < n; i++) {
+		CK_TOKEN_INFO ti;
 		if (slot && ids[i] != want)
 			continue;
+		/* a slot that says a card is in but has no readable token is not
+		 * picked: ez_no_token_reason() says what is wrong with it */
+		if (m->f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
+			continue;
 		if (token) {
-			CK_TOKEN_INFO ti;
 			char label[33], serial[17];
-			if (m->f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
-				continue;
 			ez_p11_string(ti.label, sizeof ti.label, label, sizeof label);
 			ez_p11_string(ti.serialNumber, sizeof ti.serialNumber, serial,
 			              sizeof serial);
@@ -222,13 +224,5 @@ int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_S
 		return EZ_EXIT_OK;
 	}
 	free(ids);
-	if (slot || token)
-		snprintf(
-		    err, cap, "%s",
-		    _("no card matches the given --slot/--token; run eimza-info to list them"));
-	else
-		snprintf(err, cap, "%s",
-		         _("no card found: insert your card into the reader (and check the reader "
-		           "is connected)"));
-	return EZ_EXIT_NO_CARD;
+	return ez_no_token_reason(m, slot ? &want : NULL, slot || token, err, cap);
 }

@@ -36,6 +36,8 @@ enum ez_exit {
 	EZ_EXIT_BLOCKED = 5,   /* PIN or PUK blocked */
 	EZ_EXIT_VERIFY = 6,    /* a verification (signature, doctor check) failed */
 	EZ_EXIT_MODULE = 7,    /* the PKCS#11 module could not be loaded */
+	/* 8 to 14 are eimza-onay's own (onay-verify.h) */
+	EZ_EXIT_SERVICE = 15, /* the smart card service (pcscd) is not running */
 };
 
 /* ---- gettext -------------------------------------------------------------- */
@@ -106,7 +108,10 @@ void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap);
 
 /* Pick the token: `slot` (a slot id in text, or NULL) and/or `token` (a
  * label or serial number, or NULL). With neither, the first slot with a
- * token. Returns EZ_EXIT_OK, EZ_EXIT_NO_CARD or EZ_EXIT_USAGE (+ err). */
+ * token. Returns EZ_EXIT_OK, or with a sentence in err: EZ_EXIT_USAGE,
+ * EZ_EXIT_SERVICE (pcscd is not running), EZ_EXIT_NO_CARD (no reader; a
+ * card that is not AKIS, not supported or unreadable, each said as such;
+ * no card). */
 int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_SLOT_ID *out,
                   char *err, size_t cap);
 
@@ -142,6 +147,19 @@ const EZ_VENDOR_FUNCTIONS *ez_vendor(const struct ez_module *m);
 /* The card in a slot as eimza sees it (family, model, ATR, counters); false
  * when the module has no vendor interface. */
 bool ez_card_info(const struct ez_module *m, CK_SLOT_ID slot, EZ_CARD_INFO *out);
+/* The PC/SC service as eimza's module sees it (EZ_SERVICE_OK, _NO_READERS,
+ * _DOWN); false when the module cannot tell (another module, or an eimza
+ * module older than vendor interface 1.1). */
+bool ez_service_state(const struct ez_module *m, CK_ULONG *state);
+/* Why there is no token to use, as a sentence in err, and its exit status:
+ * pcscd not running (EZ_EXIT_SERVICE), no reader, a card that is not an
+ * AKIS card, an AKIS generation not supported, a card present but
+ * unreadable, or no card (EZ_EXIT_NO_CARD). Only slot *only is looked at
+ * when only is not NULL; `filtered`: the user named a slot or token. Asks
+ * eimza's vendor interface; with another module, what PKCS#11 tells (a
+ * slot with a card whose token cannot be read). */
+int ez_no_token_reason(const struct ez_module *m, const CK_SLOT_ID *only, bool filtered, char *err,
+                       size_t cap);
 
 /* ---- reading a PIN or PUK ------------------------------------------------- */
 #define EZ_SECRET_MAX 64
@@ -172,6 +190,15 @@ static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
 {
 	return (ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
 }
+/* A PIN-pad reader's token refused a NULL PIN without trying it: the
+ * module cannot take the PIN from the keypad (eimza's module answers so for
+ * now), so the tools ask for it on the computer instead. */
+static inline bool ez_keypad_refused(CK_RV rv)
+{
+	return rv == CKR_FUNCTION_NOT_SUPPORTED || rv == CKR_ARGUMENTS_BAD;
+}
+/* Say so, once, in the user's language. */
+void ez_keypad_fallback_note(const char *prog);
 
 /* Log in on session s: refuses at once when the PIN (CKU_USER,
  * CKU_CONTEXT_SPECIFIC) or PUK (CKU_SO) is blocked, prints the tries left

@@ -321,10 +321,12 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 {
 	CK_SLOT_ID slot;
 	CK_TOKEN_INFO ti;
-	char err[512], line[768], mask[16];
+	char err[512] = "", line[768], mask[16];
 	if (ez_token_pick(m, o->slot, o->token, &slot, err, sizeof err) != EZ_EXIT_OK ||
 	    m->f->C_GetTokenInfo(slot, &ti) != CKR_OK) {
-		report(FAIL, "token", _("The module sees no card."),
+		/* why: pcscd, no reader, a card that is not AKIS or cannot be read */
+		snprintf(line, sizeof line, _("The module sees no card: %s."), err);
+		report(FAIL, "token", line,
 		       _("Insert the card; if it is inserted, take it out and put it back."));
 		return;
 	}

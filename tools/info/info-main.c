@@ -33,7 +33,8 @@ static void usage(FILE *f)
 	          "  -h, --help                 this help\n"
 	          "  -V, --version              version\n\n"
 	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN,\n"
-	          "5 PIN blocked, 6 a doctor check failed, 7 module not loadable.\n"));
+	          "5 PIN blocked, 6 a doctor check failed, 7 module not loadable,\n"
+	          "15 the smart card service (pcscd) is not running.\n"));
 }
 
 const char *info_expiry_word(int e)
@@ -60,12 +61,28 @@ static void json_secret(struct ez_json *j, const char *key, const struct ez_secr
 	ez_json_obj_end(j);
 }
 
-/* A card the slot shows no token for: what eimza knows of it. */
-static void show_no_token(const EZ_CARD_INFO *ci, bool known, struct ez_json *j)
+/* A card the slot shows no token for: what eimza knows of it, or with
+ * another module what PKCS#11 says (token_rv: why C_GetTokenInfo failed on
+ * a slot that says a card is in it; CKR_OK when the slot has no card). */
+static void show_no_token(const EZ_CARD_INFO *ci, bool known, CK_RV token_rv, struct ez_json *j)
 {
 	char atr[3 * sizeof ci->atr + 1];
 
 	ez_hex_encode_spaced(ci->atr, ci->atr_len, atr);
+	if (!known && token_rv != CKR_OK) {
+		if (j) {
+			ez_json_obj_begin(j, "card");
+			ez_json_str(j, "state", "unreadable");
+			ez_json_str(j, "error", ez_rv_name(token_rv));
+			ez_json_obj_end(j);
+		} else {
+			printf(_("  A card is in this reader, but the module could not read it (%s).\n"
+			         "  Take it out and put it back; if that does not help, the card or its "
+			         "module is at fault.\n"),
+			       ez_rv_name(token_rv));
+		}
+		return;
+	}
 	if (j) {
 		static const char *const states[] = {"none", "token", "not-akis", "unsupported",
 		                                     "unreadable"};
@@ -177,7 +194,8 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 		return 0;
 	bool known = ez_card_info(m, id, &ci);
 	ez_p11_string(si.slotDescription, sizeof si.slotDescription, desc, sizeof desc);
-	bool present = (si.flags & CKF_TOKEN_PRESENT) && m->f->C_GetTokenInfo(id, &ti) == CKR_OK;
+	CK_RV token_rv = (si.flags & CKF_TOKEN_PRESENT) ? m->f->C_GetTokenInfo(id, &ti) : CKR_OK;
+	bool present = (si.flags & CKF_TOKEN_PRESENT) && token_rv == CKR_OK;
 	/* An uninitialized token without a label (SoftHSM's spare slot) has no
 	 * PIN to report; a module that merely forgets the flag still shows. */
 	if (present && !(ti.flags & CKF_TOKEN_INITIALIZED)) {
@@ -193,7 +211,7 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 		printf(_("Slot %lu: %s\n"), (unsigned long)id, desc);
 	}
 	if (!present) {
-		show_no_token(&ci, known, j);
+		show_no_token(&ci, known, token_rv, j);
 		if (j)
 			ez_json_obj_end(j);
 		return 0;
@@ -281,10 +299,15 @@ int info_list(const struct info_opts *o)
 	    (ids = calloc(n + 1, sizeof *ids)) && m.f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
 		n = 0;
 	struct ez_json js, *j = o->json ? &js : NULL;
+	static const char *const services[] = {"ok", "no-readers", "down"};
+	CK_ULONG service;
+	bool service_known = ez_service_state(&m, &service) && service <= EZ_SERVICE_DOWN;
 	if (j) {
 		ez_json_init(j, stdout);
 		ez_json_obj_begin(j, NULL);
 		ez_json_str(j, "module", m.path ? m.path : m.name);
+		if (service_known)
+			ez_json_str(j, "service", services[service]);
 		ez_json_arr_begin(j, "slots");
 	}
 	time_t now = time(NULL);
@@ -297,16 +320,27 @@ int info_list(const struct info_opts *o)
 			continue;
 		cards += show_slot(&m, ids[i], j, now);
 	}
+	bool down = service_known && service == EZ_SERVICE_DOWN;
 	if (j) {
 		ez_json_arr_end(j);
 		ez_json_obj_end(j);
+	} else if (down) {
+		/* not "connect a reader": the reader may well be there */
+		printf("%s\n", _("The smart card service (pcscd) is not running, so no reader can be "
+		                 "seen. Start it: sudo systemctl start pcscd.socket (or install it: "
+		                 "sudo apt install pcscd)."));
+	} else if (n == 0 && service_known) {
+		printf("%s\n", _("No card reader is connected. Connect the reader; if it is "
+		                 "connected, unplug it and plug it in again."));
 	} else if (n == 0) {
 		printf("%s\n", _("No card readers found. Connect a reader; if one is connected, "
 		                 "check that pcscd runs (eimza-info doctor)."));
 	}
 	free(ids);
 	ez_module_unload(&m);
-	return cards ? EZ_EXIT_OK : EZ_EXIT_NO_CARD;
+	if (cards)
+		return EZ_EXIT_OK;
+	return down ? EZ_EXIT_SERVICE : EZ_EXIT_NO_CARD;
 }
 
 int main(int argc, char **argv)

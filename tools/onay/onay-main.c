@@ -53,7 +53,8 @@ static void usage(FILE *f)
 	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card or certificate, 4 wrong PIN,\n"
 	          "5 PIN blocked, 6 signature does not verify, 7 module not loadable, 8 window\n"
 	          "closed, 9 not an eimza-onay signature, 10 untrusted certificate, 11 not a\n"
-	          "qualified certificate, 12 other code, 13 other text, 14 other T.C. Kimlik No.\n"));
+	          "qualified certificate, 12 other code, 13 other text, 14 other T.C. Kimlik No,\n"
+	          "15 the smart card service (pcscd) is not running.\n"));
 }
 
 enum {

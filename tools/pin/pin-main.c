@@ -41,7 +41,8 @@ static void usage(FILE *f)
 	          "  -h, --help                 this help\n"
 	          "  -V, --version              version\n\n"
 	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN/PUK,\n"
-	          "5 PIN or PUK blocked, 7 module not loadable.\n"));
+	          "5 PIN or PUK blocked, 7 module not loadable, 15 the smart card service\n"
+	          "(pcscd) is not running.\n"));
 }
 
 static void token_flags(struct ez_module *m, CK_SLOT_ID slot, CK_FLAGS *fl)
@@ -139,9 +140,13 @@ static int cmd_change(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 		printf(
 		    "%s\n",
 		    _("Type the current PIN and then the new PIN twice on the reader's keypad."));
+		fflush(stdout);
 		rv = m->f->C_SetPIN(s, NULL, 0, NULL, 0);
-		ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
-		goto out;
+		if (!ez_keypad_refused(rv)) {
+			ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
+			goto out;
+		}
+		ez_keypad_fallback_note(PROG);
 	}
 	if (ti->flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY)) {
 		ez_secret_state_text(ti->flags, EZ_PIN, state, sizeof state);
@@ -250,16 +255,33 @@ static int cmd_unlock(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 		return fail_rv(m, slot, rv, EZ_PUK);
 	if (ez_has_pinpad(ti)) {
 		printf("%s\n", _("Type the PUK on the reader's keypad."));
+		fflush(stdout);
 		rv = m->f->C_Login(s, CKU_SO, NULL, 0);
-		if (rv != CKR_OK) {
+		if (ez_keypad_refused(rv)) {
+			ez_keypad_fallback_note(PROG); /* PUK and new PIN on the computer */
+		} else if (rv != CKR_OK) {
 			ret = fail_rv(m, slot, rv, EZ_PUK);
 			goto out;
+		} else {
+			printf("%s\n", _("Type the new PIN twice on the reader's keypad."));
+			fflush(stdout);
+			rv = m->f->C_InitPIN(s, NULL, 0);
+			if (ez_keypad_refused(rv)) {
+				ez_keypad_fallback_note(PROG);
+				ret = read_new_pin(o, ti, neu, sizeof neu);
+				rv = ret == EZ_EXIT_OK
+				         ? m->f->C_InitPIN(s, (CK_UTF8CHAR *)neu, strlen(neu))
+				         : CKR_OK;
+				ez_wipe(neu, sizeof neu);
+				if (ret != EZ_EXIT_OK) {
+					m->f->C_Logout(s);
+					goto out;
+				}
+			}
+			m->f->C_Logout(s);
+			ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
+			goto out;
 		}
-		printf("%s\n", _("Type the new PIN twice on the reader's keypad."));
-		rv = m->f->C_InitPIN(s, NULL, 0);
-		m->f->C_Logout(s);
-		ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
-		goto out;
 	}
 	if (ez_secret_read(o->puk_src, _("PUK: "), puk, sizeof puk, err, sizeof err) < 0 ||
 	    ez_secret_entered_check(puk, ti, EZ_PUK, err, sizeof err) < 0) {
