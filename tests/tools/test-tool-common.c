@@ -337,9 +337,29 @@ START_TEST(expiry)
 	ck_assert_int_eq(ez_expiry_classify(nb, na, na + 10 * 86400, &d), EZ_EXPIRY_EXPIRED);
 	ck_assert_int_eq(d, -10);
 	ck_assert_int_eq(ez_expiry_classify(nb, na, nb - 1, &d), EZ_EXPIRY_NOT_YET);
-	char buf[16];
-	ez_format_date(na, buf, sizeof buf);
-	ck_assert_str_eq(buf, "2027-06-30");
+	char buf[EZ_TIME_TEXT];
+	ez_format_utc_time(na, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2027-06-30T12:00:00Z");
+}
+END_TEST
+
+/* People read local time with its offset; JSON carries UTC. */
+START_TEST(times)
+{
+	char b[EZ_TIME_TEXT];
+	time_t t = 1795000000; /* 2026-11-18 11:06:40 UTC */
+	setenv("TZ", "<+03>-3", 1);
+	tzset();
+	ez_format_local_time(t, b, sizeof b);
+	ck_assert_str_eq(b, "2026-11-18 14:06:40 +03:00");
+	setenv("TZ", "<-0530>5:30", 1);
+	tzset();
+	ez_format_local_time(t, b, sizeof b);
+	ck_assert_str_eq(b, "2026-11-18 05:36:40 -05:30");
+	ez_format_utc_time(t, b, sizeof b);
+	ck_assert_str_eq(b, "2026-11-18T11:06:40Z");
+	unsetenv("TZ");
+	tzset();
 }
 END_TEST
 
@@ -440,6 +460,7 @@ int main(void)
 	tcase_add_test(t, json_hostile);
 	tcase_add_test(t, cert_garbage);
 	tcase_add_test(t, expiry);
+	tcase_add_test(t, times);
 	tcase_add_test(t, tries);
 	tcase_add_test(t, messages_en);
 	tcase_add_test(t, messages_tr);

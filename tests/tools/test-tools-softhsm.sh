@@ -54,6 +54,21 @@ EIMZA_INFO_NOW=$(( $(date +%s) + 320 * 86400 )) expect 0 "$B/info/eimza-info" --
 contains "renewal window is open"
 EIMZA_INFO_NOW=$(( $(date +%s) + 410 * 86400 )) expect 0 "$B/info/eimza-info" --module "$M"
 contains "ERROR: expired"
+# times: local with the UTC offset for people, UTC in JSON (TZ as a POSIX
+# rule, so no time zone database is needed: UTC+3 and UTC-5)
+na=$(openssl x509 -in "$T/c.pem" -noout -enddate | sed 's/^notAfter=//')
+na_utc=$(date -u -d "$na" +%Y-%m-%dT%H:%M:%SZ)
+TZ='<+03>-3' expect 0 "$B/info/eimza-info" --module "$M"
+contains "$(TZ='<+03>-3' date -d "$na" '+%Y-%m-%d %H:%M:%S') +03:00"
+TZ='<-05>5' expect 0 "$B/info/eimza-info" --module "$M"
+contains "$(TZ='<-05>5' date -d "$na" '+%Y-%m-%d %H:%M:%S') -05:00"
+TZ='<+03>-3' expect 0 "$B/info/eimza-info" --module "$M" --json
+printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c = [c for s in d["slots"] if s.get("token") for c in s["token"]["certificates"]][0]
+assert c["not_after"] == sys.argv[1], (c["not_after"], sys.argv[1])
+' "$na_utc" || fail "eimza-info --json: not_after is not $na_utc in UTC: $out"
 expect 3 "$B/info/eimza-info" --module "$M" --token "no such card"
 expect 7 "$B/info/eimza-info" --module "$T/nonexistent.so"
 expect 2 "$B/info/eimza-info" --bogus
@@ -151,6 +166,21 @@ contains "Ayşe Yılmaz (T.C. Kimlik No 10000000146)"
 expect 11 "$O" verify "$T/s.p7s" --ca "$T/c.pem" --code 111222333444555 --tckn 10000000146
 contains "[OK  ] the signature is intact"
 contains "lacks nonRepudiation"
+# the statement's times: local with its offset for people, UTC in JSON
+created=$(openssl cms -verify -noverify -inform DER -in "$T/s.p7s" -out - 2>/dev/null | sed -n 's/^Oluşturma Tarihi: //p')
+[ -n "$created" ] || fail "no creation time in the signed statement"
+TZ='<+03>-3' expect 11 "$O" verify "$T/s.p7s" --ca "$T/c.pem"
+contains "Created:      $(TZ='<+03>-3' date -d "$created" '+%Y-%m-%d %H:%M:%S') +03:00"
+contains "Signed:       "
+TZ='<+03>-3' expect 11 "$O" verify "$T/s.p7s" --ca "$T/c.pem" --json
+printf '%s' "$out" | python3 -c '
+import json, re, sys
+d = json.load(sys.stdin)
+assert d["statement"]["created"] == sys.argv[1], d["statement"]
+assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", d["signing_time"]), d
+w = [c for c in d["checks"] if c["check"] == "window"][0]["message"]
+assert "Z" in w and "+03:00" not in w, w
+' "$created" || fail "eimza-onay verify --json times: $out"
 openssl cms -verify -inform DER -in "$T/s.p7s" -CAfile "$T/c.pem" -purpose any -out /dev/null 2>/dev/null ||
 	fail "openssl cms -verify refuses eimza-onay's signature made through SoftHSM"
 # a PIN source that never ends a line, an empty PIN: refused before the

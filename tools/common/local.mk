@@ -11,6 +11,7 @@ tools_common_libeimza_tools_la_SOURCES = \
 	tools/common/tool-login.c \
 	tools/common/tool-messages.c \
 	tools/common/tool-cert.c \
+	tools/common/tool-time.c \
 	tools/common/tool-sign.c \
 	tools/common/tool-json.c
 tools_common_libeimza_tools_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(P11KIT_CFLAGS)

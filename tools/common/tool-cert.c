@@ -140,13 +140,6 @@ enum ez_expiry ez_expiry_classify(time_t nb, time_t na, time_t now, long *days_l
 	return now >= window ? EZ_EXPIRY_RENEW : EZ_EXPIRY_VALID;
 }
 
-void ez_format_date(time_t t, char *out, size_t cap)
-{
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%d", &tm))
-		snprintf(out, cap, "?");
-}
-
 static CK_RV get_attr(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
                       CK_ATTRIBUTE_TYPE t, unsigned char **val, size_t *len)
 {

@@ -266,8 +266,13 @@ enum ez_expiry {
  * after expiry). The renewal window opens at not_after minus 3 calendar
  * months (UTC). */
 enum ez_expiry ez_expiry_classify(time_t not_before, time_t not_after, time_t now, long *days_left);
-/* "2026-11-25" (UTC) */
-void ez_format_date(time_t t, char *out, size_t cap);
+/* ---- times (tool-time.c) ------------------------------------------------ */
+#define EZ_TIME_TEXT 32 /* bytes that hold either form */
+/* "2026-11-25 13:00:00 +03:00": the local time with its UTC offset, for
+ * people (every human-readable time of the tools). */
+void ez_format_local_time(time_t t, char *out, size_t cap);
+/* "2026-11-25T10:00:00Z": UTC, for JSON. */
+void ez_format_utc_time(time_t t, char *out, size_t cap);
 
 /* One certificate object of a token. */
 struct ez_token_cert {

@@ -364,12 +364,15 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 		now = (time_t)strtoll(fake, NULL, 10);
 	for (size_t i = 0; i < n; i++) {
 		const struct ez_cert_info *ci = &certs[i].info;
-		char na[16];
+		char na[EZ_TIME_TEXT];
 		long days;
 		if (!certs[i].parsed)
 			continue;
 		tckn_mask(ci->tckn[0] ? ci->tckn : "", mask, sizeof mask);
-		ez_format_date(ci->not_after, na, sizeof na);
+		if (js)
+			ez_format_utc_time(ci->not_after, na, sizeof na);
+		else
+			ez_format_local_time(ci->not_after, na, sizeof na);
 		enum ez_expiry e = ez_expiry_classify(ci->not_before, ci->not_after, now, &days);
 		const char *who = ci->tckn[0] ? mask : ci->subject_cn;
 		switch (e) {

@@ -113,12 +113,14 @@ static void show_no_token(const EZ_CARD_INFO *ci, bool known, CK_RV token_rv, st
 static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t now)
 {
 	const struct ez_cert_info *ci = &c->info;
-	char idhex[sizeof c->id * 2 + 1], nb[16], na[16];
+	char idhex[sizeof c->id * 2 + 1], nb[EZ_TIME_TEXT], na[EZ_TIME_TEXT];
 	ez_hex_encode(c->id, c->id_len, idhex);
 	long days = 0;
 	enum ez_expiry e = ez_expiry_classify(ci->not_before, ci->not_after, now, &days);
-	ez_format_date(ci->not_before, nb, sizeof nb);
-	ez_format_date(ci->not_after, na, sizeof na);
+	/* UTC for scripts, the local time with its offset for people */
+	void (*fmt)(time_t, char *, size_t) = j ? ez_format_utc_time : ez_format_local_time;
+	fmt(ci->not_before, nb, sizeof nb);
+	fmt(ci->not_after, na, sizeof na);
 	if (j) {
 		ez_json_obj_begin(j, NULL);
 		ez_json_str(j, "label", c->label);
@@ -163,7 +165,9 @@ static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t n
 		       ci->curve);
 	else
 		printf(_("    Key:             %s %d bits\n"), ci->key_type, ci->key_bits);
-	printf(_("    Valid:           %s to %s\n"), nb, na);
+	printf(_("    Valid:           %s to\n"
+	         "                     %s\n"),
+	       nb, na);
 	switch (e) {
 	case EZ_EXPIRY_EXPIRED:
 		printf(_("    ERROR: expired %ld days ago; signatures made with it are not valid. "

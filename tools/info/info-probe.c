@@ -134,7 +134,7 @@ static void probe_object(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HAN
 	CK_ULONG len, bits = 0;
 	unsigned char id[64], *der = NULL;
 	char idhex[2 * sizeof id + 1] = "", label[128] = "", subj[512] = "", iss[512] = "";
-	char nb[16] = "", na[16] = "", key[128] = "";
+	char nb[EZ_TIME_TEXT] = "", na[EZ_TIME_TEXT] = "", key[128] = "";
 	struct ez_cert_info ci;
 
 	len = sizeof cls;
@@ -159,8 +159,11 @@ static void probe_object(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HAN
 					masked_name(X509_get_issuer_name(x), false, iss, sizeof iss);
 					X509_free(x);
 				}
-				ez_format_date(ci.not_before, nb, sizeof nb);
-				ez_format_date(ci.not_after, na, sizeof na);
+				/* UTC for scripts, local with its offset for people */
+				(j ? ez_format_utc_time : ez_format_local_time)(ci.not_before, nb,
+				                                                sizeof nb);
+				(j ? ez_format_utc_time : ez_format_local_time)(ci.not_after, na,
+				                                                sizeof na);
 				if (ci.curve[0])
 					snprintf(key, sizeof key, "%s %d (%s)", ci.key_type, ci.key_bits,
 					         ci.curve);
@@ -350,7 +353,7 @@ int info_probe(const struct info_opts *o)
 	}
 	if (m.f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
 		n = 0;
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	(j ? ez_format_utc_time : ez_format_local_time)(now, when, sizeof when);
 	if (j) {
 		ez_json_init(j, stdout);
 		ez_json_obj_begin(j, NULL);

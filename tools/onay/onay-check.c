@@ -103,7 +103,7 @@ static void report_json(const struct onay_opts *o, const struct onay_verify_resu
 
 static void report_text(const struct onay_opts *o, const struct onay_verify_result *r, int ret)
 {
-	char t[21], file[4096];
+	char t[EZ_TIME_TEXT], file[4096];
 	printf(_("Signature:    %s\n"),
 	       ez_terminal_text(file, sizeof file, o->file, strlen(o->file)));
 	if (r->have_signer) {
@@ -114,11 +114,11 @@ static void report_text(const struct onay_opts *o, const struct onay_verify_resu
 	if (r->have_statement) {
 		printf(_("Text:         %s\n"), r->st.text);
 		printf(_("Code:         %s\n"), r->st.code);
-		onay_time_format(r->st.created, t);
+		ez_format_local_time(r->st.created, t, sizeof t);
 		printf(_("Created:      %s\n"), t);
 	}
 	if (r->have_signing_time) {
-		onay_time_format(r->signing_time, t);
+		ez_format_local_time(r->signing_time, t, sizeof t);
 		printf(_("Signed:       %s\n"), t);
 	}
 	for (int c = 0; c < ONAY_CHK_N; c++) {
@@ -170,6 +170,7 @@ int onay_cmd_verify(const struct onay_opts *o)
 	    .kind = -1,
 	    .at = o->at_set ? o->at : time(NULL),
 	    .window = o->window,
+	    .local_times = !o->json, /* the messages go to a person, or into JSON */
 	};
 	if (o->expect)
 		vo.kind = (int)o->kind;

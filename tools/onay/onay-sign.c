@@ -57,8 +57,8 @@ static void id_hex(const struct ez_token_cert *c, char *out, size_t cap)
 
 static void describe(FILE *f, const struct ez_token_cert *c)
 {
-	char until[16], id[130], holder[512];
-	ez_format_date(c->info.not_after, until, sizeof until);
+	char until[EZ_TIME_TEXT], id[130], holder[512];
+	ez_format_local_time(c->info.not_after, until, sizeof until);
 	id_hex(c, id, sizeof id);
 	ez_cert_holder(&c->info, holder, sizeof holder);
 	fprintf(f, _("%s, %s %d, valid until %s (label \"%s\", id %s)"), holder,
@@ -236,7 +236,7 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 	CK_SESSION_HANDLE s;
 	struct ez_token_cert *certs = NULL, *c = NULL;
 	size_t n = 0;
-	char pin[EZ_SECRET_MAX + 2] = "", msg[256], when[21], until[16];
+	char pin[EZ_SECRET_MAX + 2] = "", msg[256], when[EZ_TIME_TEXT], until[EZ_TIME_TEXT];
 	unsigned char *content = NULL, *der = NULL;
 	size_t clen = 0, dlen = 0;
 	int ret;
@@ -261,7 +261,8 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 	long dl;
 	enum ez_expiry e = ez_expiry_classify(c->info.not_before, c->info.not_after, time(NULL), &dl);
 	if (e == EZ_EXPIRY_EXPIRED || e == EZ_EXPIRY_NOT_YET) {
-		ez_format_date(c->info.not_after, until, sizeof until);
+		ez_format_local_time(e == EZ_EXPIRY_EXPIRED ? c->info.not_after : c->info.not_before,
+		                     until, sizeof until);
 		fprintf(stderr,
 		        e == EZ_EXPIRY_EXPIRED
 		            ? _("%s: the certificate expired on %s; a signature with it is not valid. "
@@ -272,8 +273,9 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 		goto out;
 	}
 
-	/* what the user agrees to, before the PIN */
-	onay_time_format(st->created, when);
+	/* what the user agrees to, before the PIN (the statement itself says
+	 * the time in UTC; the user reads it in local time) */
+	ez_format_local_time(st->created, when, sizeof when);
 	fprintf(ui, _("Text to sign:        %s\n"), st->text);
 	fprintf(ui, _("Verification code:   %s\n"), st->code);
 	fprintf(ui, "%s", _("Certificate:         "));

@@ -375,9 +375,11 @@ static void check_statement(const struct onay_verify_opts *o, struct onay_verify
 
 	if (!r->have_signing_time)
 		return;
-	char c[21], s[21];
-	onay_time_format(st->created, c);
-	onay_time_format(r->signing_time, s);
+	char c[EZ_TIME_TEXT], s[EZ_TIME_TEXT];
+	void (*fmt)(time_t, char *, size_t) = o->local_times ? ez_format_local_time
+	                                                     : ez_format_utc_time;
+	fmt(st->created, c, sizeof c);
+	fmt(r->signing_time, s, sizeof s);
 	double d = difftime(r->signing_time, st->created);
 	if (d < 0)
 		set(r, ONAY_CHK_WINDOW, false,
