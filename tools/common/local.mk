@@ -13,7 +13,17 @@ tools_common_libeimza_tools_la_SOURCES = \
 	tools/common/tool-cert.c \
 	tools/common/tool-time.c \
 	tools/common/tool-sign.c \
-	tools/common/tool-json.c
+	tools/common/tool-json.c \
+	tools/common/tool-trust.h \
+	tools/common/tool-trust.c
+# Kamu SM's trust anchors, compiled in after data/trust/gen-anchors.sh has
+# checked every fingerprint: a changed byte fails the build.
+nodist_tools_common_libeimza_tools_la_SOURCES = tools/common/kamusm-anchors.c
+tools/common/kamusm-anchors.c: $(srcdir)/data/trust/gen-anchors.sh \
+		$(srcdir)/data/trust/kamusm-anchors.list $(KAMUSM_ANCHOR_FILES)
+	$(AM_V_GEN)$(MKDIR_P) tools/common && \
+	$(SHELL) $(srcdir)/data/trust/gen-anchors.sh $(srcdir)/data/trust >$@.tmp && mv $@.tmp $@
+CLEANFILES += tools/common/kamusm-anchors.c
 tools_common_libeimza_tools_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(P11KIT_CFLAGS)
 tools_common_libeimza_tools_la_LIBADD = common/libeimza-common.la \
 	$(CRYPTO_LIBS) $(P11KIT_LIBS) $(DL_LIBS) $(LTLIBINTL)

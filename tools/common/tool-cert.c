@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "eimza/tckn.h"
 #include "tools/common/tool.h"
@@ -39,6 +41,41 @@ static time_t asn1_time(const ASN1_TIME *t)
 	if (!t || !ASN1_TIME_to_tm(t, &tm))
 		return (time_t)0;
 	return timegm(&tm);
+}
+
+/* The certificate policies of Kamu SM's certificates, as integrators list
+ * them: the regulator's arc (2.16.792.1.61.0.1.5070, "5070" the e-signature
+ * law) for NES, Kamu SM's own arc for Mali Mühür. */
+const char *ez_policy_name(const char *oid)
+{
+	static const struct {
+		const char *oid, *name;
+	} known[] = {
+	    {"2.16.792.1.61.0.1.5070.1.1", N_("NES (qualified certificate), individual")},
+	    {"2.16.792.1.61.0.1.5070.1.2", N_("NES (qualified certificate), corporate")},
+	    {"2.16.792.1.2.1.1.5.7.50.1", N_("Mali Mühür (financial seal), signing")},
+	    {"2.16.792.1.2.1.1.5.7.50.2", N_("Mali Mühür (financial seal), encryption")},
+	};
+	for (size_t i = 0; oid && i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(oid, known[i].oid) == 0)
+			return _(known[i].name);
+	return NULL;
+}
+
+void ez_policies_text(const struct ez_cert_info *ci, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (cap)
+		out[0] = 0;
+	for (int i = 0; i < ci->npolicies && n < cap; i++) {
+		const char *name = ez_policy_name(ci->policy[i]);
+		if (name)
+			n += (size_t)snprintf(out + n, cap - n, "%s%s (%s)", i ? "; " : "", name,
+			                      ci->policy[i]);
+		else
+			n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? "; " : "", ci->policy[i]);
+	}
 }
 
 void ez_cert_holder(const struct ez_cert_info *ci, char *out, size_t cap)
@@ -109,6 +146,15 @@ int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci)
 				ci->curve[0] = 0;
 		}
 	}
+	CERTIFICATEPOLICIES *cp = X509_get_ext_d2i(x, NID_certificate_policies, NULL, NULL);
+	for (int i = 0; cp && i < sk_POLICYINFO_num(cp) && ci->npolicies < EZ_POLICIES_MAX; i++) {
+		char *o = ci->policy[ci->npolicies];
+		int n = OBJ_obj2txt(o, sizeof ci->policy[0], sk_POLICYINFO_value(cp, i)->policyid, 1);
+		if (n > 0 && (size_t)n < sizeof ci->policy[0])
+			ci->npolicies++;
+	}
+	CERTIFICATEPOLICIES_free(cp);
+	ERR_clear_error();
 	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
 	BIGNUM *bn = sn ? ASN1_INTEGER_to_BN(sn, NULL) : NULL;
 	char *hex = bn ? BN_bn2hex(bn) : NULL;

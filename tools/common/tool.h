@@ -225,6 +225,7 @@ int ez_rv_exit(CK_RV rv);
 const char *ez_rv_name(CK_RV rv);
 
 /* ---- certificates --------------------------------------------------------- */
+#define EZ_POLICIES_MAX 4
 struct ez_cert_info {
 	char subject_cn[256];
 	char serial_number[128]; /* subject serialNumber as written */
@@ -237,7 +238,17 @@ struct ez_cert_info {
 	char curve[64]; /* for EC */
 	time_t not_before, not_after;
 	char cert_serial[128]; /* hex */
+	/* certificatePolicies, as dotted OIDs (the first EZ_POLICIES_MAX) */
+	char policy[EZ_POLICIES_MAX][64];
+	int npolicies;
 };
+/* The name of a certificate policy Kamu SM's certificates carry (NES
+ * individual or corporate, Mali Mühür signing or encryption), in the user's
+ * language; NULL for another OID. */
+const char *ez_policy_name(const char *oid);
+/* "NES, individual (2.16.792.1.61.0.1.5070.1.1)" for each policy, joined
+ * with "; " (or "" for none), into out. */
+void ez_policies_text(const struct ez_cert_info *ci, char *out, size_t cap);
 
 /* Parse a DER certificate. 0, or -1 when OpenSSL refuses it. Every text
  * field is made safe with ez_terminal_text(). */

@@ -25,10 +25,12 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "eimza/akis-profile.h"
 #include "eimza/secmem.h"
 #include "eimza/tckn.h"
+#include "tools/common/tool-trust.h"
 #include "tools/common/tool.h"
 #include "tools/info/info.h"
 
@@ -316,6 +318,41 @@ out:
 	m->f->C_CloseSession(s);
 }
 
+/* ---- whose certificate: Kamu SM's roots that eimza ships ---------------- */
+static void check_chain(const struct ez_token_cert *c, const struct ez_token_cert *all, size_t n,
+                        const char *who)
+{
+	STACK_OF(X509) *card = sk_X509_new_null();
+	const unsigned char *p = c->der;
+	X509 *x = d2i_X509(NULL, &p, (long)c->der_len);
+	char root[256], line[768];
+
+	for (size_t i = 0; card && i < n; i++) {
+		p = all[i].der;
+		X509 *y = d2i_X509(NULL, &p, (long)all[i].der_len);
+		if (y && !sk_X509_push(card, y))
+			X509_free(y);
+	}
+	/* a CA certificate the card carries is not the holder's */
+	if (x && !X509_check_ca(x)) {
+		if (ez_kamusm_chains(x, card, root, sizeof root)) {
+			snprintf(line, sizeof line, _("Certificate of %s chains to Kamu SM's root \"%s\"."),
+			         who, root);
+			report(OK, "chain", line, NULL);
+		} else {
+			snprintf(line, sizeof line,
+			         _("Certificate of %s does not chain to Kamu SM's roots (another "
+			           "provider's, or a test certificate)."),
+			         who);
+			report(WARN, "chain", line,
+			       _("Services that take only Kamu SM's qualified certificates will refuse "
+			         "it; if Kamu SM issued it, eimza may lack a newer root: report it."));
+		}
+	}
+	X509_free(x);
+	sk_X509_pop_free(card, X509_free);
+}
+
 /* ---- the token: PIN state, certificates -------------------------------- */
 static void check_token(struct ez_module *m, const struct info_opts *o, int *exitc)
 {
@@ -397,6 +434,7 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 			         days);
 			report(OK, "expiry", line, NULL);
 		}
+		check_chain(&certs[i], certs, n, who);
 	}
 	if (o->sign_test && n > 0 && !ez_secret_locked(ti.flags, EZ_PIN))
 		sign_test(m, slot, &ti, &certs[0], o->pin_src, exitc);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "eimza/hex.h"
+#include "tools/common/tool-trust.h"
 #include "tools/common/tool.h"
 #include "tools/info/info.h"
 
@@ -110,9 +111,38 @@ static void show_no_token(const EZ_CARD_INFO *ci, bool known, CK_RV token_rv, st
 	}
 }
 
-static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t now)
+/* The card's certificates as OpenSSL objects: the chain check may need an
+ * issuing CA the card carries. */
+static STACK_OF(X509) *card_certs(const struct ez_token_cert *certs, size_t n)
+{
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	for (size_t i = 0; sk && i < n; i++) {
+		const unsigned char *p = certs[i].der;
+		X509 *x = d2i_X509(NULL, &p, (long)certs[i].der_len);
+		if (x && !sk_X509_push(sk, x))
+			X509_free(x);
+	}
+	return sk;
+}
+
+/* Whether c chains to Kamu SM's roots that eimza ships: root gets the
+ * root's name. */
+static bool kamusm_chain(const struct ez_token_cert *c, STACK_OF(X509) *card, char *root,
+                         size_t cap)
+{
+	const unsigned char *p = c->der;
+	X509 *x = d2i_X509(NULL, &p, (long)c->der_len);
+	bool ok = x && ez_kamusm_chains(x, card, root, cap);
+	X509_free(x);
+	return ok;
+}
+
+static void show_cert(struct ez_json *j, const struct ez_token_cert *c, STACK_OF(X509) *card,
+                      time_t now)
 {
 	const struct ez_cert_info *ci = &c->info;
+	char root[256] = "", policies[512];
+	bool kamusm = c->parsed && kamusm_chain(c, card, root, sizeof root);
 	char idhex[sizeof c->id * 2 + 1], nb[EZ_TIME_TEXT], na[EZ_TIME_TEXT];
 	ez_hex_encode(c->id, c->id_len, idhex);
 	long days = 0;
@@ -142,6 +172,16 @@ static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t n
 			ez_json_str(j, "not_after", na);
 			ez_json_int(j, "days_left", days);
 			ez_json_str(j, "status", info_expiry_word(e));
+			ez_json_arr_begin(j, "policies");
+			for (int k = 0; k < ci->npolicies; k++) {
+				ez_json_obj_begin(j, NULL);
+				ez_json_str(j, "oid", ci->policy[k]);
+				ez_json_str(j, "name", ez_policy_name(ci->policy[k]));
+				ez_json_obj_end(j);
+			}
+			ez_json_arr_end(j);
+			ez_json_bool(j, "kamusm_chain", kamusm);
+			ez_json_str(j, "kamusm_root", kamusm ? root : NULL);
 		}
 		ez_json_obj_end(j);
 		return;
@@ -160,6 +200,14 @@ static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t n
 	if (ci->organization[0])
 		printf(_("    Organization:    %s\n"), ci->organization);
 	printf(_("    Issuer:          %s\n"), ci->issuer_cn);
+	if (kamusm)
+		printf(_("    Trust:           chains to Kamu SM's root \"%s\"\n"), root);
+	else
+		printf("    %s\n", _("Trust:           does not chain to Kamu SM's roots (another "
+		                     "provider's or a test certificate)"));
+	ez_policies_text(ci, policies, sizeof policies);
+	if (policies[0])
+		printf(_("    Policy:          %s\n"), policies);
 	if (ci->curve[0])
 		printf(_("    Key:             %s %d bits (%s)\n"), ci->key_type, ci->key_bits,
 		       ci->curve);
@@ -268,8 +316,10 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 	}
 	if (!j && n == 0)
 		printf("  %s\n", _("No certificates on this card."));
+	STACK_OF(X509) *card = card_certs(certs, n);
 	for (size_t i = 0; i < n; i++)
-		show_cert(j, &certs[i], now);
+		show_cert(j, &certs[i], card, now);
+	sk_X509_pop_free(card, X509_free);
 	ez_token_certs_free(certs, n);
 	if (j) {
 		ez_json_arr_end(j);

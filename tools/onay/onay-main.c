@@ -17,9 +17,11 @@ static void usage(FILE *f)
 	fprintf(f, "%s",
 	        _("Usage: eimza-onay login --code CODE [OPTION]...\n"
 	          "       eimza-onay approve --code CODE [--decline] [OPTION]...\n"
-	          "       eimza-onay verify FILE --ca ROOTS.pem [OPTION]...\n"
-	          "Sign Kamu SM's e-imzalı giriş and e-onay statements with an e-signature card,\n"
-	          "bound to the one-time verification code the web page shows, and verify them.\n\n"
+	          "       eimza-onay verify FILE [OPTION]...\n"
+	          "Sign the statements of Kamu SM's e-imzalı giriş and e-onay with an e-signature\n"
+	          "card, bound to the one-time verification code the web page shows, as a record\n"
+	          "anyone can verify; and verify them. Kamu SM's portal does not take this file:\n"
+	          "it speaks its own protocol with its own application.\n\n"
 	          "  login                 sign the login statement (e-imzalı giriş)\n"
 	          "  approve               sign the e-onay: KABUL EDİYORUM (--decline: KABUL ETMİYORUM)\n"
 	          "  verify FILE           check a signature (CAdES-BES, .p7s, PEM or base64)\n\n"
@@ -37,9 +39,10 @@ static void usage(FILE *f)
 	          "  -s, --slot N                use the card in slot N\n"
 	          "  -t, --token LABEL|SERIAL    use the card with this label or serial number\n"
 	          "      --pin-source SRC        PIN from SRC: fd:N, env:VAR or file:PATH\n\n"
-	          "Verifying:\n"
-	          "      --ca FILE               trusted root certificates (PEM)\n"
-	          "      --untrusted FILE        intermediate CA certificates (PEM)\n"
+	          "Verifying (Kamu SM's roots and NES issuing CA are built in):\n"
+	          "      --ca FILE               also trust these root certificates (PEM)\n"
+	          "      --no-default-ca         trust only --ca, not Kamu SM's built-in roots\n"
+	          "      --untrusted FILE        issuing CA certificates to build the chain (PEM)\n"
 	          "  -c, --code CODE             require this verification code\n"
 	          "  -n, --tckn N                require this T.C. Kimlik No\n"
 	          "      --text TEXT             require this text\n"
@@ -49,7 +52,8 @@ static void usage(FILE *f)
 	          "      --json                  the report as JSON\n\n"
 	          "  -h, --help                  this help\n"
 	          "  -V, --version               version\n\n"
-	          "TIME is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS, in UTC.\n"
+	          "TIME is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS, in UTC. Times are shown\n"
+	          "in local time with the UTC offset, and in UTC with --json.\n"
 	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card or certificate, 4 wrong PIN,\n"
 	          "5 PIN blocked, 6 signature does not verify, 7 module not loadable, 8 window\n"
 	          "closed, 9 not an eimza-onay signature, 10 untrusted certificate, 11 not a\n"
@@ -65,6 +69,7 @@ enum {
 	OPT_BASE64,
 	OPT_PIN,
 	OPT_CA,
+	OPT_NO_DEFAULT_CA,
 	OPT_UNTRUSTED,
 	OPT_EXPECT,
 	OPT_AT,
@@ -88,6 +93,7 @@ int main(int argc, char **argv)
 	    {"token", required_argument, NULL, 't'},
 	    {"pin-source", required_argument, NULL, OPT_PIN},
 	    {"ca", required_argument, NULL, OPT_CA},
+	    {"no-default-ca", no_argument, NULL, OPT_NO_DEFAULT_CA},
 	    {"untrusted", required_argument, NULL, OPT_UNTRUSTED},
 	    {"expect", required_argument, NULL, OPT_EXPECT},
 	    {"at", required_argument, NULL, OPT_AT},
@@ -159,6 +165,9 @@ int main(int argc, char **argv)
 		case OPT_CA:
 			o.ca = optarg;
 			break;
+		case OPT_NO_DEFAULT_CA:
+			o.no_default_ca = true;
+			break;
 		case OPT_UNTRUSTED:
 			o.untrusted = optarg;
 			break;
@@ -226,9 +235,10 @@ int main(int argc, char **argv)
 	if (verify) {
 		if (!o.file)
 			return ez_usage_error(ONAY_PROG, "%s", _("verify wants the signature file"));
-		if (!o.ca)
+		if (o.no_default_ca && !o.ca)
 			return ez_usage_error(ONAY_PROG, "%s",
-			                      _("verify wants --ca ROOTS.pem: the roots to trust"));
+			                      _("--no-default-ca leaves no root to trust: give --ca "
+			                        "ROOTS.pem"));
 		if (decline || o.cert || o.output || o.base64 || o.created_set)
 			return ez_usage_error(ONAY_PROG, "%s",
 			                      _("--decline, --cert, --output, --base64 and --created "
@@ -258,9 +268,10 @@ int main(int argc, char **argv)
 		return ez_usage_error(ONAY_PROG, "%s",
 		                      _("--created lies in the future; give the time the page "
 		                        "showed the code"));
-	if (o.ca || o.untrusted || o.expect || o.at_set || o.json)
+	if (o.ca || o.no_default_ca || o.untrusted || o.expect || o.at_set || o.json)
 		return ez_usage_error(ONAY_PROG, "%s",
-		                      _("--ca, --untrusted, --expect, --at and --json are for verify"));
+		                      _("--ca, --no-default-ca, --untrusted, --expect, --at and --json "
+		                        "are for verify"));
 	if (decline && !approve)
 		return ez_usage_error(ONAY_PROG, "%s", _("--decline goes with approve"));
 	if (decline && o.text)

@@ -21,6 +21,7 @@
 #include "eimza/hex.h"
 #include "eimza/secmem.h"
 #include "eimza/tckn.h"
+#include "tools/common/tool-trust.h"
 #include "tools/common/tool.h"
 #include "tools/onay/onay-cms.h"
 #include "tools/onay/onay-verify.h"
@@ -155,6 +156,46 @@ out:
 	return ret;
 }
 
+#define CHAIN_MAX 4
+
+/* The issuing CAs above the signer's certificate that eimza knows (CA
+ * certificates on the card, and the Kamu SM issuing CAs it ships), up to the
+ * root and without it: they go into the signature, so a verifier needs only
+ * the root. DER copies in chain[] (the caller frees them); their count. */
+static size_t known_chain(const struct ez_token_cert *signer, const struct ez_token_cert *certs,
+                          size_t n, struct onay_der chain[CHAIN_MAX])
+{
+	STACK_OF(X509) *cand = sk_X509_new_null();
+	const unsigned char *p = signer->der;
+	X509 *x = d2i_X509(NULL, &p, (long)signer->der_len);
+	size_t k = 0;
+
+	if (!cand || !x || ez_kamusm_load(NULL, cand) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		p = certs[i].der;
+		X509 *y = d2i_X509(NULL, &p, (long)certs[i].der_len);
+		if (y && X509_check_ca(y) && sk_X509_push(cand, y))
+			continue;
+		X509_free(y);
+	}
+	for (X509 *at = x; k < CHAIN_MAX;) {
+		X509 *ca = ez_issuer_in(at, cand);
+		unsigned char *d = NULL;
+		int dl;
+		if (!ca || X509_check_issued(ca, ca) == X509_V_OK)
+			break; /* unknown, or the root: the verifier has that one */
+		if ((dl = i2d_X509(ca, &d)) <= 0)
+			break;
+		chain[k++] = (struct onay_der){d, (size_t)dl};
+		at = ca;
+	}
+out:
+	X509_free(x);
+	sk_X509_pop_free(cand, X509_free);
+	return k;
+}
+
 struct sign_ctx {
 	struct ez_module *m;
 	CK_SESSION_HANDLE s;
@@ -238,7 +279,8 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 	size_t n = 0;
 	char pin[EZ_SECRET_MAX + 2] = "", msg[256], when[EZ_TIME_TEXT], until[EZ_TIME_TEXT];
 	unsigned char *content = NULL, *der = NULL;
-	size_t clen = 0, dlen = 0;
+	size_t clen = 0, dlen = 0, nchain = 0;
+	struct onay_der chain[CHAIN_MAX];
 	int ret;
 
 	CK_RV rv = m->f->C_GetTokenInfo(slot, &ti);
@@ -258,6 +300,7 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 	}
 	if ((ret = pick(o, certs, n, &c)) != EZ_EXIT_OK)
 		goto out;
+	nchain = known_chain(c, certs, n, chain);
 	long dl;
 	enum ez_expiry e = ez_expiry_classify(c->info.not_before, c->info.not_after, time(NULL), &dl);
 	if (e == EZ_EXPIRY_EXPIRED || e == EZ_EXPIRY_NOT_YET) {
@@ -304,8 +347,8 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 	}
 	struct sign_ctx x = {m, s, slot, &ti, c, pin};
 	char err[256] = ""; /* stays empty when the card's failure was printed already */
-	ret = onay_cms_sign(content, clen, c->der, c->der_len, time(NULL), card_sign, &x, &der, &dlen,
-	                    err, sizeof err);
+	ret = onay_cms_sign_chain(content, clen, c->der, c->der_len, chain, nchain, time(NULL),
+	                          card_sign, &x, &der, &dlen, err, sizeof err);
 	ez_wipe(pin, sizeof pin);
 	if (ret == EZ_EXIT_FAILURE && err[0])
 		fprintf(stderr, "%s: %s\n", ONAY_PROG, err);
@@ -315,6 +358,8 @@ logout:
 	ez_wipe(pin, sizeof pin);
 	m->f->C_Logout(s);
 out:
+	for (size_t i = 0; i < nchain; i++)
+		OPENSSL_free((void *)chain[i].der);
 	free(content);
 	free(der);
 	ez_token_certs_free(certs, n);

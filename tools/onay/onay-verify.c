@@ -17,6 +17,7 @@
 
 #include "eimza/der.h"
 #include "eimza/tckn.h"
+#include "tools/common/tool-trust.h"
 #include "tools/onay/onay-verify.h"
 
 static const char *const check_names[ONAY_CHK_N] = {
@@ -316,10 +317,17 @@ static void check_chain(X509 *signer, CMS_ContentInfo *cms, const struct onay_ve
 		                           sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) - 1);
 		char cn[256];
 		ez_name_entry_text(X509_get_subject_name(root), NID_commonName, cn, sizeof cn);
-		set(r, ONAY_CHK_CHAIN, true, _("chains to the trusted root \"%s\""), cn);
+		if (ez_is_kamusm_root(root))
+			set(r, ONAY_CHK_CHAIN, true,
+			    _("chains to Kamu SM's root \"%s\" (one of the roots eimza ships)"), cn);
+		else
+			set(r, ONAY_CHK_CHAIN, true, _("chains to the trusted root \"%s\" (from --ca)"),
+			    cn);
 	} else {
 		int e = X509_STORE_CTX_get_error(ctx);
-		set(r, ONAY_CHK_CHAIN, false, _("the certificate does not chain to the given roots: %s"),
+		set(r, ONAY_CHK_CHAIN, false,
+		    _("the certificate does not chain to a trusted root (Kamu SM's roots that eimza "
+		      "ships, and --ca): %s"),
 		    X509_verify_cert_error_string(e));
 	}
 out:
