@@ -26,7 +26,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
-#include "eimza/akis-profile.h"
+#include "eimza/hex.h"
 #include "eimza/secmem.h"
 #include "eimza/tckn.h"
 #include "tools/common/tool.h"
@@ -95,12 +95,13 @@ static bool check_pcsc(void)
 		SCardReleaseContext(ctx);
 		return false;
 	}
-	int readers = 0, akis = 0, cards = 0;
+	int readers = 0, cards = 0;
 	char line[512];
 	for (char *r = names; *r; r += strlen(r) + 1)
 		readers++;
 	snprintf(line, sizeof line, _("%d card reader(s) found."), readers);
 	report(OK, "readers", line, NULL);
+	/* Which card it is, the module tells below: only it knows AKIS. */
 	for (char *r = names; *r; r += strlen(r) + 1) {
 		SCARD_READERSTATE rs;
 		memset(&rs, 0, sizeof rs);
@@ -110,31 +111,15 @@ static bool check_pcsc(void)
 		    !(rs.dwEventState & SCARD_STATE_PRESENT))
 			continue;
 		cards++;
-		const char *model = NULL;
-		char buf[64];
-		if (akis_atr_match(rs.rgbAtr, rs.cbAtr, &model, buf, sizeof buf)) {
-			akis++;
-			snprintf(line, sizeof line, _("Reader \"%s\" holds an AKIS card (%s)."), r,
-			         model ? model : "AKIS");
-			report(OK, "card", line, NULL);
-		} else {
-			snprintf(line, sizeof line,
-			         _("Reader \"%s\" holds a card that is not of the AKIS family."),
-			         r);
-			report(WARN, "card", line,
-			       _("Make sure you inserted your e-signature card, chip first and "
-			         "facing up."));
-		}
+		snprintf(line, sizeof line, _("Reader \"%s\" holds a card."), r);
+		report(OK, "card", line, NULL);
 	}
 	if (!cards)
 		report(FAIL, "card", _("No card is in any reader."),
 		       _("Insert your e-signature card into the reader."));
-	else if (!akis)
-		report(FAIL, "card", _("None of the cards is an AKIS e-signature card."),
-		       _("Insert your e-signature card (Kamu SM, AKIS)."));
 	free(names);
 	SCardReleaseContext(ctx);
-	return akis > 0;
+	return cards > 0;
 }
 
 /* ---- the module file --------------------------------------------------- */
@@ -316,20 +301,67 @@ out:
 }
 
 /* ---- the token: PIN state, certificates -------------------------------- */
+
+/* No token: say why, card by card, as the module sees them. */
+static void explain_no_token(struct ez_module *m)
+{
+	CK_SLOT_ID ids[32];
+	CK_ULONG n = 32;
+	EZ_CARD_INFO ci;
+	char line[512], atr[3 * sizeof ci.atr + 1];
+	bool told = false;
+
+	if (m->f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
+		n = 0;
+	for (CK_ULONG i = 0; i < n; i++) {
+		if (!ez_card_info(m, ids[i], &ci) || ci.state == EZ_CARD_NONE)
+			continue;
+		ez_hex_encode_spaced(ci.atr, ci.atr_len, atr);
+		told = true;
+		if (ci.state == EZ_CARD_FOREIGN) {
+			snprintf(line, sizeof line, _("The card in slot %lu is not an AKIS card (ATR %s)."),
+			         (unsigned long)ids[i], atr);
+			report(FAIL, "token", line,
+			       _("Insert your e-signature card (Kamu SM, AKIS), chip first and facing "
+			         "up."));
+		} else if (ci.state == EZ_CARD_UNSUPPORTED) {
+			snprintf(line, sizeof line,
+			         _("The card in slot %lu is an %s; this card generation is not "
+			           "supported."),
+			         (unsigned long)ids[i], ci.model);
+			report(FAIL, "token", line, _("Apply for a new card to your certificate provider."));
+		} else if (ci.state == EZ_CARD_UNREADABLE) {
+			snprintf(line, sizeof line,
+			         _("The card in slot %lu is an %s, but its data could not be read."),
+			         (unsigned long)ids[i], ci.model);
+			report(FAIL, "token", line,
+			       _("Run `eimza-info probe > report.txt` and attach the report to a bug "
+			         "report."));
+		}
+	}
+	if (!told)
+		report(FAIL, "token", _("The module sees no card."),
+		       _("Insert the card; if it is inserted, take it out and put it back."));
+}
+
 static void check_token(struct ez_module *m, const struct info_opts *o, int *exitc)
 {
 	CK_SLOT_ID slot;
 	CK_TOKEN_INFO ti;
 	char err[512], line[768], mask[16];
+	EZ_CARD_INFO card;
 	if (ez_token_pick(m, o->slot, o->token, &slot, err, sizeof err) != EZ_EXIT_OK ||
 	    m->f->C_GetTokenInfo(slot, &ti) != CKR_OK) {
-		report(FAIL, "token", _("The module sees no card."),
-		       _("Insert the card; if it is inserted, take it out and put it back."));
+		explain_no_token(m);
 		return;
 	}
 	char label[33], st[128];
 	ez_p11_string(ti.label, sizeof ti.label, label, sizeof label);
-	snprintf(line, sizeof line, _("The module reads the card \"%s\"."), label);
+	if (ez_card_info(m, slot, &card) && card.state == EZ_CARD_TOKEN)
+		snprintf(line, sizeof line, _("The module reads the card \"%s\" (%s, %s)."), label,
+		         card.model, card.family);
+	else
+		snprintf(line, sizeof line, _("The module reads the card \"%s\"."), label);
 	report(OK, "token", line, NULL);
 
 	ez_secret_state_text(ti.flags, EZ_PIN, st, sizeof st);
