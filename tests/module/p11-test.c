@@ -53,6 +53,24 @@ static const char *card_env(int i, const char *what)
 	return getenv(name);
 }
 
+int seal_card(void)
+{
+	int c = card_of("seal");
+
+	return c >= 0 ? c : card_of("seal-rsa");
+}
+
+int card_generation(int i)
+{
+	char env[48];
+	const char *g;
+
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_GENERATION", i);
+	g = getenv(env);
+	ck_assert_msg(g != NULL, "%s is not set (the test bed sets it)", env);
+	return strcmp(g, "1.2") == 0 ? 1 : 2;
+}
+
 int card_of(const char *profile)
 {
 	int i;

@@ -23,6 +23,11 @@ void p11_init(void);
 CK_SLOT_ID card_slot(int i);
 /* The index of the test bed card with this profile, or -1. */
 int card_of(const char *profile);
+/* The AKIS generation of test bed card i: 2 (AKIS 2.x) or 1 (AKIS 1.2). */
+int card_generation(int i);
+/* A card with a seal key (no one-PIN-per-signature): "seal" (EC, 2.x), else
+ * "seal-rsa" (the AKIS 1.2 round has no EC); -1 when neither is there. */
+int seal_card(void);
 /* Open a session on card i (rw or not). */
 CK_SESSION_HANDLE open_session(int i, bool rw);
 void login_user(CK_SESSION_HANDLE s);
