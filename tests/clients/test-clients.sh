@@ -18,7 +18,7 @@ echo "Kullanıcı servislerine elektronik imzalı olarak girme işlemini onaylı
 # ---- pkcs11-tool (OpenSC) ------------------------------------------------
 out=$(foreign pkcs11-tool --module "$M" --list-slots 2>&1)
 check_match "pkcs11-tool lists the card's token" 'token label +: TEST KULLANICI' "$out"
-check_match "pkcs11-tool shows the model" 'token model +: AKIS v1.2.2' "$out"
+check_match "pkcs11-tool shows the model (AKIS 2.5.2, named from the ATR)" 'token model +: AKIS 2.5.2' "$out"
 out=$(foreign pkcs11-tool --module "$M" --slot-index 0 --list-objects 2>&1)
 check_match "certificate readable before login" 'Certificate Object' "$out"
 check "no private key before login" test "$(grep -c 'Private Key Object' <<<"$out")" = 0
