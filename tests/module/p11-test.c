@@ -169,6 +169,35 @@ int trace_count(int card, const char *prefix)
 	return trace_file_count(path, prefix);
 }
 
+int trace_mark(int card)
+{
+	return trace_count(card, "");
+}
+
+void trace_commands(int card, int mark, int bytes, char *out, size_t cap)
+{
+	const char *path = card_env(card, "TRACE");
+	char line[2048];
+	size_t used = 0;
+	int n = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(path);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = 2 + 3 * (size_t)bytes - 1; /* "> " and "XX " per byte */
+		if (n++ < mark || strncmp(line, "> ", 2) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line) > len)
+			line[len] = '\0';
+		used += (size_t)snprintf(out + used, cap > used ? cap - used : 0, "%s\n", line + 2);
+	}
+	fclose(f);
+}
+
 int tb_ctl(const char *fmt, ...)
 {
 	char cmd[512], args[400];

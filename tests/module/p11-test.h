@@ -39,6 +39,11 @@ void *attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t, CK_ULON
 bool attr_bool(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t);
 /* Count lines of the card's APDU trace that start with `prefix`. */
 int trace_count(int card, const char *prefix);
+/* The card's trace so far, in lines (a mark for trace_commands). */
+int trace_mark(int card);
+/* The commands card received after `mark`, their first `bytes` bytes each
+ * ("00 20 00 81" for 4), one per line, into out. */
+void trace_commands(int card, int mark, int bytes, char *out, size_t cap);
 /* Run a test-bed control command ($EIMZA_TB_CTL ...). */
 int tb_ctl(const char *fmt, ...);
 

@@ -319,6 +319,62 @@ START_TEST(digest)
 }
 END_TEST
 
+/*
+ * The exact commands of a login, a signature with one PIN per signature, a
+ * PIN change and an unblock, from the card's own trace, per generation
+ * (docs/akis-profile.md): nothing more, nothing in another form.
+ */
+START_TEST(apdu_sequences)
+{
+	static const char *const want2 =
+		/* C_Login: the application, VERIFY */
+		"00 A4 04 00 07 50 4B 43\n00 20 00 81 06 ** ** **\n"
+		/* C_Login(CONTEXT_SPECIFIC) + C_Sign: again, then MSE 41 B6 and PSO */
+		"00 A4 04 00 07 50 4B 43\n00 20 00 81 06 ** ** **\n"
+		"00 22 41 B6 06 80 01 82\n00 2A 9E 9A 33 30 31 30\n"
+		/* C_SetPIN: old || new, no length bytes */
+		"00 A4 04 00 07 50 4B 43\n00 24 00 81 0C ** ** **\n"
+		/* C_Logout: the MF, then the application */
+		"00 A4 00 00 00\n00 A4 04 00 07 50 4B 43\n"
+		/* C_Login(SO) + C_InitPIN: VERIFY of the PUK, RESET RETRY COUNTER 02 */
+		"00 A4 04 00 07 50 4B 43\n00 20 00 82 08 ** ** **\n00 2C 02 81 06 ** ** **\n"
+		"00 A4 00 00 00\n00 A4 04 00 07 50 4B 43\n";
+	static const char *const want1 =
+		"00 A4 04 00 0C A0 00 00\n00 20 00 81 06 ** ** **\n"
+		"00 A4 04 00 0C A0 00 00\n00 20 00 81 06 ** ** **\n"
+		"00 22 C3 01\n00 2A 9E 9A 33 30 31 30\n"
+		"00 A4 04 00 0C A0 00 00\n00 24 00 81 0E ** ** **\n"
+		"80 1A 00 00\n"
+		"00 A4 04 00 0C A0 00 00\n00 20 00 82 08 ** ** **\n"
+		"00 A4 04 00 0C A0 00 00\n00 2C 00 81 10 ** ** **\n"
+		"80 1A 00 00\n";
+	int c = card_of("nes-rsa"), mark;
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	char got[4096];
+	struct key k;
+	unsigned char sig[512];
+	CK_ULONG siglen = sizeof(sig);
+	CK_SESSION_HANDLE rw;
+
+	p11_init();
+	rw = open_session(c, true);
+	mark = trace_mark(c);
+	get_key(c, 0, &k); /* C_Login(USER) */
+	ck_assert(k.always);
+	ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_rv(p11->C_SetPIN(rw, (CK_UTF8CHAR_PTR)PIN, 6, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+	ck_assert_rv(p11->C_Logout(rw), CKR_OK);
+	ck_assert_rv(p11->C_CloseSession(k.s), CKR_OK); /* no read-only session beside SO */
+	ck_assert_rv(p11->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR)PUK, 8), CKR_OK);
+	ck_assert_rv(p11->C_InitPIN(rw, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+	ck_assert_rv(p11->C_Logout(rw), CKR_OK);
+	trace_commands(c, mark, 8, got, sizeof(got));
+	ck_assert_str_eq(got, card_generation(c) == 2 ? want2 : want1);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	EVP_PKEY_free(k.cert_key);
+}
+END_TEST
+
 Suite *sign_suite(void);
 Suite *sign_suite(void)
 {
@@ -327,8 +383,10 @@ Suite *sign_suite(void)
 
 	tcase_set_timeout(t, 120);
 	tcase_add_loop_test(t, mechanisms_of_card_key, 0, 4 * atoi(getenv("EIMZA_TB_CARDS")));
-	if (card_of("nes-rsa") >= 0)
+	if (card_of("nes-rsa") >= 0) {
 		tcase_add_test(t, always_authenticate);
+		tcase_add_test(t, apdu_sequences);
+	}
 	if (card_of("seal") >= 0)
 		tcase_add_test(t, multipart_and_sizes);
 	if (seal_card() >= 0)
