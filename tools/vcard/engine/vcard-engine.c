@@ -115,6 +115,10 @@ void vc_security_clear(vcard *c)
 		c->pins[i].verified = false;
 	for (i = 0; i < c->nkeys; i++)
 		c->keys[i].fresh_verify = false;
+}
+
+void vc_se_clear(vcard *c)
+{
 	c->se_key = -1;
 	c->se_alg = 0;
 }
@@ -123,6 +127,7 @@ void vc_security_clear(vcard *c)
 static void volatile_reset(vcard *c)
 {
 	vc_security_clear(c);
+	vc_se_clear(c);
 	c->cur = 0;
 	ez_wipe(c->chain, sizeof(c->chain));
 	c->chain_len = 0;

@@ -174,8 +174,10 @@ bool vc_personalizing(const vcard *c);
  * 65 81. */
 int vc_persist(vcard *c);
 /* Clear the security status: every PIN's verification, every key's fresh
- * VERIFY, the security environment. */
+ * VERIFY. */
 void vc_security_clear(vcard *c);
+/* Forget the security environment (the key and algorithm MSE set). */
+void vc_se_clear(vcard *c);
 
 /* vcard-fs.c: the file tree. */
 int vc_fs_add(vcard *c, uint16_t parent, uint16_t fid, bool is_df, uint8_t fdb,
