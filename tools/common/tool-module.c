@@ -77,7 +77,7 @@ static int load_name(const char *name, struct ez_module *m, char *err, size_t ca
 	m->kit = mods;
 	m->f = f;
 	m->via_p11kit = true;
-	m->path = p11_kit_config_option(f, "module");
+	m->path = p11_kit_module_get_filename(f);
 	return 0;
 }
 
