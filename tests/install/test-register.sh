@@ -58,6 +58,9 @@ for d in "$NEW" "$OLD" "$HOME/.pki/nssdb"; do
 done
 expect 0 "$R" --list
 check_eq "--list: three databases load the module" 3 "$(grep -c 'loads the module (eimza)' <<<"$out")"
+setup_turkish "$W/locale"
+LC_ALL=tr_TR.UTF-8 expect 0 "$R" --list
+check_eq "--list in Turkish" 3 "$(grep -c 'modülü yüklüyor (eimza)' <<<"$out")"
 
 # Firefox itself loads the module from the new profile and reads the card
 log=$W/fx-module.log

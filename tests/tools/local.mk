@@ -26,3 +26,7 @@ dist_check_SCRIPTS += tests/tools/test-tools-mock.sh
 # The bash completion script, driven as bash drives it.
 TESTS += tests/tools/test-completion.sh
 dist_check_SCRIPTS += tests/tools/test-completion.sh
+
+# Every option of each tool's --help is in its man page, and back.
+TESTS += tests/tools/test-man-help.sh
+dist_check_SCRIPTS += tests/tools/test-man-help.sh
