@@ -78,6 +78,42 @@ grep -qx 'module: /opt/eimza/lib/pkcs11/eimza-pkcs11.so' "$T/elsewhere/conf/eimz
 	fail "a module outside p11-kit's folder must be named by absolute path: $(cat "$T/elsewhere/conf/eimza.module")"
 echo "ok - eimza.module names a module outside p11-kit's folder by absolute path"
 
+# ---- other distributions' p11-kit layouts (their p11-kit-1.pc variables) ----
+# Fedora: /usr/lib64/pkcs11; Arch: /usr/lib/pkcs11. The module goes where
+# their p11-kit looks, named by file name, whatever the prefix.
+inc=$(pkg-config --cflags p11-kit-1)
+for layout in fedora:/usr/lib64 arch:/usr/lib; do
+	name=${layout%%:*} lib=${layout#*:}
+	mkdir -p "$T/pc-$name"
+	cat >"$T/pc-$name/p11-kit-1.pc" <<PC
+prefix=/usr
+exec_prefix=\${prefix}
+libdir=$lib
+includedir=/usr/include
+datarootdir=\${prefix}/share
+datadir=\${datarootdir}
+sysconfdir=/etc
+pkgdatadir=\${datadir}/p11-kit
+p11_module_configs=\${pkgdatadir}/modules
+p11_module_path=\${libdir}/pkcs11
+proxy_module=\${libdir}/p11-kit-proxy.so
+Name: p11-kit
+Description: ($name layout, for a test)
+Version: 0.25.0
+Cflags: $inc
+Libs: -lp11-kit
+PC
+	PKG_CONFIG_PATH=$T/pc-$name cfg "$T/$name"
+	[ "$(def "$T/$name" P11_MODULE_DIR)" = "$lib/pkcs11" ] ||
+		fail "$name layout: the module goes to $(def "$T/$name" P11_MODULE_DIR), not $lib/pkcs11"
+	[ "$(def "$T/$name" P11_CONFIGS_DIR)" = /usr/share/p11-kit/modules ] ||
+		fail "$name layout: eimza.module goes to $(def "$T/$name" P11_CONFIGS_DIR)"
+	make -s -C "$T/$name" conf/eimza.module >/dev/null 2>&1 || fail "$name: make conf/eimza.module"
+	grep -qx 'module: eimza-pkcs11.so' "$T/$name/conf/eimza.module" ||
+		fail "$name layout: $(cat "$T/$name/conf/eimza.module")"
+done
+echo "ok - Fedora (/usr/lib64/pkcs11) and Arch (/usr/lib/pkcs11) layouts from p11-kit's pkg-config"
+
 # ---- the libakisp11 links (the install hooks alone, into a DESTDIR) ----------
 cfg "$T/compat" --prefix=/usr --enable-akisp11-compat --with-akisp11-dirs="/usr/lib /usr/lib/multi"
 D=$T/compat-dest
