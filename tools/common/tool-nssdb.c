@@ -192,7 +192,7 @@ bool ez_nssdb_knows_eimza(const char *dir, char *name, size_t cap)
 			continue;
 		if (ez_library_is(lib, EZ_MODULE_FILE) || strcmp(base, "p11-kit-proxy.so") == 0) {
 			if (name)
-				snprintf(name, cap, "%s", m[i].name);
+				snprintf(name, cap, "%s", m[i].name[0] ? m[i].name : base);
 			return true;
 		}
 	}
