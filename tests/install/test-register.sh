@@ -9,7 +9,7 @@
 # policies without losing what they held, and a fresh Firefox profile gets
 # the module from the policy.
 . "$(dirname "$0")/../testbed/lib.sh"
-tb_require firefox-esr chromium modutil certutil openssl python3
+tb_require firefox-esr chromium modutil certutil openssl python3 pkg-config
 tb_enter --card seal
 . "$top_srcdir/tests/tools/lib-tools.sh"
 [ -f "${EIMZA_MODULE:-}" ] || fail "the eimza module is not built (${EIMZA_MODULE:-unset})"
@@ -107,6 +107,14 @@ done
 grep -q 'NSS Internal PKCS #11 Module' "$NEW/pkcs11.txt" || fail "--remove damaged $NEW/pkcs11.txt"
 expect 0 "$R" --remove
 contains "not there"
+# through p11-kit's proxy instead: the same name, the proxy's library
+PROXY=$(pkg-config --variable=proxy_module p11-kit-1)
+expect 0 "$R" --proxy
+check_eq "--proxy registers p11-kit-proxy.so" 1 "$(grep -c "^library=$PROXY\$" "$NEW/pkcs11.txt")"
+expect 0 "$R" --list
+check_eq "--list counts the proxy as loading the module" 3 "$(grep -c 'loads the module (eimza)' <<<"$out")"
+expect 0 "$R" --remove
+check_eq "--remove takes the proxy registration out too" 0 "$(grep -c '^library=.*p11-kit-proxy' "$NEW/pkcs11.txt")"
 
 # a home of another user: what root creates there stays that user's
 U=$W/user
