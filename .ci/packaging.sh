@@ -32,7 +32,10 @@ left=$(dpkg-query -W -f='${Package} ${Status}\n' 'eimza-*' 2>/dev/null | awk '/i
 
 # What is on the machine, to compare after uninstall and purge.
 snapshot() {
-	find /usr /etc /opt -xdev 2>/dev/null | grep -v -e '^/etc/ld.so.cache$' -e '^/usr/lib/python3/dist-packages/.*__pycache__' | sort >"$1"
+	# (less what programs make for themselves when first run: Python's
+	# byte code, Java's preferences, the linker cache)
+	find /usr /etc /opt -xdev 2>/dev/null |
+		grep -v -e '^/etc/ld.so.cache$' -e '/__pycache__' -e '^/etc/\.java' | sort >"$1"
 }
 same_as() { # before-file what
 	snapshot "$T/after"
