@@ -80,7 +80,7 @@ cp -a "$cfg/." "$W/configs/" 2>/dev/null || { mkdir -p "$W/configs"; cp -a "$cfg
 mount -t tmpfs eimza-p11-configs "$cfg"
 cp -a "$W/configs/." "$cfg/"
 rm -f "$cfg/opensc-pkcs11.module" # OpenSC would probe the AKIS card too
-sed "s|^module:.*|module: $M|" "$top_srcdir/conf/eimza.module" >"$cfg/eimza.module"
+sed "s|^module:.*|module: $M|" "$top_srcdir/conf/eimza.module.in" >"$cfg/eimza.module"
 out=$(foreign p11-kit list-modules 2>&1)
 check_match "p11-kit list-modules shows the eimza module" 'eimza:' "$out"
 check_match "p11-kit shows its token" 'token: TEST KULLANICI' "$out"

@@ -31,3 +31,7 @@ dist_check_SCRIPTS += tests/tools/test-completion.sh
 # describe it, and eimza-info probe (read-only, masked) on both generations.
 TESTS += tests/tools/test-info-cards.sh
 dist_check_SCRIPTS += tests/tools/test-info-cards.sh
+
+# Every option of each tool's --help is in its man page, and back.
+TESTS += tests/tools/test-man-help.sh
+dist_check_SCRIPTS += tests/tools/test-man-help.sh

@@ -15,6 +15,7 @@ I=$B/info/eimza-info
 P=$B/pin/eimza-pin
 export LC_ALL=C LANGUAGE=
 T=$EIMZA_TB_DIR
+register_build_module # doctor asks p11-kit
 
 expect 0 "$I" --json
 printf '%s' "$out" >"$T/info.json"

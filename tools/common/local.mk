@@ -11,7 +11,11 @@ tools_common_libeimza_tools_la_SOURCES = \
 	tools/common/tool-messages.c \
 	tools/common/tool-cert.c \
 	tools/common/tool-sign.c \
-	tools/common/tool-json.c
+	tools/common/tool-json.c \
+	tools/common/tool-p11kit.h \
+	tools/common/tool-p11kit.c \
+	tools/common/tool-nssdb.h \
+	tools/common/tool-nssdb.c
 tools_common_libeimza_tools_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(P11KIT_CFLAGS)
 tools_common_libeimza_tools_la_LIBADD = common/libeimza-common.la \
 	$(CRYPTO_LIBS) $(P11KIT_LIBS) $(DL_LIBS) $(LTLIBINTL)
@@ -20,8 +24,9 @@ tools_common_libeimza_tools_la_LIBADD = common/libeimza-common.la \
 # loads completions/NAME on first use of NAME).
 bashcompletiondir = $(datadir)/bash-completion/completions
 bashcompletion_DATA = tools/common/completions/eimza-info tools/common/completions/eimza-pin \
-	tools/common/completions/eimza-onay
+	tools/common/completions/eimza-onay tools/common/completions/eimza-register
 EXTRA_DIST += tools/common/eimza.bash-completion
 CLEANFILES += $(bashcompletion_DATA)
-tools/common/completions/eimza-info tools/common/completions/eimza-pin tools/common/completions/eimza-onay: $(srcdir)/tools/common/eimza.bash-completion
+tools/common/completions/eimza-info tools/common/completions/eimza-pin tools/common/completions/eimza-onay \
+tools/common/completions/eimza-register: $(srcdir)/tools/common/eimza.bash-completion
 	$(AM_V_GEN)$(MKDIR_P) tools/common/completions && cp $(srcdir)/tools/common/eimza.bash-completion $@

@@ -2,7 +2,10 @@
  * info-doctor.c: `eimza-info doctor`, every link of the chain a card holder
  * depends on, each one OK, WARN or FAIL with a fix in plain words:
  * pcscd -> readers -> an AKIS card -> the module (loadable, right
- * architecture) -> p11-kit registration -> Firefox/Thunderbird -> PIN ->
+ * architecture) -> p11-kit registration, asked of p11-kit itself (the path
+ * and config file it uses; OpenSC claiming the same reader) -> libakisp11.so
+ * links -> every NSS database of the user (Firefox, Thunderbird, Chromium)
+ * -> PIN ->
  * certificate expiry -> (with --sign-test) a signature made and verified.
  * The report masks the T.C. Kimlik No: it is meant to be pasted into a
  * support request.
@@ -29,15 +32,11 @@
 #include "eimza/hex.h"
 #include "eimza/secmem.h"
 #include "eimza/tckn.h"
+#include "tools/common/tool-nssdb.h"
+#include "tools/common/tool-p11kit.h"
 #include "tools/common/tool.h"
 #include "tools/info/info.h"
 
-#ifndef P11_MODULE_DIR
-#define P11_MODULE_DIR "/usr/lib/pkcs11"
-#endif
-#ifndef P11_CONFIGS_DIR
-#define P11_CONFIGS_DIR "/usr/share/p11-kit/modules"
-#endif
 
 enum level { OK, WARN, FAIL };
 static int worst;
@@ -166,76 +165,138 @@ static bool file_mentions(const char *path, const char *needle)
 	return hit;
 }
 
-static bool dir_has_module(const char *dir, const char *needle)
+/* ---- p11-kit: ask it, as applications do -------------------------------- */
+static void check_p11kit(const char *loaded, bool akis_card)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool hit = false;
-	char p[4096];
-	if (!d)
-		return false;
-	while (!hit && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (l < 8 || strcmp(e->d_name + l - 7, ".module") != 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-		hit = file_mentions(p, needle);
+	struct ez_p11kit_entry *e;
+	size_t n;
+	char err[512], line[1600], fix[1024];
+	snprintf(fix, sizeof fix,
+	         _("Install the eimza-pkcs11 package (sudo apt install eimza-pkcs11), or install "
+	           "eimza from source (sudo make install): either writes eimza.module into %s."),
+	         P11_CONFIGS_DIR);
+	if (ez_p11kit_list(&e, &n, err, sizeof err) != 0) {
+		report(FAIL, "p11-kit", err, fix);
+		return;
 	}
-	closedir(d);
-	return hit;
+	const struct ez_p11kit_entry *me = NULL;
+	for (size_t i = 0; i < n && !me; i++)
+		if (e[i].eimza)
+			me = &e[i];
+	if (!me) {
+		report(FAIL, "p11-kit",
+		       _("p11-kit has no eimza module registered: programs that find modules through "
+		         "p11-kit (GnuTLS, p11-kit-proxy.so, eimza-register) will not see the card."),
+		       fix);
+	} else {
+		snprintf(line, sizeof line,
+		         _("p11-kit loads the module as \"%s\": %s (registered in %s)."), me->name,
+		         me->path ? me->path : "?", me->config ? me->config : "?");
+		report(OK, "p11-kit", line, NULL);
+		if (me->path && (!loaded || strcmp(loaded, me->path) != 0))
+			check_arch(me->path);
+		if (!me->in_proxy) {
+			snprintf(line, sizeof line,
+			         _("p11-kit's proxy module does not load eimza (enable-in or disable-in "
+			           "in %s)."),
+			         me->config ? me->config : "?");
+			report(WARN, "p11-kit-proxy", line,
+			       _("Remove the enable-in/disable-in line, unless you meant it."));
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!e[i].opensc || !e[i].in_proxy || !akis_card)
+			continue;
+		snprintf(line, sizeof line,
+		         _("OpenSC's module (registered with p11-kit as \"%s\" in %s) also claims the "
+		           "AKIS card's reader and shows it as \"token not recognized\": programs "
+		           "that use p11-kit's proxy list the card twice."),
+		         e[i].name, e[i].config ? e[i].config : "?");
+		snprintf(fix, sizeof fix,
+		         _("If you use no other card with OpenSC, remove its module: sudo apt remove "
+		           "opensc-pkcs11. Otherwise keep it out of the proxy: write the two lines "
+		           "\"module: opensc-pkcs11.so\" and \"disable-in: p11-kit-proxy\" into "
+		           "/etc/pkcs11/modules/%s.module."),
+		         e[i].name);
+		report(WARN, "opensc", line, fix);
+	}
+	ez_p11kit_list_free(e, n);
 }
 
-static void check_p11kit(void)
+/* ---- libakisp11.so: applications that load the vendor library by name -- */
+static void check_akisp11(void)
 {
-	const char *home = getenv("HOME");
-	char user[4096];
-	snprintf(user, sizeof user, "%s/.config/pkcs11/modules", home ? home : "/nonexistent");
-	const char *dirs[] = {P11_CONFIGS_DIR, "/usr/share/p11-kit/modules", "/etc/pkcs11/modules",
-	                      user};
-	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
-		if (dir_has_module(dirs[i], EZ_MODULE_FILE)) {
-			report(OK, "p11-kit", _("The module is registered with p11-kit."), NULL);
-			return;
+	char dirs[] = AKISP11_DIRS, line[1200], file[1100];
+	for (char *d = strtok(dirs, " "); d; d = strtok(NULL, " ")) {
+		snprintf(file, sizeof file, "%s/libakisp11.so", d);
+		if (access(file, F_OK) != 0)
+			continue;
+		if (ez_library_is(file, EZ_MODULE_FILE)) {
+			snprintf(line, sizeof line, _("%s leads to eimza."), file);
+			report(OK, "libakisp11", line, NULL);
+		} else {
+			snprintf(line, sizeof line,
+			         _("%s is another library (the vendor's?): applications that load "
+			           "libakisp11.so by name use it, not eimza."),
+			         file);
+			report(WARN, "libakisp11", line,
+			       _("To use eimza there, remove the vendor package and install "
+			         "eimza-akisp11-compat (docs/install.md)."));
 		}
-	report(WARN, "p11-kit",
-	       _("The module is not registered with p11-kit, so applications will not find it by "
-	         "themselves."),
-	       _("Reinstall eimza (it installs eimza.module into p11-kit's modules folder)."));
+	}
+}
+
+/* ---- Firefox, Thunderbird, Chromium: their NSS databases ---------------- */
+static bool policy_loads_eimza(void)
+{
+	return file_mentions("/etc/firefox/policies/policies.json", EZ_MODULE_FILE) ||
+	       file_mentions("/etc/firefox/policies/policies.json", "libakisp11.so");
 }
 
 static void check_nss(void)
 {
 	const char *home = getenv("HOME");
-	const char *pats[] = {"/.mozilla/firefox/*/pkcs11.txt",
-	                      "/snap/firefox/common/.mozilla/firefox/*/pkcs11.txt",
-	                      "/.thunderbird/*/pkcs11.txt"};
-	int profiles = 0, with = 0;
-	char pat[4096];
-	if (!home)
+	struct ez_nssdb *d;
+	size_t n;
+	char line[1200], name[256];
+	bool policy = policy_loads_eimza();
+	if (policy)
+		report(OK, "browser",
+		       _("Firefox's enterprise policy (/etc/firefox/policies/policies.json) loads the "
+		         "module in every profile."),
+		       NULL);
+	if (!home || ez_nssdb_find(home, &d, &n) != 0)
 		return;
-	for (size_t i = 0; i < sizeof pats / sizeof *pats; i++) {
-		glob_t g;
-		snprintf(pat, sizeof pat, "%s%s", home, pats[i]);
-		if (glob(pat, 0, NULL, &g) != 0)
-			continue;
-		for (size_t k = 0; k < g.gl_pathc; k++) {
-			profiles++;
-			if (file_mentions(g.gl_pathv[k], EZ_MODULE_FILE) ||
-			    file_mentions(g.gl_pathv[k], "p11-kit-proxy"))
-				with++;
+	if (n == 0)
+		report(WARN, "browser", _("No Firefox, Thunderbird or Chromium profile was found."),
+		       _("Start the browser once (it creates its profile), then run eimza-register."));
+	for (size_t i = 0; i < n; i++) {
+		bool fx = strcmp(d[i].app, "Firefox") == 0;
+		if (d[i].missing) {
+			snprintf(line, sizeof line,
+			         _("%s has no NSS database yet (%s), so it does not load the module."),
+			         d[i].app, d[i].dir);
+			report(WARN, "browser", line, _("Run eimza-register: it creates the database."));
+		} else if (ez_nssdb_knows_eimza(d[i].dir, name, sizeof name)) {
+			snprintf(line, sizeof line, _("%s loads the module (\"%s\") in %s."), d[i].app,
+			         name, d[i].dir);
+			report(OK, "browser", line, NULL);
+		} else if (fx && policy) {
+			snprintf(line, sizeof line,
+			         _("%s gets the module from the policy at its next start (%s)."),
+			         d[i].app, d[i].dir);
+			report(OK, "browser", line, NULL);
+		} else {
+			snprintf(line, sizeof line, _("%s does not load the module in %s."), d[i].app,
+			         d[i].dir);
+			report(WARN, "browser", line,
+			       strcmp(d[i].app, "Chromium/Chrome") == 0
+			           ? _("Close the browser and run eimza-register.")
+			           : _("Close the program and run eimza-register (or, for every user, "
+			               "sudo eimza-register --system)."));
 		}
-		globfree(&g);
 	}
-	if (profiles == 0)
-		report(WARN, "browser", _("No Firefox or Thunderbird profile was found."),
-		       _("If you use another browser, add the module to it by hand."));
-	else if (with < profiles)
-		report(WARN, "browser",
-		       _("Firefox or Thunderbird does not know the module in every profile."),
-		       _("In Firefox: Settings > Privacy & Security > Security Devices > Load, and "
-		         "give the module's path."));
-	else
-		report(OK, "browser", _("Firefox/Thunderbird can use the module."), NULL);
+	ez_nssdb_free(d, n);
 }
 
 /* ---- sign and verify once ----------------------------------------------- */
@@ -441,7 +502,7 @@ int info_doctor(const struct info_opts *o)
 		ez_json_obj_begin(js, NULL);
 		ez_json_arr_begin(js, "checks");
 	}
-	check_pcsc();
+	bool akis_card = check_pcsc();
 
 	struct ez_module m;
 	char err[512];
@@ -449,7 +510,8 @@ int info_doctor(const struct info_opts *o)
 	if (r != EZ_EXIT_OK) {
 		report(
 		    FAIL, "module", err,
-		    _("Install eimza (apt install eimza), or give the module with --module PATH."));
+		    _("Install the eimza-pkcs11 package (sudo apt install eimza-pkcs11) or eimza from "
+		      "source (docs/install.md), or give the module with --module PATH."));
 		/* A library of the wrong architecture fails to load: say so. */
 		const char *env = getenv("EIMZA_MODULE");
 		const char *file = o->module && strchr(o->module, '/')     ? o->module
@@ -465,7 +527,8 @@ int info_doctor(const struct info_opts *o)
 		report(OK, "module", line, NULL);
 		check_arch(m.path);
 	}
-	check_p11kit();
+	check_p11kit(r == EZ_EXIT_OK ? m.path : NULL, akis_card);
+	check_akisp11();
 	check_nss();
 	if (r == EZ_EXIT_OK) {
 		check_token(&m, o, &exitc);
