@@ -7,7 +7,6 @@ common_libeimza_common_la_SOURCES = \
 	common/hex.c include/eimza/hex.h \
 	common/atomic-file.c include/eimza/atomic-file.h \
 	common/tckn.c include/eimza/tckn.h \
-	common/akis-profile.c include/eimza/akis-profile.h \
 	common/apdu-trace.c include/eimza/apdu-trace.h \
 	common/secret-source.c include/eimza/secret-source.h \
 	common/utf8.c include/eimza/utf8.h \

@@ -6,6 +6,12 @@ set -u
 P=$EIMZA_TB_PCSC
 R=$EIMZA_TB_CARD0_READER
 B=$(cd "$(dirname "$EIMZA_VCARD")/../.." && pwd) # the build tree
+# The tools: the build tree's, or the installed ones (EIMZA_DEMO_BIN, with
+# EIMZA_MODULE the installed module; CI runs the story on the packages).
+INFO=$B/tools/info/eimza-info PIN=$B/tools/pin/eimza-pin O=$B/tools/onay/eimza-onay
+if [ -n "${EIMZA_DEMO_BIN:-}" ]; then
+	INFO=$EIMZA_DEMO_BIN/eimza-info PIN=$EIMZA_DEMO_BIN/eimza-pin O=$EIMZA_DEMO_BIN/eimza-onay
+fi
 W=$EIMZA_TB_DIR/demo
 mkdir -p "$W"
 umask 077
@@ -35,15 +41,14 @@ pkcs11-tool --module "$EIMZA_MODULE" --list-slots 2>&1 | sed 's/^/  /'
 pkcs11-tool --module "$EIMZA_MODULE" --slot-index 0 --list-objects 2>&1 | sed 's/^/  /'
 
 title "eimza-info: the card, its PIN state and its certificate"
-"$B/tools/info/eimza-info" --module "$EIMZA_MODULE" 2>&1 | sed 's/^/  /'
+"$INFO" --module "$EIMZA_MODULE" 2>&1 | sed 's/^/  /'
 
 title "eimza-pin status"
-"$B/tools/pin/eimza-pin" status --module "$EIMZA_MODULE" 2>&1 | sed 's/^/  /'
+"$PIN" status --module "$EIMZA_MODULE" 2>&1 | sed 's/^/  /'
 
-O=$B/tools/onay/eimza-onay
 code=$(printf '%05d%05d%05d' $((RANDOM % 100000)) $((RANDOM % 100000)) $((RANDOM % 100000)))
 V=(--ca "$EIMZA_TB_CARD0_ROOTS" --untrusted "$EIMZA_TB_CARD0_CA")
-tckn=$("$B/tools/info/eimza-info" --module "$EIMZA_MODULE" --json | python3 -c \
+tckn=$("$INFO" --module "$EIMZA_MODULE" --json | python3 -c \
 	'import json,sys; print([c["tckn"] for s in json.load(sys.stdin)["slots"] if s.get("token") for c in s["token"]["certificates"] if c.get("tckn")][0])')
 
 title "eimza-onay login: the e-imzalı giriş, bound to the page's code $code"
@@ -51,9 +56,12 @@ title "eimza-onay login: the e-imzalı giriş, bound to the page's code $code"
 	-o "$W/giris.p7s" 2>&1 | sed 's/^/  /'
 
 title "eimza-onay approve: the e-onay (KABUL EDİYORUM), in Turkish"
-# the Turkish catalogue from the source tree (the demo does not install)
-mkdir -p "$W/locale/tr/LC_MESSAGES"
-msgfmt -o "$W/locale/tr/LC_MESSAGES/eimza.mo" "$(dirname "$0")/../po/tr.po" && export EIMZA_LOCALEDIR=$W/locale
+# the Turkish catalogue from the source tree (the demo does not install),
+# or the installed one
+if [ -z "${EIMZA_DEMO_BIN:-}" ]; then
+	mkdir -p "$W/locale/tr/LC_MESSAGES"
+	msgfmt -o "$W/locale/tr/LC_MESSAGES/eimza.mo" "$(dirname "$0")/../po/tr.po" && export EIMZA_LOCALEDIR=$W/locale
+fi
 LC_ALL=tr_TR.UTF-8 "$O" approve --code "$code" --module "$EIMZA_MODULE" --pin-source "file:$W/pin" \
 	-o "$W/onay.p7s" 2>&1 | sed 's/^/  /'
 
@@ -72,11 +80,11 @@ for i in 1 2 3; do
 	"$O" login --code "$code" --module "$EIMZA_MODULE" --pin-source "file:$W/wrong" -o "$W/x.p7s" 2>&1 |
 		grep -v -e '^Text' -e '^Verification' -e '^Certificate' -e '^Issuer' -e '^Created' -e '^Time' | sed 's/^/  /'
 done
-"$B/tools/pin/eimza-pin" status --module "$EIMZA_MODULE" 2>&1 | sed 's/^/  /'
+"$PIN" status --module "$EIMZA_MODULE" 2>&1 | sed 's/^/  /'
 
 title "eimza-pin unlock: the PUK sets a new PIN"
 printf '%s\n%s\n' 12345678 123456 >"$W/puk-and-pin"
-"$B/tools/pin/eimza-pin" unlock --module "$EIMZA_MODULE" --puk-source "fd:3" --new-pin-source "fd:3" \
+"$PIN" unlock --module "$EIMZA_MODULE" --puk-source "fd:3" --new-pin-source "fd:3" \
 	3<"$W/puk-and-pin" 2>&1 | sed 's/^/  /'
 
 title "Signing again after the unlock"

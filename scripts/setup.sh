@@ -4,17 +4,22 @@
 # run again (it installs only what is missing and rebuilds only what changed).
 #
 #   EIMZA_BUILD_DIR   build directory (default: build/ in the source tree)
+#   EIMZA_DEPS        "demo": only what the demo needs (scripts/demo.sh);
+#                     anything else: the tests' packages too (scripts/deps.txt)
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${EIMZA_BUILD_DIR:-$SRC/build}
 
 # Debian packages: the build, the PC/SC stack with the vpcd reader driver,
-# and the real clients the tests drive. scripts/deps.txt adds the rest.
+# and what the demo runs (pkcs11-tool, python3, the Turkish locale,
+# unshare). scripts/deps.txt adds the tests' clients (browsers, Java, ...).
 PKGS="build-essential autoconf automake libtool autopoint gettext pkg-config
-libssl-dev openssl libpcsclite-dev pcscd vsmartcard-vpcd libp11-kit-dev p11-kit
-check opensc gnutls-bin libnss3-tools python3 valgrind locales util-linux"
-PKGS="$PKGS $(grep -v '^#' "$SRC/scripts/deps.txt" 2>/dev/null | tr '\n' ' ')"
+libssl-dev openssl libpcsclite-dev pcscd vsmartcard-vpcd libp11-kit-dev
+check opensc python3 locales util-linux"
+if [ "${EIMZA_DEPS:-}" != demo ]; then
+	PKGS="$PKGS $(grep -v '^#' "$SRC/scripts/deps.txt" 2>/dev/null | tr '\n' ' ')"
+fi
 
 missing=
 for p in $PKGS; do

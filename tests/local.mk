@@ -10,3 +10,4 @@ include tests/clients/local.mk
 include tests/tools/local.mk
 include tests/onay/local.mk
 include tests/apps/local.mk
+include tests/install/local.mk

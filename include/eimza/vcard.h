@@ -96,10 +96,10 @@ bool vcard_atr_gen2_has_ec(const uint8_t *atr, size_t len);
 
 /* The ATRs of the public evidence, by short name (`eimza-vcard init --atr`). */
 struct vcard_named_atr {
-	const char *id;                 /* "tc-2.5.2-nxp" */
-	enum vcard_generation gen;      /* the generation whose family it is */
-	const char *hex;                /* the exact ATR */
-	const char *note;               /* where the evidence has it */
+	const char *id;            /* "tc-2.5.2-nxp" */
+	enum vcard_generation gen; /* the generation whose family it is */
+	const char *hex;           /* the exact ATR */
+	const char *note;          /* where the evidence has it */
 };
 /* The table, ending with an entry whose id is NULL. */
 extern const struct vcard_named_atr vcard_atrs[];

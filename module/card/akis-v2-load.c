@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
@@ -138,18 +137,45 @@ static ez_err read_pins(ez_card *c, struct ez_p15_app *app)
 
 /* ---- certificates ------------------------------------------------------------ */
 
+/* The certificate's public key as a card holds it: the RSA modulus, or the
+ * EC point. Read from the certificate's own bytes (the subjectPublicKey
+ * BIT STRING), not through OpenSSL's key objects: in an application that
+ * loads this module through OpenSSL's engine or provider, the key object
+ * may belong to the application's configuration and not give its numbers. */
 static void cert_public(struct cert *ct)
 {
-	BIGNUM *n = NULL;
-	size_t len = 0;
+	const ASN1_BIT_STRING *bits = X509_get0_pubkey_bitstr(ct->x);
+	der_reader r, in;
+	der_tlv seq, n;
+	const uint8_t *v;
+	size_t len;
 
-	if (EVP_PKEY_get_base_id(ct->pk) == EVP_PKEY_RSA) {
-		if (EVP_PKEY_get_bn_param(ct->pk, OSSL_PKEY_PARAM_RSA_N, &n) &&
-		    BN_num_bytes(n) <= (int)sizeof(ct->pub))
-			ct->pub_len = (size_t)BN_bn2bin(n, ct->pub);
-		BN_free(n);
-	} else if (EVP_PKEY_get_octet_string_param(ct->pk, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-						   ct->pub, sizeof(ct->pub), &len)) {
+	if (!bits || bits->length <= 0)
+		return;
+	v = bits->data;
+	len = (size_t)bits->length;
+	if (EVP_PKEY_get_base_id(ct->pk) != EVP_PKEY_RSA) {
+		if (len <= sizeof(ct->pub)) {
+			memcpy(ct->pub, v, len);
+			ct->pub_len = len;
+		}
+		return;
+	}
+	/* RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } */
+	der_reader_init(&r, v, len);
+	if (der_expect(&r, DER_SEQUENCE, &seq) < 0)
+		return;
+	der_enter(&seq, &in);
+	if (der_expect(&in, DER_INTEGER, &n) < 0)
+		return;
+	v = n.val;
+	len = n.len;
+	while (len > 1 && v[0] == 0) {
+		v++;
+		len--;
+	}
+	if (len <= sizeof(ct->pub)) {
+		memcpy(ct->pub, v, len);
 		ct->pub_len = len;
 	}
 }

@@ -105,7 +105,7 @@ static void names(struct ez_token *t)
 		paren[-1] = '\0'; /* "AKIS 2.5.2 (NXP)" -> "AKIS 2.5.2" */
 	pad_utf8(t->model, 16, model);
 	pad_utf8(t->manufacturer, 32,
-		 t->app.manufacturer[0] ? t->app.manufacturer : "TUBITAK BILGEM");
+		 t->app.manufacturer[0] ? t->app.manufacturer : "TÜBİTAK BİLGEM");
 	if (t->app.label[0]) {
 		pad_utf8(t->label, 32, t->app.label);
 	} else if (holder_name(t, label, sizeof(label))) {

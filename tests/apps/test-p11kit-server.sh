@@ -13,14 +13,14 @@ client=$(pkg-config --variable=p11_module_path p11-kit-1 2>/dev/null || echo /us
 export XDG_RUNTIME_DIR=$W/run
 mkdir -p "$XDG_RUNTIME_DIR"
 # In the foreground, in the background: a daemon would outlive the test.
-foreign p11-kit server -f --provider "$EIMZA_MODULE" -n "$W/run/eimza.sock" "pkcs11:model=AKIS%20v1.2.2" \
+foreign p11-kit server -f --provider "$EIMZA_MODULE" -n "$W/run/eimza.sock" "pkcs11:model=AKIS%202.5.2" \
 	>"$W/server.env" 2>"$W/server.err" &
 server=$!
 for _ in $(seq 100); do [ -S "$W/run/eimza.sock" ] && break; sleep 0.1; done
 export P11_KIT_SERVER_ADDRESS="unix:path=$W/run/eimza.sock"
 check_match "p11-kit server exports the token" '^unix:path=' "${P11_KIT_SERVER_ADDRESS:-}"
 out=$(pkcs11-tool --module "$client" -L 2>&1)
-check_match "the client sees the card's token" 'token model +: AKIS v1.2.2' "$out"
+check_match "the client sees the card's token" 'token model +: AKIS 2.5.2' "$out"
 card_cert 0 "$W/seal.pem"
 openssl x509 -in "$W/seal.pem" -pubkey -noout >"$W/pub.pem"
 # p11-kit's RPC carries CKM_ECDSA (the hash made here), not ECDSA-SHA384.

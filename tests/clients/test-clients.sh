@@ -18,7 +18,7 @@ echo "Kullanıcı servislerine elektronik imzalı olarak girme işlemini onaylı
 # ---- pkcs11-tool (OpenSC) ------------------------------------------------
 out=$(foreign pkcs11-tool --module "$M" --list-slots 2>&1)
 check_match "pkcs11-tool lists the card's token" 'token label +: TEST KULLANICI' "$out"
-check_match "pkcs11-tool shows the model" 'token model +: AKIS v1.2.2' "$out"
+check_match "pkcs11-tool shows the model (AKIS 2.5.2, named from the ATR)" 'token model +: AKIS 2.5.2' "$out"
 out=$(foreign pkcs11-tool --module "$M" --slot-index 0 --list-objects 2>&1)
 check_match "certificate readable before login" 'Certificate Object' "$out"
 check "no private key before login" test "$(grep -c 'Private Key Object' <<<"$out")" = 0
@@ -80,7 +80,7 @@ cp -a "$cfg/." "$W/configs/" 2>/dev/null || { mkdir -p "$W/configs"; cp -a "$cfg
 mount -t tmpfs eimza-p11-configs "$cfg"
 cp -a "$W/configs/." "$cfg/"
 rm -f "$cfg/opensc-pkcs11.module" # OpenSC would probe the AKIS card too
-sed "s|^module:.*|module: $M|" "$top_srcdir/conf/eimza.module" >"$cfg/eimza.module"
+sed "s|^module:.*|module: $M|" "$top_srcdir/conf/eimza.module.in" >"$cfg/eimza.module"
 out=$(foreign p11-kit list-modules 2>&1)
 check_match "p11-kit list-modules shows the eimza module" 'eimza:' "$out"
 check_match "p11-kit shows its token" 'token: TEST KULLANICI' "$out"

@@ -1,11 +1,10 @@
 /*
  * test-common.c: unit tests of the common library: DER reading and
- * writing, the T.C. Kimlik No rules, hex, APDU trace masking, the ATR
- * family match and atomic file replacement.
+ * writing, the T.C. Kimlik No rules, hex, APDU trace masking and atomic
+ * file replacement.
  */
 #include "config.h"
 
-#include <eimza/akis-profile.h>
 #include <eimza/apdu-trace.h>
 #include <eimza/atomic-file.h>
 #include <eimza/der.h>
@@ -278,35 +277,6 @@ START_TEST(trace_masks_pins)
 }
 END_TEST
 
-/* ---- ATR family --------------------------------------------------------- */
-
-START_TEST(atr_family)
-{
-	const struct akis_atr *a;
-	const char *model;
-	char buf[64];
-	uint8_t atr[32];
-
-	for (a = akis_atrs; a->id; a++) {
-		model = NULL;
-		ck_assert_msg(akis_atr_match(a->atr, a->len, &model, buf, sizeof(buf)), "%s", a->id);
-		ck_assert_str_eq(model, a->model);
-	}
-	ck_assert_str_eq(akis_atr_default()->id, "v1.2.2");
-	/* A version byte nobody listed is still AKIS, by the mask. */
-	a = akis_atr_by_id("v1.3");
-	memcpy(atr, a->atr, a->len);
-	atr[15] = 0x99;
-	ck_assert(akis_atr_match(atr, a->len, &model, buf, sizeof(buf)));
-	ck_assert_str_eq(model, "AKIS (version byte 99)");
-	/* Another card's historical bytes are not. */
-	atr[10] = 0x00;
-	ck_assert(!akis_atr_match(atr, a->len, &model, buf, sizeof(buf)));
-	ck_assert(!akis_atr_match(atr, 1, NULL, NULL, 0));
-	ck_assert(!akis_atr_match(NULL, 0, NULL, NULL, 0));
-}
-END_TEST
-
 /* ---- atomic files ------------------------------------------------------- */
 
 START_TEST(atomic_replace)
@@ -353,7 +323,6 @@ static Suite *suite(void)
 	tcase_add_test(t, tckn_every_completion_valid);
 	tcase_add_test(t, hex_and_secmem);
 	tcase_add_test(t, trace_masks_pins);
-	tcase_add_test(t, atr_family);
 	tcase_add_test(t, atomic_replace);
 	suite_add_tcase(s, t);
 	return s;

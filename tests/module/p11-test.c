@@ -53,6 +53,24 @@ static const char *card_env(int i, const char *what)
 	return getenv(name);
 }
 
+int seal_card(void)
+{
+	int c = card_of("seal");
+
+	return c >= 0 ? c : card_of("seal-rsa");
+}
+
+int card_generation(int i)
+{
+	char env[48];
+	const char *g;
+
+	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_GENERATION", i);
+	g = getenv(env);
+	ck_assert_msg(g != NULL, "%s is not set (the test bed sets it)", env);
+	return strcmp(g, "1.2") == 0 ? 1 : 2;
+}
+
 int card_of(const char *profile)
 {
 	int i;
@@ -149,6 +167,35 @@ int trace_count(int card, const char *prefix)
 
 	ck_assert_ptr_nonnull(path);
 	return trace_file_count(path, prefix);
+}
+
+int trace_mark(int card)
+{
+	return trace_count(card, "");
+}
+
+void trace_commands(int card, int mark, int bytes, char *out, size_t cap)
+{
+	const char *path = card_env(card, "TRACE");
+	char line[2048];
+	size_t used = 0;
+	int n = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(path);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = 2 + 3 * (size_t)bytes - 1; /* "> " and "XX " per byte */
+		if (n++ < mark || strncmp(line, "> ", 2) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line) > len)
+			line[len] = '\0';
+		used += (size_t)snprintf(out + used, cap > used ? cap - used : 0, "%s\n", line + 2);
+	}
+	fclose(f);
 }
 
 int tb_ctl(const char *fmt, ...)

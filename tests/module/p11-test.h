@@ -23,6 +23,11 @@ void p11_init(void);
 CK_SLOT_ID card_slot(int i);
 /* The index of the test bed card with this profile, or -1. */
 int card_of(const char *profile);
+/* The AKIS generation of test bed card i: 2 (AKIS 2.x) or 1 (AKIS 1.2). */
+int card_generation(int i);
+/* A card with a seal key (no one-PIN-per-signature): "seal" (EC, 2.x), else
+ * "seal-rsa" (the AKIS 1.2 round has no EC); -1 when neither is there. */
+int seal_card(void);
 /* Open a session on card i (rw or not). */
 CK_SESSION_HANDLE open_session(int i, bool rw);
 void login_user(CK_SESSION_HANDLE s);
@@ -34,6 +39,11 @@ void *attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t, CK_ULON
 bool attr_bool(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t);
 /* Count lines of the card's APDU trace that start with `prefix`. */
 int trace_count(int card, const char *prefix);
+/* The card's trace so far, in lines (a mark for trace_commands). */
+int trace_mark(int card);
+/* The commands card received after `mark`, their first `bytes` bytes each
+ * ("00 20 00 81" for 4), one per line, into out. */
+void trace_commands(int card, int mark, int bytes, char *out, size_t cap);
 /* Run a test-bed control command ($EIMZA_TB_CTL ...). */
 int tb_ctl(const char *fmt, ...);
 

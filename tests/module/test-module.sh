@@ -1,12 +1,15 @@
 #!/bin/bash
 # The PKCS#11 module's behaviour tests (tests/module/test-module, Check)
 # through the real PC/SC stack: one round with a card of each of the five
-# profiles, then three that pull cards out (slow cards for pulls between two
-# APDUs, then pulls pcscd misses).
+# profiles (AKIS 2.x), one with the RSA profiles on AKIS 1.2, then three that
+# pull cards out (slow cards for pulls between two APDUs, then pulls pcscd
+# misses).
 . "$(dirname "$0")/../testbed/lib.sh"
 T="$top_builddir/tests/module/test-module"
 rc=0
 EIMZA_TEST_ROUND=full "$TB" --card nes-rsa --card seal --card nes-ec --card multi --card seal-rsa -- "$T" || rc=1
+# AKIS 1.2 (RSA only: no public source shows EC before 2.5).
+EIMZA_TB_GENERATION=1.2 EIMZA_TEST_ROUND=full "$TB" --card nes-rsa --card seal-rsa -- "$T" || rc=1
 EIMZA_TEST_ROUND=removal "$TB" --latency rtt=150 --card seal-rsa -- "$T" || rc=1
 EIMZA_TEST_ROUND=removal-consent "$TB" --latency rtt=150 --card nes-rsa -- "$T" || rc=1
 EIMZA_TEST_ROUND=fast-swap "$TB" --card seal-rsa --card nes-rsa -- "$T" || rc=1

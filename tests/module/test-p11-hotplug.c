@@ -13,7 +13,7 @@
 
 START_TEST(remove_and_insert)
 {
-	int c = card_of("seal");
+	int c = seal_card();
 	CK_SLOT_ID slot, ev;
 	CK_SESSION_HANDLE s;
 	CK_SESSION_INFO si;
@@ -49,11 +49,12 @@ END_TEST
 
 START_TEST(reset_by_another_program)
 {
-	int c = card_of("seal"), verifies;
+	int c = seal_card(), verifies;
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE k;
-	CK_MECHANISM m = {CKM_ECDSA_SHA256, NULL, 0};
-	CK_BYTE sig[128];
+	/* The EC seal on 2.x, the RSA seal in the AKIS 1.2 round. */
+	CK_MECHANISM m = {card_of("seal") >= 0 ? CKM_ECDSA_SHA256 : CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_BYTE sig[512];
 	CK_ULONG len = sizeof(sig);
 	char cmd[512];
 
@@ -123,7 +124,7 @@ static CK_RV token_back(int c)
 
 START_TEST(pcscd_restart)
 {
-	int c = card_of("seal");
+	int c = seal_card();
 	CK_TOKEN_INFO ti;
 
 	p11_init();
@@ -154,7 +155,7 @@ static void slot_reader(CK_SLOT_ID id, char *name, size_t cap)
 
 START_TEST(reader_plugged_in_and_out)
 {
-	int c = card_of("seal"), k;
+	int c = seal_card(), k;
 	CK_SLOT_ID a[32], b[32], t[32];
 	CK_ULONG na = 32, nb, nt, i;
 	char names[32][65], name[65], added[2][65], cmd[600];

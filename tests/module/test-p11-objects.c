@@ -132,7 +132,7 @@ START_TEST(always_authenticate_flag)
 	login_user(s);
 	ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
 	ck_assert(attr_bool(s, k, CKA_ALWAYS_AUTHENTICATE));
-	s = open_session(card_of("seal"), false);
+	s = open_session(seal_card(), false);
 	login_user(s);
 	ck_assert_int_eq(find(s, CKO_PRIVATE_KEY, NULL, 0, &k, 1), 1);
 	ck_assert(!attr_bool(s, k, CKA_ALWAYS_AUTHENTICATE));
@@ -219,7 +219,7 @@ Suite *objects_suite(void)
 
 	tcase_set_timeout(t, 60);
 	tcase_add_loop_test(t, objects_of_profile, 0, atoi(getenv("EIMZA_TB_CARDS")));
-	if (card_of("nes-rsa") >= 0 && card_of("seal") >= 0) {
+	if (card_of("nes-rsa") >= 0 && seal_card() >= 0) {
 		tcase_add_test(t, always_authenticate_flag);
 		tcase_add_test(t, attribute_rules);
 	}

@@ -25,7 +25,7 @@ static CK_FLAGS flags_of(int card)
 
 START_TEST(login_states)
 {
-	int c = card_of("seal");
+	int c = seal_card();
 	CK_SESSION_HANDLE ro, rw;
 	CK_SESSION_INFO si;
 
@@ -57,17 +57,25 @@ END_TEST
 
 START_TEST(policy_checked_before_the_card)
 {
+	static const char digits[] = "12345678901234567890";
 	int c = card_of("nes-rsa"), before;
 	CK_SESSION_HANDLE s;
+	CK_TOKEN_INFO ti;
 
 	p11_init();
 	s = open_session(c, false);
-	before = trace_count(c, "> 00 20 00 81 0");
-	/* Wrong length or characters: refused without a try on the card. */
-	ck_assert_rv(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "12345", 5), CKR_PIN_LEN_RANGE);
-	ck_assert_rv(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "1234567", 7), CKR_PIN_LEN_RANGE);
+	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+	ck_assert_uint_gt(ti.ulMinPinLen, 1);
+	ck_assert_uint_lt(ti.ulMaxPinLen, sizeof(digits) - 1);
+	before = trace_count(c, "> 00 20 00 81");
+	/* Wrong length or characters, by the card's own limits: refused
+	 * without a try on the card. */
+	ck_assert_rv(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)digits, ti.ulMinPinLen - 1),
+		     CKR_PIN_LEN_RANGE);
+	ck_assert_rv(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)digits, ti.ulMaxPinLen + 1),
+		     CKR_PIN_LEN_RANGE);
 	ck_assert_rv(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "12a456", 6), CKR_PIN_INVALID);
-	ck_assert_int_eq(trace_count(c, "> 00 20 00 81 0"), before);
+	ck_assert_int_eq(trace_count(c, "> 00 20 00 81"), before);
 	ck_assert(!(flags_of(c) & CKF_USER_PIN_COUNT_LOW));
 }
 END_TEST
@@ -76,6 +84,7 @@ START_TEST(block_and_unblock)
 {
 	int c = card_of("nes-rsa"), before;
 	CK_SESSION_HANDLE s;
+	CK_TOKEN_INFO ti;
 
 	p11_init();
 	s = open_session(c, true);
@@ -94,9 +103,19 @@ START_TEST(block_and_unblock)
 	/* A wrong PUK counts down the PUK. */
 	ck_assert_rv(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR) "00000000", 8), CKR_PIN_INCORRECT);
 	ck_assert(flags_of(c) & CKF_SO_PIN_COUNT_LOW);
-	/* Unblock: SO login with the PUK, C_InitPIN with a new PIN. */
+	/* Unblock: SO login with the PUK, C_InitPIN with a new PIN, in the
+	 * generation's form: 2.x resets with the verified PUK (2C 02 81 new),
+	 * 1.2 carries the PUK in the command (2C 00 81 len PUK len new). */
+	const char *form = card_generation(c) == 2 ? "> 00 2C 02 81 06 " : "> 00 2C 00 81 10 ";
+	int forms = trace_count(c, form);
+	before = trace_count(c, "> 00 2C");
 	ck_assert_rv(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)PUK, 8), CKR_OK);
 	ck_assert_rv(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR) "654321", 6), CKR_OK);
+	ck_assert_int_eq(trace_count(c, "> 00 2C") - before, 1);
+	ck_assert_int_eq(trace_count(c, form) - forms, 1);
+	/* The SO login's PUK is spent: a second unblock needs it again. */
+	ck_assert_rv(p11->C_InitPIN(s, (CK_UTF8CHAR_PTR) "111111", 6), CKR_USER_NOT_LOGGED_IN);
+	ck_assert_int_eq(trace_count(c, "> 00 2C") - before, 1);
 	ck_assert_rv(p11->C_Logout(s), CKR_OK);
 	ck_assert(!(flags_of(c) & (CKF_USER_PIN_LOCKED | CKF_USER_PIN_COUNT_LOW)));
 	ck_assert_rv(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)PIN, 6), CKR_PIN_INCORRECT);
@@ -104,7 +123,9 @@ START_TEST(block_and_unblock)
 	/* C_SetPIN back to the default; a wrong old PIN is a counted try. */
 	ck_assert_rv(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR) "111111", 6, (CK_UTF8CHAR_PTR)PIN, 6),
 		     CKR_PIN_INCORRECT);
-	ck_assert_rv(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR) "654321", 6, (CK_UTF8CHAR_PTR) "12345", 5),
+	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+	ck_assert_rv(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR) "654321", 6, (CK_UTF8CHAR_PTR) "12345678901234567",
+				   ti.ulMaxPinLen + 1),
 		     CKR_PIN_LEN_RANGE);
 	ck_assert_rv(p11->C_SetPIN(s, (CK_UTF8CHAR_PTR) "654321", 6, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
 	ck_assert_rv(p11->C_Logout(s), CKR_OK);

@@ -441,21 +441,27 @@ struct pss_signer {
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE k;
 	CK_RV rv;
+	bool gen2;
 };
 
-/* RSA-PSS: the host builds the whole modulus-sized block, which the card
- * takes in a chain of two PSO commands (more than 244 bytes). */
+/* A signature whose input takes two chained PSO commands (more than 196
+ * bytes): on 1.2 RSA-PSS, which the host encodes into a modulus-sized
+ * block for raw RSA; on 2.x, which pads and encodes on the card, CKM_RSA_PKCS
+ * over a 245-byte input (the most PKCS#1 v1.5 takes for RSA-2048). */
 static void *pss_thread(void *arg)
 {
 	struct pss_signer *g = arg;
 	CK_RSA_PKCS_PSS_PARAMS pp = {CKM_SHA256, CKG_MGF1_SHA256, 32};
-	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS_PSS, &pp, sizeof(pp)};
-	CK_BYTE sig[512];
+	CK_MECHANISM pss = {CKM_SHA256_RSA_PKCS_PSS, &pp, sizeof(pp)};
+	CK_MECHANISM pkcs1 = {CKM_RSA_PKCS, NULL, 0};
+	CK_BYTE sig[512], in[245];
 	CK_ULONG len = sizeof(sig);
 
-	g->rv = p11->C_SignInit(g->s, &m, g->k);
+	memset(in, 0x5A, sizeof(in));
+	g->rv = p11->C_SignInit(g->s, g->gen2 ? &pkcs1 : &pss, g->k);
 	if (g->rv == CKR_OK)
-		g->rv = p11->C_Sign(g->s, (CK_BYTE_PTR) "x", 1, sig, &len);
+		g->rv = g->gen2 ? p11->C_Sign(g->s, in, sizeof(in), sig, &len)
+				: p11->C_Sign(g->s, (CK_BYTE_PTR) "x", 1, sig, &len);
 	return NULL;
 }
 
@@ -467,6 +473,7 @@ START_TEST(removed_inside_a_chained_pso)
 	pthread_t th;
 
 	p11_init();
+	g.gen2 = card_generation(c) == 2;
 	g.s = open_session(c, false);
 	login_user(g.s);
 	ck_assert_int_eq(find(g.s, CKO_PRIVATE_KEY, NULL, 0, &g.k, 1), 1);
@@ -563,9 +570,11 @@ START_TEST(removed_during_context_verify)
 	ck_assert(attr_bool(g.s, g.k, CKA_ALWAYS_AUTHENTICATE));
 	verifies = trace_count(c, VERIFY_PIN);
 	pthread_create(&th, NULL, consent_thread, &g);
-	/* The context VERIFY takes 150 ms: the pull lands in it; the card
-	 * answers the VERIFY and leaves, so MSE and PSO find no card. */
-	usleep(80000);
+	/* Each command takes 150 ms; the context login selects the application
+	 * before its VERIFY (0-150 ms, then 150-300 ms on both generations):
+	 * the pull lands in the VERIFY; the card answers it and leaves, so MSE
+	 * and PSO find no card. */
+	usleep(230000);
 	ck_assert_int_eq(pull_card(c), 0);
 	pthread_join(th, NULL);
 	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 1);

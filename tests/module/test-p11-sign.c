@@ -130,6 +130,14 @@ static CK_RSA_PKCS_MGF_TYPE md_mgf(const char *md)
 	return strcmp(md, "SHA256") == 0 ? CKG_MGF1_SHA256 : strcmp(md, "SHA384") == 0 ? CKG_MGF1_SHA384 : CKG_MGF1_SHA512;
 }
 
+/* Is mechanism t one the card in slot computes (by the public evidence):
+ * every mechanism of its key types, but ECDSA with SHA-224 on AKIS 2.x
+ * (AkisCIF has no algorithm byte for it). */
+static bool card_computes(int card, CK_MECHANISM_TYPE t)
+{
+	return !(card_generation(card) == 2 && t == CKM_ECDSA_SHA224);
+}
+
 /* Sign msg with every mechanism of the key's type on card `card`'s key `index`. */
 static void all_mechanisms(int card, int index)
 {
@@ -145,16 +153,35 @@ static void all_mechanisms(int card, int index)
 		bool mech_ec = t == CKM_ECDSA || (t >= CKM_ECDSA_SHA1 && t <= CKM_ECDSA_SHA512);
 		CK_RSA_PKCS_PSS_PARAMS pss = {md_mech(rsa_cases[i].md), md_mgf(rsa_cases[i].md), 0};
 		CK_MECHANISM m = {t, NULL, 0};
+		CK_MECHANISM_INFO mi;
 		unsigned char in[128], sig[512];
 		unsigned int hl;
 		size_t inlen;
 		CK_ULONG siglen = sizeof(sig);
 		if (mech_ec != is_ec)
 			continue;
+		if (!card_computes(card, t)) {
+			/* Not listed, and refused before the card is asked. */
+			ck_assert_rv(p11->C_GetMechanismInfo(card_slot(card), t, &mi),
+				     CKR_MECHANISM_INVALID);
+			ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_MECHANISM_INVALID);
+			continue;
+		}
+		ck_assert_rv(p11->C_GetMechanismInfo(card_slot(card), t, &mi), CKR_OK);
 		if (rsa_cases[i].pad == RSA_PKCS1_PSS_PADDING) {
 			pss.sLen = (CK_ULONG)EVP_MD_get_size(EVP_get_digestbyname(rsa_cases[i].md));
 			m.pParameter = &pss;
 			m.ulParameterLen = sizeof(pss);
+			/* A card that computes PSS itself (2.x) uses salt = hash
+			 * length: another salt cannot be honoured and is refused
+			 * (1.2 signs PSS made on the host, with any salt). */
+			if (card_generation(card) == 2) {
+				pss.sLen = 0;
+				ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv),
+					     CKR_MECHANISM_PARAM_INVALID);
+				pss.sLen = (CK_ULONG)EVP_MD_get_size(
+				    EVP_get_digestbyname(rsa_cases[i].md));
+			}
 		}
 		if (rsa_cases[i].pre_hash) {
 			EVP_Digest(msg, strlen(msg), in, &hl, EVP_get_digestbyname(rsa_cases[i].md), NULL);
@@ -240,13 +267,23 @@ START_TEST(multipart_and_sizes)
 	get_key(card_of("seal"), 0, &k);
 	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
 	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OPERATION_ACTIVE);
-	/* Size query and a short buffer keep the operation. */
+	/* Size query and a short buffer keep the operation; it is single-part
+	 * now: C_SignUpdate and C_SignFinal are refused and change nothing. */
 	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), NULL, &siglen), CKR_OK);
 	ck_assert_int_eq(siglen, 96);
 	siglen = 10;
 	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_BUFFER_TOO_SMALL);
 	ck_assert_int_eq(siglen, 96);
+	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg, half), CKR_OPERATION_ACTIVE);
+	siglen = sizeof(sig);
+	ck_assert_rv(p11->C_SignFinal(k.s, sig, &siglen), CKR_OPERATION_ACTIVE);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA384", 0, sig, siglen), 1);
+	/* Multi-part: C_Sign after C_SignUpdate is refused, C_SignFinal ends it. */
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
 	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg, half), CKR_OK);
+	siglen = sizeof(sig);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_OPERATION_ACTIVE);
 	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg + half, strlen(msg) - half), CKR_OK);
 	siglen = sizeof(sig);
 	ck_assert_rv(p11->C_SignFinal(k.s, sig, &siglen), CKR_OK);
@@ -273,12 +310,68 @@ START_TEST(digest)
 	unsigned int wl;
 
 	p11_init();
-	s = open_session(card_of("seal"), false);
+	s = open_session(seal_card(), false);
 	ck_assert_rv(p11->C_DigestInit(s, &m), CKR_OK);
 	ck_assert_rv(p11->C_Digest(s, (CK_BYTE_PTR)msg, strlen(msg), out, &len), CKR_OK);
 	EVP_Digest(msg, strlen(msg), want, &wl, EVP_sha256(), NULL);
 	ck_assert_int_eq(len, 32);
 	ck_assert_mem_eq(out, want, 32);
+}
+END_TEST
+
+/*
+ * The exact commands of a login, a signature with one PIN per signature, a
+ * PIN change and an unblock, from the card's own trace, per generation
+ * (docs/akis-profile.md): nothing more, nothing in another form.
+ */
+START_TEST(apdu_sequences)
+{
+	static const char *const want2 =
+		/* C_Login: the application, VERIFY */
+		"00 A4 04 00 07 50 4B 43\n00 20 00 81 06 ** ** **\n"
+		/* C_Login(CONTEXT_SPECIFIC) + C_Sign: again, then MSE 41 B6 and PSO */
+		"00 A4 04 00 07 50 4B 43\n00 20 00 81 06 ** ** **\n"
+		"00 22 41 B6 06 80 01 82\n00 2A 9E 9A 33 30 31 30\n"
+		/* C_SetPIN: old || new, no length bytes */
+		"00 A4 04 00 07 50 4B 43\n00 24 00 81 0C ** ** **\n"
+		/* C_Logout: the MF, then the application */
+		"00 A4 00 00 00\n00 A4 04 00 07 50 4B 43\n"
+		/* C_Login(SO) + C_InitPIN: VERIFY of the PUK, RESET RETRY COUNTER 02 */
+		"00 A4 04 00 07 50 4B 43\n00 20 00 82 08 ** ** **\n00 2C 02 81 06 ** ** **\n"
+		"00 A4 00 00 00\n00 A4 04 00 07 50 4B 43\n";
+	static const char *const want1 =
+		"00 A4 04 00 0C A0 00 00\n00 20 00 81 06 ** ** **\n"
+		"00 A4 04 00 0C A0 00 00\n00 20 00 81 06 ** ** **\n"
+		"00 22 C3 01\n00 2A 9E 9A 33 30 31 30\n"
+		"00 A4 04 00 0C A0 00 00\n00 24 00 81 0E ** ** **\n"
+		"80 1A 00 00\n"
+		"00 A4 04 00 0C A0 00 00\n00 20 00 82 08 ** ** **\n"
+		"00 A4 04 00 0C A0 00 00\n00 2C 00 81 10 ** ** **\n"
+		"80 1A 00 00\n";
+	int c = card_of("nes-rsa"), mark;
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	char got[4096];
+	struct key k;
+	unsigned char sig[512];
+	CK_ULONG siglen = sizeof(sig);
+	CK_SESSION_HANDLE rw;
+
+	p11_init();
+	rw = open_session(c, true);
+	mark = trace_mark(c);
+	get_key(c, 0, &k); /* C_Login(USER) */
+	ck_assert(k.always);
+	ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_rv(p11->C_SetPIN(rw, (CK_UTF8CHAR_PTR)PIN, 6, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+	ck_assert_rv(p11->C_Logout(rw), CKR_OK);
+	ck_assert_rv(p11->C_CloseSession(k.s), CKR_OK); /* no read-only session beside SO */
+	ck_assert_rv(p11->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR)PUK, 8), CKR_OK);
+	ck_assert_rv(p11->C_InitPIN(rw, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+	ck_assert_rv(p11->C_Logout(rw), CKR_OK);
+	trace_commands(c, mark, 8, got, sizeof(got));
+	ck_assert_str_eq(got, card_generation(c) == 2 ? want2 : want1);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	EVP_PKEY_free(k.cert_key);
 }
 END_TEST
 
@@ -290,12 +383,14 @@ Suite *sign_suite(void)
 
 	tcase_set_timeout(t, 120);
 	tcase_add_loop_test(t, mechanisms_of_card_key, 0, 4 * atoi(getenv("EIMZA_TB_CARDS")));
-	if (card_of("nes-rsa") >= 0)
+	if (card_of("nes-rsa") >= 0) {
 		tcase_add_test(t, always_authenticate);
-	if (card_of("seal") >= 0) {
-		tcase_add_test(t, multipart_and_sizes);
-		tcase_add_test(t, digest);
+		tcase_add_test(t, apdu_sequences);
 	}
+	if (card_of("seal") >= 0)
+		tcase_add_test(t, multipart_and_sizes);
+	if (seal_card() >= 0)
+		tcase_add_test(t, digest);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -139,7 +139,7 @@ expect 5 "$O" login --code "$CODE" --slot "$S0" --pin-source env:PIN -o w.p7s
 expect 4 env U=00000000 N=654321 "$P" unlock --yes --slot "$S0" --puk-source env:U --new-pin-source env:N
 contains "Wrong PUK"
 expect 5 "$P" status --slot "$S0"
-contains "PUK: fewer than 10 tries left"
+contains "PUK: 2 of 3 tries left"
 expect 0 env U=12345678 N=654321 "$P" unlock --yes --slot "$S0" --puk-source env:U --new-pin-source env:N
 NEWPIN=654321 expect 0 "$O" login --code "$CODE" --slot "$S0" --pin-source env:NEWPIN -o again.p7s
 expect 0 "$O" verify again.p7s "${V0[@]}" --code "$CODE"

@@ -35,3 +35,12 @@ dist_check_SCRIPTS += tests/tools/test-trust-anchors.sh
 # The bash completion script, driven as bash drives it.
 TESTS += tests/tools/test-completion.sh
 dist_check_SCRIPTS += tests/tools/test-completion.sh
+
+# Every kind of card in a reader (2.x, 1.2, not AKIS, AKIS v1.0) as the tools
+# describe it, and eimza-info probe (read-only, masked) on both generations.
+TESTS += tests/tools/test-info-cards.sh
+dist_check_SCRIPTS += tests/tools/test-info-cards.sh
+
+# Every option of each tool's --help is in its man page, and back.
+TESTS += tests/tools/test-man-help.sh
+dist_check_SCRIPTS += tests/tools/test-man-help.sh

@@ -33,6 +33,13 @@ comp eimza-onay login --pin-source ''
 contains env:
 comp eimza-pin ''
 contains unlock
+comp eimza-register --re
+[ "$out" = "--remove" ] || fail "eimza-register --re completes to: $out"
+comp eimza-register --s
+[ "$out" = "--system" ] || fail "eimza-register --s completes to: $out"
+comp eimza-register ''
+[ -z "$out" ] || fail "eimza-register offers commands: $out"
+complete -p eimza-register >/dev/null || fail "no completion registered for eimza-register"
 comp eimza-info --j
 [ "$out" = "--json" ] || fail "eimza-info --j completes to: $out"
 echo ok

@@ -117,10 +117,12 @@ mkdir -p "$T/home/.mozilla/firefox/a.default" "$T/home/.thunderbird/b.default"
 printf 'library=/usr/lib/x86_64-linux-gnu/pkcs11/eimza-pkcs11.so\nname=eimza\n' >"$T/home/.mozilla/firefox/a.default/pkcs11.txt"
 printf 'library=\nname=NSS Internal PKCS #11 Module\n' >"$T/home/.thunderbird/b.default/pkcs11.txt"
 HOME=$T/home expect 6 "$B/info/eimza-info" --module "$M" doctor
-contains "[WARN] Firefox or Thunderbird does not know the module in every profile"
+contains "[OK  ] Firefox loads the module (\"eimza\") in $T/home/.mozilla/firefox/a.default"
+contains "[WARN] Thunderbird does not load the module in $T/home/.thunderbird/b.default"
 printf 'library=p11-kit-proxy.so\n' >"$T/home/.thunderbird/b.default/pkcs11.txt"
 HOME=$T/home expect 6 "$B/info/eimza-info" --module "$M" doctor
-contains "[OK  ] Firefox/Thunderbird can use the module"
+contains "[OK  ] Thunderbird loads the module (\"p11-kit-proxy.so\")"
+lacks "does not load the module"
 
 # --- eimza-pin ---------------------------------------------------------------
 P=$B/pin/eimza-pin

@@ -15,6 +15,7 @@ I=$B/info/eimza-info
 P=$B/pin/eimza-pin
 export LC_ALL=C LANGUAGE=
 T=$EIMZA_TB_DIR
+register_build_module # doctor asks p11-kit
 
 expect 0 "$I" --json
 printf '%s' "$out" >"$T/info.json"
@@ -25,8 +26,12 @@ d = json.load(open(sys.argv[1]))
 toks = [s["token"] for s in d["slots"] if s.get("card_present")]
 assert len(toks) == 1, d
 t = toks[0]
-assert t["pin"]["tries_left"] == 3 and t["pin"]["max_tries"] == 3, t["pin"]
-assert t["puk"]["tries_left"] == 10, t["puk"]
+assert t["pin"] == {"tries_left": 3, "max_tries": 3, "exact": True, "blocked": False}, t["pin"]
+# The PUK's counter as the card's PIN object says it (BF 81 02, tag 9B).
+assert t["puk"] == {"tries_left": 3, "max_tries": 3, "exact": True, "blocked": False}, t["puk"]
+# The card as eimza recognizes it from its ATR.
+assert t["card_model"] == "AKIS 2.5.2 (NXP)" and t["family"] == "AKIS 2.x (TC)", t
+assert t["dialect"] == "2.x", t
 certs = [c for c in t["certificates"] if c.get("tckn")]
 assert certs, t["certificates"]
 c = certs[0]
@@ -41,7 +46,7 @@ contains "$tckn"
 set +e
 out=$("$I" doctor 2>&1)
 set -e
-contains "holds an AKIS card"
+contains "(AKIS 2.5.2 (NXP), AKIS 2.x (TC))"
 contains "${tckn:0:1}********${tckn:9:2}"
 lacks "$tckn"
 
@@ -64,12 +69,19 @@ contains "PIN: kilitli"
 expect 4 env U=00000000 N=111111 "$P" unlock --yes --puk-source env:U --new-pin-source env:N
 contains "Wrong PUK"
 expect 5 "$P" status
-contains "PUK: fewer than 10 tries left"
+contains "PUK: 2 of 3 tries left"
 LC_ALL=tr_TR.UTF-8 expect 4 env U=00000001 N=111111 "$P" unlock --yes --puk-source env:U --new-pin-source env:N
 contains "PUK yanlış"
+# one PUK try left (the card's exact count): refused without --last-try,
+# and nothing reaches the card
+verifies=$(grep -c '^> 00 20 00 82' "$EIMZA_TB_CARD0_TRACE")
+expect 2 env U=12345678 N=111111 "$P" unlock --yes --puk-source env:U --new-pin-source env:N
+contains "PUK: 1 of 3 tries left"
+contains "only one PUK try is left"
+[ "$(grep -c '^> 00 20 00 82' "$EIMZA_TB_CARD0_TRACE")" = "$verifies" ] || fail "a refused unlock sent the PUK"
 
 # unlock with the PUK, then the new PIN works and the old one does not
-expect 0 env U=12345678 N=111111 "$P" unlock --yes --puk-source env:U --new-pin-source env:N
+expect 0 env U=12345678 N=111111 "$P" unlock --yes --last-try --puk-source env:U --new-pin-source env:N
 contains "PIN was unlocked"
 expect 0 "$P" status
 contains "PIN: 3 of 3 tries left"

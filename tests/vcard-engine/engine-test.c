@@ -212,7 +212,8 @@ int rsa_pss_ok(EVP_PKEY *k, const char *md, const uint8_t *sig, size_t n, const 
 	 * is held to. */
 	ok = EVP_PKEY_verify_init(ctx) > 0 &&
 	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) > 0 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, m) > 0 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, m) > 0 &&
+	     EVP_PKEY_CTX_set_signature_md(ctx, m) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, m) > 0 &&
 	     EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, EVP_MD_get_size(m)) > 0 &&
 	     EVP_PKEY_verify(ctx, sig, n, hash, hl) == 1;
 	EVP_PKEY_CTX_free(ctx);

@@ -287,9 +287,19 @@ START_TEST(signatures)
 	ez_hex_encode(block + 200, 50, hex);
 	snprintf(cmd, sizeof(cmd), "002A9E9A32%s00", hex);
 	ck_assert_uint_eq(tx(c, cmd, NULL, NULL), 0x6700);
+	/* LOGOUT clears the PIN, not the key MSE chose. */
+	ck_assert_uint_eq(tx(c, "0022C303", NULL, NULL), 0x9000);
+	ck_assert_uint_eq(tx(c, "801A0000", NULL, NULL), 0x9000);
+	snprintf(cmd, sizeof(cmd), "002A9E9A33%s00", di);
+	ck_assert_uint_eq(tx(c, cmd, NULL, NULL), 0x6982);
+	ck_assert_uint_eq(tx(c, VERIFY_RIGHT, NULL, NULL), 0x9000);
+	ck_assert_uint_eq(tx_all(c, cmd, d, &n), 0x9000);
+	ck_assert_int_eq(rsa_recovers(rsa3072, d, n, dib, 51, RSA_PKCS1_PADDING), 1);
 	/* Reset clears the PIN and the environment. */
 	vcard_reset(c);
 	ck_assert_uint_eq(tx(c, STATE, NULL, NULL), 0x63C3);
+	ck_assert_uint_eq(tx(c, VERIFY_RIGHT, NULL, NULL), 0x9000);
+	ck_assert_uint_eq(tx(c, cmd, NULL, NULL), 0x6985);
 	vcard_free(c);
 }
 END_TEST

@@ -467,7 +467,7 @@ static unsigned sign(vcard *c, unsigned id, unsigned al, const uint8_t *data, si
 START_TEST(signatures_per_al)
 {
 	vcard *c = card2(NULL);
-	uint8_t di[51], hash[64], sig[600];
+	uint8_t di[51], hash[72], sig[600]; /* hash: room for the longest hash + 1 */
 	size_t n;
 	static const struct {
 		unsigned al;

@@ -14,6 +14,10 @@ tools_common_libeimza_tools_la_SOURCES = \
 	tools/common/tool-time.c \
 	tools/common/tool-sign.c \
 	tools/common/tool-json.c \
+	tools/common/tool-p11kit.h \
+	tools/common/tool-p11kit.c \
+	tools/common/tool-nssdb.h \
+	tools/common/tool-nssdb.c \
 	tools/common/tool-trust.h \
 	tools/common/tool-trust.c
 # Kamu SM's trust anchors, compiled in after data/trust/gen-anchors.sh has
@@ -32,8 +36,9 @@ tools_common_libeimza_tools_la_LIBADD = common/libeimza-common.la \
 # loads completions/NAME on first use of NAME).
 bashcompletiondir = $(datadir)/bash-completion/completions
 bashcompletion_DATA = tools/common/completions/eimza-info tools/common/completions/eimza-pin \
-	tools/common/completions/eimza-onay
+	tools/common/completions/eimza-onay tools/common/completions/eimza-register
 EXTRA_DIST += tools/common/eimza.bash-completion
 CLEANFILES += $(bashcompletion_DATA)
-tools/common/completions/eimza-info tools/common/completions/eimza-pin tools/common/completions/eimza-onay: $(srcdir)/tools/common/eimza.bash-completion
+tools/common/completions/eimza-info tools/common/completions/eimza-pin tools/common/completions/eimza-onay \
+tools/common/completions/eimza-register: $(srcdir)/tools/common/eimza.bash-completion
 	$(AM_V_GEN)$(MKDIR_P) tools/common/completions && cp $(srcdir)/tools/common/eimza.bash-completion $@

@@ -2,7 +2,10 @@
  * info-doctor.c: `eimza-info doctor`, every link of the chain a card holder
  * depends on, each one OK, WARN or FAIL with a fix in plain words:
  * pcscd -> readers -> an AKIS card -> the module (loadable, right
- * architecture) -> p11-kit registration -> Firefox/Thunderbird -> PIN ->
+ * architecture) -> p11-kit registration, asked of p11-kit itself (the path
+ * and config file it uses; OpenSC claiming the same reader) -> libakisp11.so
+ * links -> every NSS database of the user (Firefox, Thunderbird, Chromium)
+ * -> PIN ->
  * certificate expiry -> (with --sign-test) a signature made and verified.
  * The report masks the T.C. Kimlik No: it is meant to be pasted into a
  * support request.
@@ -27,19 +30,15 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "eimza/akis-profile.h"
+#include "eimza/hex.h"
 #include "eimza/secmem.h"
 #include "eimza/tckn.h"
+#include "tools/common/tool-nssdb.h"
+#include "tools/common/tool-p11kit.h"
 #include "tools/common/tool-trust.h"
 #include "tools/common/tool.h"
 #include "tools/info/info.h"
 
-#ifndef P11_MODULE_DIR
-#define P11_MODULE_DIR "/usr/lib/pkcs11"
-#endif
-#ifndef P11_CONFIGS_DIR
-#define P11_CONFIGS_DIR "/usr/share/p11-kit/modules"
-#endif
 
 enum level { OK, WARN, FAIL };
 static int worst;
@@ -97,12 +96,13 @@ static bool check_pcsc(void)
 		SCardReleaseContext(ctx);
 		return false;
 	}
-	int readers = 0, akis = 0, cards = 0;
+	int readers = 0, cards = 0;
 	char line[512];
 	for (char *r = names; *r; r += strlen(r) + 1)
 		readers++;
 	snprintf(line, sizeof line, _("%d card reader(s) found."), readers);
 	report(OK, "readers", line, NULL);
+	/* Which card it is, the module tells below: only it knows AKIS. */
 	for (char *r = names; *r; r += strlen(r) + 1) {
 		SCARD_READERSTATE rs;
 		memset(&rs, 0, sizeof rs);
@@ -112,32 +112,17 @@ static bool check_pcsc(void)
 		    !(rs.dwEventState & SCARD_STATE_PRESENT))
 			continue;
 		cards++;
-		const char *model = NULL;
-		char buf[64], name[128];
+		char name[128];
 		ez_terminal_text(name, sizeof name, r, strlen(r)); /* a reader names itself */
-		if (akis_atr_match(rs.rgbAtr, rs.cbAtr, &model, buf, sizeof buf)) {
-			akis++;
-			snprintf(line, sizeof line, _("Reader \"%s\" holds an AKIS card (%s)."), name,
-			         model ? model : "AKIS");
-			report(OK, "card", line, NULL);
-		} else {
-			snprintf(line, sizeof line,
-			         _("Reader \"%s\" holds a card that is not of the AKIS family."),
-			         name);
-			report(WARN, "card", line,
-			       _("Make sure you inserted your e-signature card, chip first and "
-			         "facing up."));
-		}
+		snprintf(line, sizeof line, _("Reader \"%s\" holds a card."), name);
+		report(OK, "card", line, NULL);
 	}
 	if (!cards)
 		report(FAIL, "card", _("No card is in any reader."),
 		       _("Insert your e-signature card into the reader."));
-	else if (!akis)
-		report(FAIL, "card", _("None of the cards is an AKIS e-signature card."),
-		       _("Insert your e-signature card (Kamu SM, AKIS)."));
 	free(names);
 	SCardReleaseContext(ctx);
-	return akis > 0;
+	return cards > 0;
 }
 
 /* ---- the module file --------------------------------------------------- */
@@ -184,76 +169,138 @@ static bool file_mentions(const char *path, const char *needle)
 	return hit;
 }
 
-static bool dir_has_module(const char *dir, const char *needle)
+/* ---- p11-kit: ask it, as applications do -------------------------------- */
+static void check_p11kit(const char *loaded, bool akis_card)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool hit = false;
-	char p[4096];
-	if (!d)
-		return false;
-	while (!hit && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (l < 8 || strcmp(e->d_name + l - 7, ".module") != 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-		hit = file_mentions(p, needle);
+	struct ez_p11kit_entry *e;
+	size_t n;
+	char err[512], line[1600], fix[1024];
+	snprintf(fix, sizeof fix,
+	         _("Install the eimza-pkcs11 package (sudo apt install eimza-pkcs11), or install "
+	           "eimza from source (sudo make install): either writes eimza.module into %s."),
+	         P11_CONFIGS_DIR);
+	if (ez_p11kit_list(&e, &n, err, sizeof err) != 0) {
+		report(FAIL, "p11-kit", err, fix);
+		return;
 	}
-	closedir(d);
-	return hit;
+	const struct ez_p11kit_entry *me = NULL;
+	for (size_t i = 0; i < n && !me; i++)
+		if (e[i].eimza)
+			me = &e[i];
+	if (!me) {
+		report(FAIL, "p11-kit",
+		       _("p11-kit has no eimza module registered: programs that find modules through "
+		         "p11-kit (GnuTLS, p11-kit-proxy.so, eimza-register) will not see the card."),
+		       fix);
+	} else {
+		snprintf(line, sizeof line,
+		         _("p11-kit loads the module as \"%s\": %s (registered in %s)."), me->name,
+		         me->path ? me->path : "?", me->config ? me->config : "?");
+		report(OK, "p11-kit", line, NULL);
+		if (me->path && (!loaded || strcmp(loaded, me->path) != 0))
+			check_arch(me->path);
+		if (!me->in_proxy) {
+			snprintf(line, sizeof line,
+			         _("p11-kit's proxy module does not load eimza (enable-in or disable-in "
+			           "in %s)."),
+			         me->config ? me->config : "?");
+			report(WARN, "p11-kit-proxy", line,
+			       _("Remove the enable-in/disable-in line, unless you meant it."));
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!e[i].opensc || !e[i].in_proxy || !akis_card)
+			continue;
+		snprintf(line, sizeof line,
+		         _("OpenSC's module (registered with p11-kit as \"%s\" in %s) also claims the "
+		           "AKIS card's reader and shows it as \"token not recognized\": programs "
+		           "that use p11-kit's proxy list the card twice."),
+		         e[i].name, e[i].config ? e[i].config : "?");
+		snprintf(fix, sizeof fix,
+		         _("If you use no other card with OpenSC, remove its module: sudo apt remove "
+		           "opensc-pkcs11. Otherwise keep it out of the proxy: write the two lines "
+		           "\"module: opensc-pkcs11.so\" and \"disable-in: p11-kit-proxy\" into "
+		           "/etc/pkcs11/modules/%s.module."),
+		         e[i].name);
+		report(WARN, "opensc", line, fix);
+	}
+	ez_p11kit_list_free(e, n);
 }
 
-static void check_p11kit(void)
+/* ---- libakisp11.so: applications that load the vendor library by name -- */
+static void check_akisp11(void)
 {
-	const char *home = getenv("HOME");
-	char user[4096];
-	snprintf(user, sizeof user, "%s/.config/pkcs11/modules", home ? home : "/nonexistent");
-	const char *dirs[] = {P11_CONFIGS_DIR, "/usr/share/p11-kit/modules", "/etc/pkcs11/modules",
-	                      user};
-	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
-		if (dir_has_module(dirs[i], EZ_MODULE_FILE)) {
-			report(OK, "p11-kit", _("The module is registered with p11-kit."), NULL);
-			return;
+	char dirs[] = AKISP11_DIRS, line[1200], file[1100];
+	for (char *d = strtok(dirs, " "); d; d = strtok(NULL, " ")) {
+		snprintf(file, sizeof file, "%s/libakisp11.so", d);
+		if (access(file, F_OK) != 0)
+			continue;
+		if (ez_library_is(file, EZ_MODULE_FILE)) {
+			snprintf(line, sizeof line, _("%s leads to eimza."), file);
+			report(OK, "libakisp11", line, NULL);
+		} else {
+			snprintf(line, sizeof line,
+			         _("%s is another library (the vendor's?): applications that load "
+			           "libakisp11.so by name use it, not eimza."),
+			         file);
+			report(WARN, "libakisp11", line,
+			       _("To use eimza there, remove the vendor package and install "
+			         "eimza-akisp11-compat (docs/install.md)."));
 		}
-	report(WARN, "p11-kit",
-	       _("The module is not registered with p11-kit, so applications will not find it by "
-	         "themselves."),
-	       _("Reinstall eimza (it installs eimza.module into p11-kit's modules folder)."));
+	}
+}
+
+/* ---- Firefox, Thunderbird, Chromium: their NSS databases ---------------- */
+static bool policy_loads_eimza(void)
+{
+	return file_mentions("/etc/firefox/policies/policies.json", EZ_MODULE_FILE) ||
+	       file_mentions("/etc/firefox/policies/policies.json", "libakisp11.so");
 }
 
 static void check_nss(void)
 {
 	const char *home = getenv("HOME");
-	const char *pats[] = {"/.mozilla/firefox/*/pkcs11.txt",
-	                      "/snap/firefox/common/.mozilla/firefox/*/pkcs11.txt",
-	                      "/.thunderbird/*/pkcs11.txt"};
-	int profiles = 0, with = 0;
-	char pat[4096];
-	if (!home)
+	struct ez_nssdb *d;
+	size_t n;
+	char line[1200], name[256];
+	bool policy = policy_loads_eimza();
+	if (policy)
+		report(OK, "browser",
+		       _("Firefox's enterprise policy (/etc/firefox/policies/policies.json) loads the "
+		         "module in every profile."),
+		       NULL);
+	if (!home || ez_nssdb_find(home, &d, &n) != 0)
 		return;
-	for (size_t i = 0; i < sizeof pats / sizeof *pats; i++) {
-		glob_t g;
-		snprintf(pat, sizeof pat, "%s%s", home, pats[i]);
-		if (glob(pat, 0, NULL, &g) != 0)
-			continue;
-		for (size_t k = 0; k < g.gl_pathc; k++) {
-			profiles++;
-			if (file_mentions(g.gl_pathv[k], EZ_MODULE_FILE) ||
-			    file_mentions(g.gl_pathv[k], "p11-kit-proxy"))
-				with++;
+	if (n == 0)
+		report(WARN, "browser", _("No Firefox, Thunderbird or Chromium profile was found."),
+		       _("Start the browser once (it creates its profile), then run eimza-register."));
+	for (size_t i = 0; i < n; i++) {
+		bool fx = strcmp(d[i].app, "Firefox") == 0;
+		if (d[i].missing) {
+			snprintf(line, sizeof line,
+			         _("%s has no NSS database yet (%s), so it does not load the module."),
+			         d[i].app, d[i].dir);
+			report(WARN, "browser", line, _("Run eimza-register: it creates the database."));
+		} else if (ez_nssdb_knows_eimza(d[i].dir, name, sizeof name)) {
+			snprintf(line, sizeof line, _("%s loads the module (\"%s\") in %s."), d[i].app,
+			         name, d[i].dir);
+			report(OK, "browser", line, NULL);
+		} else if (fx && policy) {
+			snprintf(line, sizeof line,
+			         _("%s gets the module from the policy at its next start (%s)."),
+			         d[i].app, d[i].dir);
+			report(OK, "browser", line, NULL);
+		} else {
+			snprintf(line, sizeof line, _("%s does not load the module in %s."), d[i].app,
+			         d[i].dir);
+			report(WARN, "browser", line,
+			       strcmp(d[i].app, "Chromium/Chrome") == 0
+			           ? _("Close the browser and run eimza-register.")
+			           : _("Close the program and run eimza-register (or, for every user, "
+			               "sudo eimza-register --system)."));
 		}
-		globfree(&g);
 	}
-	if (profiles == 0)
-		report(WARN, "browser", _("No Firefox or Thunderbird profile was found."),
-		       _("If you use another browser, add the module to it by hand."));
-	else if (with < profiles)
-		report(WARN, "browser",
-		       _("Firefox or Thunderbird does not know the module in every profile."),
-		       _("In Firefox: Settings > Privacy & Security > Security Devices > Load, and "
-		         "give the module's path."));
-	else
-		report(OK, "browser", _("Firefox/Thunderbird can use the module."), NULL);
+	ez_nssdb_free(d, n);
 }
 
 /* ---- sign and verify once ----------------------------------------------- */
@@ -354,22 +401,74 @@ static void check_chain(const struct ez_token_cert *c, const struct ez_token_cer
 }
 
 /* ---- the token: PIN state, certificates -------------------------------- */
+
+/* No token: say why, card by card, as the module sees them. */
+static void explain_no_token(struct ez_module *m, const char *why)
+{
+	CK_SLOT_ID ids[32];
+	CK_ULONG n = 32;
+	EZ_CARD_INFO ci;
+	char line[512], atr[3 * sizeof ci.atr + 1];
+	bool told = false;
+
+	if (m->f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
+		n = 0;
+	for (CK_ULONG i = 0; i < n; i++) {
+		if (!ez_card_info(m, ids[i], &ci) || ci.state == EZ_CARD_NONE)
+			continue;
+		ez_hex_encode_spaced(ci.atr, ci.atr_len, atr);
+		told = true;
+		if (ci.state == EZ_CARD_FOREIGN) {
+			snprintf(line, sizeof line, _("The card in slot %lu is not an AKIS card (ATR %s)."),
+			         (unsigned long)ids[i], atr);
+			report(FAIL, "token", line,
+			       _("Insert your e-signature card (Kamu SM, AKIS), chip first and facing "
+			         "up."));
+		} else if (ci.state == EZ_CARD_UNSUPPORTED) {
+			snprintf(line, sizeof line,
+			         _("The card in slot %lu is an %s; this card generation is not "
+			           "supported."),
+			         (unsigned long)ids[i], ci.model);
+			report(FAIL, "token", line, _("Apply for a new card to your certificate provider."));
+		} else if (ci.state == EZ_CARD_UNREADABLE) {
+			snprintf(line, sizeof line,
+			         _("The card in slot %lu is an %s, but its data could not be read."),
+			         (unsigned long)ids[i], ci.model);
+			report(FAIL, "token", line,
+			       _("Run `eimza-info probe > report.txt` and attach the report to a bug "
+			         "report."));
+		}
+	}
+	if (!told && why[0]) {
+		/* ez_token_pick's reason: pcscd not running, no reader, a card the
+		 * module cannot read (another module) */
+		snprintf(line, sizeof line, _("The module sees no card: %s."), why);
+		report(FAIL, "token", line,
+		       _("Insert the card; if it is inserted, take it out and put it back."));
+	} else if (!told) {
+		report(FAIL, "token", _("The module sees no card."),
+		       _("Insert the card; if it is inserted, take it out and put it back."));
+	}
+}
+
 static void check_token(struct ez_module *m, const struct info_opts *o, int *exitc)
 {
 	CK_SLOT_ID slot;
 	CK_TOKEN_INFO ti;
 	char err[512] = "", line[768], mask[16];
+	EZ_CARD_INFO card;
 	if (ez_token_pick(m, o->slot, o->token, &slot, err, sizeof err) != EZ_EXIT_OK ||
 	    m->f->C_GetTokenInfo(slot, &ti) != CKR_OK) {
-		/* why: pcscd, no reader, a card that is not AKIS or cannot be read */
-		snprintf(line, sizeof line, _("The module sees no card: %s."), err);
-		report(FAIL, "token", line,
-		       _("Insert the card; if it is inserted, take it out and put it back."));
+		explain_no_token(m, err);
 		return;
 	}
 	char label[33], st[128];
 	ez_p11_string(ti.label, sizeof ti.label, label, sizeof label);
-	snprintf(line, sizeof line, _("The module reads the card \"%s\"."), label);
+	if (ez_card_info(m, slot, &card) && card.state == EZ_CARD_TOKEN)
+		snprintf(line, sizeof line, _("The module reads the card \"%s\" (%s, %s)."), label,
+		         card.model, card.family);
+	else
+		snprintf(line, sizeof line, _("The module reads the card \"%s\"."), label);
 	report(OK, "token", line, NULL);
 
 	ez_secret_state_text(ti.flags, EZ_PIN, st, sizeof st);
@@ -453,7 +552,7 @@ int info_doctor(const struct info_opts *o)
 		ez_json_obj_begin(js, NULL);
 		ez_json_arr_begin(js, "checks");
 	}
-	check_pcsc();
+	bool akis_card = check_pcsc();
 
 	struct ez_module m;
 	char err[512];
@@ -461,7 +560,8 @@ int info_doctor(const struct info_opts *o)
 	if (r != EZ_EXIT_OK) {
 		report(
 		    FAIL, "module", err,
-		    _("Install eimza (apt install eimza), or give the module with --module PATH."));
+		    _("Install the eimza-pkcs11 package (sudo apt install eimza-pkcs11) or eimza from "
+		      "source (docs/install.md), or give the module with --module PATH."));
 		/* A library of the wrong architecture fails to load: say so. */
 		const char *env = getenv("EIMZA_MODULE");
 		const char *file = o->module && strchr(o->module, '/')     ? o->module
@@ -477,7 +577,8 @@ int info_doctor(const struct info_opts *o)
 		report(OK, "module", line, NULL);
 		check_arch(m.path);
 	}
-	check_p11kit();
+	check_p11kit(r == EZ_EXIT_OK ? m.path : NULL, akis_card);
+	check_akisp11();
 	check_nss();
 	if (r == EZ_EXIT_OK) {
 		check_token(&m, o, &exitc);

@@ -66,10 +66,10 @@ static const struct vc_command commands[] = {
 /* clang-format on */
 
 const struct vc_dialect vc_dialect_12 = {
-	.gen = VCARD_GEN_1_2,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
-	.pso_block_max = 255, /* no 1.x source limits a block: a short APDU's */
-	.sw_blocked = SW_REF_UNUSABLE, /* 69 84 (fact 30) */
-	.reset = vc_dialect_reset_none,
+    .gen = VCARD_GEN_1_2,
+    .commands = commands,
+    .ncommands = sizeof(commands) / sizeof(commands[0]),
+    .pso_block_max = 255,          /* no 1.x source limits a block: a short APDU's */
+    .sw_blocked = SW_REF_UNUSABLE, /* 69 84 (fact 30) */
+    .reset = vc_dialect_reset_none,
 };

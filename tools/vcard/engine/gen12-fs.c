@@ -106,8 +106,8 @@ uint16_t vc_gen12_create(vcard *c, const struct vc_apdu *a, struct vc_rsp *r)
 		fdb = fdb_of(a->p1);
 		if (!fdb)
 			return SW_WRONG_P1P2;
-		if (a->lc != 2 && !(a->lc == 3 && (fdb == VC_FDB_LINEAR_FIXED ||
-						    fdb == VC_FDB_CYCLIC)))
+		if (a->lc != 2 &&
+		    !(a->lc == 3 && (fdb == VC_FDB_LINEAR_FIXED || fdb == VC_FDB_CYCLIC)))
 			return SW_WRONG_LENGTH;
 	}
 	fid = (uint16_t)(a->data[0] << 8 | a->data[1]);
@@ -116,7 +116,7 @@ uint16_t vc_gen12_create(vcard *c, const struct vc_apdu *a, struct vc_rsp *r)
 	if (vc_fs_child(c, df, fid) >= 0)
 		return SW_FILE_EXISTS;
 	idx = vc_fs_add(c, df, fid, is_df, fdb, a->p2, is_df ? a->data + 2 : NULL,
-			is_df ? a->lc - 2 : 0);
+	                is_df ? a->lc - 2 : 0);
 	if (idx < 0)
 		return SW_NO_SPACE;
 	if (vc_persist(c) < 0) {

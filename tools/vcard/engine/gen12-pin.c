@@ -44,7 +44,7 @@ uint16_t vc_gen12_verify(vcard *c, const struct vc_apdu *a, struct vc_rsp *r)
 
 /* data = len(x) x len(y) y, both non-empty, nothing after. */
 static bool split2(const struct vc_apdu *a, const uint8_t **x, size_t *xl, const uint8_t **y,
-		   size_t *yl)
+                   size_t *yl)
 {
 	size_t n = a->lc;
 	const uint8_t *d = a->data;

@@ -11,9 +11,9 @@
 
 int vc_gen2_make_app_df(vcard *c)
 {
-	int idx = vc_fs_add(c, 0, VC2_APP_FID, true, VC_FDB_DF,
-			    VC_ACCESS(VC_AC_ALWAYS, VC_AC_NEVER),
-			    (const uint8_t *)VC2_APP_NAME, VC2_APP_NAME_LEN);
+	int idx =
+	    vc_fs_add(c, 0, VC2_APP_FID, true, VC_FDB_DF, VC_ACCESS(VC_AC_ALWAYS, VC_AC_NEVER),
+	              (const uint8_t *)VC2_APP_NAME, VC2_APP_NAME_LEN);
 
 	if (idx < 0)
 		return -1;
@@ -48,10 +48,10 @@ static const struct vc_command commands[] = {
 /* clang-format on */
 
 const struct vc_dialect vc_dialect_2 = {
-	.gen = VCARD_GEN_2,
-	.commands = commands,
-	.ncommands = sizeof(commands) / sizeof(commands[0]),
-	.pso_block_max = VC2_PSO_BLOCK_MAX,
-	.sw_blocked = SW_BLOCKED_2, /* 69 83 (fact 30) */
-	.reset = vc_dialect_reset_none,
+    .gen = VCARD_GEN_2,
+    .commands = commands,
+    .ncommands = sizeof(commands) / sizeof(commands[0]),
+    .pso_block_max = VC2_PSO_BLOCK_MAX,
+    .sw_blocked = SW_BLOCKED_2, /* 69 83 (fact 30) */
+    .reset = vc_dialect_reset_none,
 };

@@ -44,8 +44,8 @@ uint16_t vc_gen2_get_data(vcard *c, const struct vc_apdu *a, struct vc_rsp *r)
 	switch (a->p2) {
 	case VC2_DATA_MEMORY:
 		memset(r->data, 0, VC2_MEMORY_LEN);
-		r->data[VC2_MEMORY_PHASE_OFFSET] = vc_personalizing(c) ? VC2_PHASE_PERSONALIZATION
-									 : VC2_PHASE_OPERATION;
+		r->data[VC2_MEMORY_PHASE_OFFSET] =
+		    vc_personalizing(c) ? VC2_PHASE_PERSONALIZATION : VC2_PHASE_OPERATION;
 		r->data[5] = 0x40; /* 16 KiB free */
 		r->len = VC2_MEMORY_LEN;
 		break;

@@ -55,8 +55,10 @@ uint16_t vc_gen2_select(vcard *c, const struct vc_apdu *a, struct vc_rsp *r)
 	if (idx < 0)
 		return SW_NOT_FOUND;
 	c->cur = (uint16_t)idx;
-	if (was_in_app && !vc_gen2_in_app_df(c))
+	if (was_in_app && !vc_gen2_in_app_df(c)) {
 		vc_security_clear(c);
+		vc_se_clear(c); /* its keys are out of reach too */
+	}
 	if (a->p2 == VC_SELECT_P2_FCI)
 		vc_fs_fci(c, (uint16_t)idx, 0x62, r);
 	return SW_OK;

@@ -165,7 +165,7 @@ static int find_object(const vcard *c, const struct query *q, struct object *o)
 		    (q->type == VC2_SDO_EC_PRIVATE && k->ec)) {
 			o->key = k;
 		} else if ((q->type == VC2_SDO_RSA_PUBLIC && !k->ec) ||
-			   (q->type == VC2_SDO_EC_PUBLIC && k->ec)) {
+		           (q->type == VC2_SDO_EC_PUBLIC && k->ec)) {
 			o->key = k;
 			o->public_part = true;
 		}
@@ -175,9 +175,9 @@ static int find_object(const vcard *c, const struct query *q, struct object *o)
 
 /* The tags each template holds, in the order a whole template answers. */
 static const unsigned pin_header[] = {VC2_HDR_NAME, VC2_HDR_MAX_TRIES, VC2_HDR_TRIES_LEFT,
-				      VC2_HDR_MAX_USES, VC2_HDR_USES_LEFT};
+                                      VC2_HDR_MAX_USES, VC2_HDR_USES_LEFT};
 static const unsigned private_header[] = {VC2_HDR_KEY_BITS, VC2_HDR_NAME, VC2_HDR_MAX_USES,
-					  VC2_HDR_USES_LEFT, VC2_HDR_NON_REPUDIATION};
+                                          VC2_HDR_USES_LEFT, VC2_HDR_NON_REPUDIATION};
 static const unsigned public_header[] = {VC2_HDR_KEY_BITS, VC2_HDR_NAME};
 static const unsigned pin_lengths[] = {VC2_PINLEN_MAX, VC2_PINLEN_MIN};
 static const unsigned rsa_public[] = {VC2_PUB_MODULUS, VC2_PUB_EXPONENT};
@@ -193,7 +193,7 @@ static int template_of(const struct object *o, unsigned tag, struct template_def
 #define SET(a) (t->tags = (a), t->n = sizeof(a) / sizeof((a)[0]), 0)
 	if (tag == VC2_TPL_HEADER)
 		return o->pin ? SET(pin_header)
-			      : (o->public_part ? SET(public_header) : SET(private_header));
+		              : (o->public_part ? SET(public_header) : SET(private_header));
 	if (tag == VC2_TPL_PIN_LENGTHS && o->pin)
 		return SET(pin_lengths);
 	if (tag == VC2_TPL_PUBLIC_KEY && o->public_part)
@@ -252,12 +252,12 @@ static void put_field(der_buf *b, const struct object *o, unsigned tpl, unsigned
 		size_t n = 0;
 
 		if (tag == VC2_PUB_MODULUS)
-			put_bn(b, tag, k->pkey, OSSL_PKEY_PARAM_RSA_N,
-			       EVP_PKEY_get_size(k->pkey));
+			put_bn(b, tag, k->pkey, OSSL_PKEY_PARAM_RSA_N, EVP_PKEY_get_size(k->pkey));
 		else if (tag == VC2_PUB_EXPONENT)
 			put_bn(b, tag, k->pkey, OSSL_PKEY_PARAM_RSA_E, 0);
-		else if (EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-							 point, sizeof(point), &n) == 1)
+		else if (EVP_PKEY_get_octet_string_param(k->pkey,
+		                                         OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+		                                         sizeof(point), &n) == 1)
 			der_put(b, tag, point, n);
 		else
 			b->failed = true;

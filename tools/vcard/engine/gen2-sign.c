@@ -69,7 +69,7 @@ static bool al_fits(const vcard *c, const struct vc_key *k, uint8_t al, struct a
 			return false;
 		return out->hash == VC2_HASH_SHA1 || out->hash == VC2_HASH_SHA256 ||
 		       (c->ec_commands &&
-			(out->hash == VC2_HASH_SHA384 || out->hash == VC2_HASH_SHA512));
+		        (out->hash == VC2_HASH_SHA384 || out->hash == VC2_HASH_SHA512));
 	case VC2_SCHEME_ECDSA:
 		return k->ec && c->ec_commands && hash_len(out->hash) > 0;
 	default:

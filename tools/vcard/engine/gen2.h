@@ -15,8 +15,8 @@
 #define VC2_APP_NAME_LEN 7
 #define VC2_APP_FID 0x4C7E
 
-/* Certificates: transparent EFs 2F10..2F2F under the DF (fact 10). */
-#define VC2_CERT_FID_FIRST 0x2F10
+/* Certificates are transparent EFs 2F10..2F2F under the DF (fact 10); the
+ * engine holds any EF personalization puts there. */
 
 /* Security data objects: BF tt id (fact 14). */
 #define VC2_SDO_TAG0 0xBF

@@ -99,7 +99,7 @@ static size_t give_pending(vcard *c, size_t want, uint8_t *rsp, size_t cap, uint
 }
 
 static size_t respond(vcard *c, const struct vc_apdu *a, struct vc_rsp *r, uint16_t sw,
-		      uint8_t *rsp, size_t cap)
+                      uint8_t *rsp, size_t cap)
 {
 	uint16_t final_sw = SW_OK;
 

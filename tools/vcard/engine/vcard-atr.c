@@ -68,17 +68,17 @@ const struct vcard_named_atr *vcard_atr_default(enum vcard_generation gen)
 	return vcard_atr_by_id(gen == VCARD_GEN_1_2 ? "uekae-1292" : "tc-2.5.2-nxp");
 }
 
-#define FAIL(...)                                                                            \
-	do {                                                                                 \
-		if (err && errlen)                                                           \
-			snprintf(err, errlen, __VA_ARGS__);                                  \
-		return -1;                                                                   \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		if (err && errlen)                                                                 \
+			snprintf(err, errlen, __VA_ARGS__);                                        \
+		return -1;                                                                         \
 	} while (0)
 
 /* Where the historical bytes start and how many there are; -1 when the
  * ATR is not well formed (reason in err). */
 static int structure(const uint8_t *atr, size_t len, size_t *hist, size_t *nhist, char *err,
-		     size_t errlen)
+                     size_t errlen)
 {
 	size_t i = 2, k, need;
 	unsigned y;
@@ -139,10 +139,10 @@ static bool matches(const uint8_t *b, size_t n, const unsigned *pat, size_t plen
 
 void vcard_atr_describe(const uint8_t *atr, size_t len, struct vcard_atr_info *out)
 {
-	static const unsigned uekae[] = {0x80, 0x67, 0x55, 0x45, 0x4B, 0x41, 0x45, 0x100,
-					 0x100, 0x31, 0x80, 0x73, 0xB3, 0xA1, 0x80};
+	static const unsigned uekae[] = {0x80,  0x67, 0x55, 0x45, 0x4B, 0x41, 0x45, 0x100,
+	                                 0x100, 0x31, 0x80, 0x73, 0xB3, 0xA1, 0x80};
 	static const unsigned tc[] = {0x80, 0x65, 0x54, 0x43, 0x100, 0x100, 0x100, 0x31,
-				      0xC0, 0x73, 0xF6, 0x21, 0x80, 0x81, 0x100};
+	                              0xC0, 0x73, 0xF6, 0x21, 0x80,  0x81,  0x100};
 	size_t h, n;
 	const uint8_t *b;
 

@@ -33,7 +33,7 @@ bool vc_key_supported(const vcard *c, EVP_PKEY *key, bool *ec, unsigned *bits)
 		if (c->gen != VCARD_GEN_2 || !c->ec_commands)
 			return false;
 		if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group,
-						   sizeof(group), NULL) != 1 ||
+		                                   sizeof(group), NULL) != 1 ||
 		    (strcmp(group, "prime256v1") != 0 && strcmp(group, "secp384r1") != 0))
 			return false;
 		ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1;
@@ -45,7 +45,7 @@ bool vc_key_supported(const vcard *c, EVP_PKEY *key, bool *ec, unsigned *bits)
 }
 
 static uint16_t rsa_sign(const struct vc_key *k, int pad, const char *md, const uint8_t *in,
-			 size_t len, struct vc_rsp *r)
+                         size_t len, struct vc_rsp *r)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
 	size_t out = sizeof(r->data);
@@ -54,8 +54,8 @@ static uint16_t rsa_sign(const struct vc_key *k, int pad, const char *md, const 
 	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx, pad) <= 0)
 		goto out;
 	if (md && (EVP_PKEY_CTX_set_signature_md(ctx, EVP_get_digestbyname(md)) <= 0 ||
-		   EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_get_digestbyname(md)) <= 0 ||
-		   EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
+	           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_get_digestbyname(md)) <= 0 ||
+	           EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
 		goto out;
 	if (EVP_PKEY_sign(ctx, r->data, &out, in, len) <= 0) {
 		/* Raw RSA of a value not below the modulus: wrong data. */
@@ -69,8 +69,7 @@ out:
 	return sw;
 }
 
-uint16_t vc_sign_rsa_pkcs1(const struct vc_key *k, const uint8_t *in, size_t len,
-			   struct vc_rsp *r)
+uint16_t vc_sign_rsa_pkcs1(const struct vc_key *k, const uint8_t *in, size_t len, struct vc_rsp *r)
 {
 	size_t mod = (size_t)EVP_PKEY_get_size(k->pkey);
 
@@ -80,16 +79,15 @@ uint16_t vc_sign_rsa_pkcs1(const struct vc_key *k, const uint8_t *in, size_t len
 	return rsa_sign(k, RSA_PKCS1_PADDING, NULL, in, len, r);
 }
 
-uint16_t vc_sign_rsa_raw(const struct vc_key *k, const uint8_t *in, size_t len,
-			 struct vc_rsp *r)
+uint16_t vc_sign_rsa_raw(const struct vc_key *k, const uint8_t *in, size_t len, struct vc_rsp *r)
 {
 	if (len != (size_t)EVP_PKEY_get_size(k->pkey))
 		return SW_WRONG_LENGTH;
 	return rsa_sign(k, RSA_NO_PADDING, NULL, in, len, r);
 }
 
-uint16_t vc_sign_rsa_pss(const struct vc_key *k, const char *md, const uint8_t *hash,
-			 size_t len, struct vc_rsp *r)
+uint16_t vc_sign_rsa_pss(const struct vc_key *k, const char *md, const uint8_t *hash, size_t len,
+                         struct vc_rsp *r)
 {
 	const EVP_MD *m = EVP_get_digestbyname(md);
 
@@ -98,8 +96,7 @@ uint16_t vc_sign_rsa_pss(const struct vc_key *k, const char *md, const uint8_t *
 	return rsa_sign(k, RSA_PKCS1_PSS_PADDING, md, hash, len, r);
 }
 
-uint16_t vc_sign_ecdsa(const struct vc_key *k, const uint8_t *hash, size_t len,
-		       struct vc_rsp *r)
+uint16_t vc_sign_ecdsa(const struct vc_key *k, const uint8_t *hash, size_t len, struct vc_rsp *r)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
 	uint8_t der[160];
@@ -115,7 +112,8 @@ uint16_t vc_sign_ecdsa(const struct vc_key *k, const uint8_t *hash, size_t len,
 	}
 	/* OpenSSL truncates a hash longer than the group order, as ECDSA
 	 * prescribes. */
-	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 || EVP_PKEY_sign(ctx, der, &derlen, hash, len) <= 0)
+	if (!ctx || EVP_PKEY_sign_init(ctx) <= 0 ||
+	    EVP_PKEY_sign(ctx, der, &derlen, hash, len) <= 0)
 		goto out;
 	sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen);
 	if (!sig)

@@ -42,7 +42,7 @@ vcard *vcard_new(enum vcard_generation gen, const uint8_t *atr, size_t atr_len)
 	c->se_key = -1;
 	c->app_df = VC_NO_FILE;
 	if (vc_fs_add(c, VC_NO_FILE, VC_FID_MF, true, VC_FDB_DF,
-		      VC_ACCESS(VC_AC_ALWAYS, VC_AC_NEVER), NULL, 0) < 0 ||
+	              VC_ACCESS(VC_AC_ALWAYS, VC_AC_NEVER), NULL, 0) < 0 ||
 	    (gen == VCARD_GEN_2 && vc_gen2_make_app_df(c) < 0)) {
 		vcard_free(c);
 		return NULL;
@@ -115,6 +115,10 @@ void vc_security_clear(vcard *c)
 		c->pins[i].verified = false;
 	for (i = 0; i < c->nkeys; i++)
 		c->keys[i].fresh_verify = false;
+}
+
+void vc_se_clear(vcard *c)
+{
 	c->se_key = -1;
 	c->se_alg = 0;
 }
@@ -123,6 +127,7 @@ void vc_security_clear(vcard *c)
 static void volatile_reset(vcard *c)
 {
 	vc_security_clear(c);
+	vc_se_clear(c);
 	c->cur = 0;
 	ez_wipe(c->chain, sizeof(c->chain));
 	c->chain_len = 0;

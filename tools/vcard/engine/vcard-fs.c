@@ -22,8 +22,8 @@ void vc_fs_free(vcard *c)
 	c->nfiles = 0;
 }
 
-int vc_fs_add(vcard *c, uint16_t parent, uint16_t fid, bool is_df, uint8_t fdb,
-	      uint8_t access, const uint8_t *name, size_t name_len)
+int vc_fs_add(vcard *c, uint16_t parent, uint16_t fid, bool is_df, uint8_t fdb, uint8_t access,
+              const uint8_t *name, size_t name_len)
 {
 	struct vc_file *f;
 

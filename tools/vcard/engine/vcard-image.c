@@ -212,10 +212,10 @@ static size_t get32(const uint8_t *q)
 	return (size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
 }
 
-#define FAIL(...)                                                                            \
-	do {                                                                                 \
-		snprintf(err, errlen, __VA_ARGS__);                                          \
-		goto fail;                                                                   \
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		snprintf(err, errlen, __VA_ARGS__);                                                \
+		goto fail;                                                                         \
 	} while (0)
 
 /* The header: magic, version, body length, checksum. */
@@ -289,10 +289,9 @@ static int parse_pins(vcard *c, struct in *r, char *err, size_t errlen)
 		p->min_len = get8(r);
 		p->max_len = get8(r);
 		p->unblock_ref = (uint8_t)get8(r);
-		if (get_name(r, p->name) < 0 || r->bad || p->max_tries == 0 ||
-		    p->max_tries > 15 || p->tries > p->max_tries || p->min_len == 0 ||
-		    p->min_len > p->max_len || p->max_len > VCARD_MAX_PIN_LEN ||
-		    p->len < p->min_len || p->len > p->max_len ||
+		if (get_name(r, p->name) < 0 || r->bad || p->max_tries == 0 || p->max_tries > 15 ||
+		    p->tries > p->max_tries || p->min_len == 0 || p->min_len > p->max_len ||
+		    p->max_len > VCARD_MAX_PIN_LEN || p->len < p->min_len || p->len > p->max_len ||
 		    (c->gen == VCARD_GEN_2 && !vc_gen2_pin_ref_ok(p->ref)))
 			FAIL("bad PIN object in image");
 		for (j = 0; j < i; j++)
@@ -377,8 +376,8 @@ static int parse_files(vcard *c, struct in *r, char *err, size_t errlen)
 			FAIL("bad file entry in image");
 		/* The MF first; every other parent an earlier DF: no cycles. */
 		if (i == 0 ? (f->parent != VC_NO_FILE || !f->is_df || f->fid != VC_FID_MF)
-			   : (f->parent >= i || !c->files[f->parent].is_df ||
-			      vc_fs_depth(c, f->parent) + 1 >= VC_MAX_DEPTH))
+		           : (f->parent >= i || !c->files[f->parent].is_df ||
+		              vc_fs_depth(c, f->parent) + 1 >= VC_MAX_DEPTH))
 			FAIL("bad file tree in image");
 		c->nfiles = i + 1;
 		if (f->size) {
@@ -414,8 +413,7 @@ static int parse_body(vcard *c, struct in *r, char *err, size_t errlen)
 	flags = get8(r);
 	if (r->bad || life > 1)
 		FAIL("bad life cycle in image");
-	if ((flags & ~(unsigned)FLAG_PROTECT_PUBLIC_KEYS) ||
-	    (flags && c->gen != VCARD_GEN_2))
+	if ((flags & ~(unsigned)FLAG_PROTECT_PUBLIC_KEYS) || (flags && c->gen != VCARD_GEN_2))
 		FAIL("bad flags in image");
 	c->protect_public_keys = flags & FLAG_PROTECT_PUBLIC_KEYS;
 	if (parse_pins(c, r, err, errlen) < 0 || parse_keys(c, r, err, errlen) < 0)
@@ -478,8 +476,9 @@ int vcard_load(const char *path, vcard **out, char *err, size_t errlen)
 	}
 	*out = NULL;
 	if (!path || ez_read_file(path, VCARD_MAX_IMAGE, &buf, &len) != 0) {
-		snprintf(err, errlen, "cannot read %s (missing, unreadable or larger than %u bytes)",
-			 path ? path : "(null)", VCARD_MAX_IMAGE);
+		snprintf(err, errlen,
+		         "cannot read %s (missing, unreadable or larger than %u bytes)",
+		         path ? path : "(null)", VCARD_MAX_IMAGE);
 		return -1;
 	}
 	*out = parse(buf, len, err, errlen);

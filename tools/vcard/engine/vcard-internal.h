@@ -174,12 +174,14 @@ bool vc_personalizing(const vcard *c);
  * 65 81. */
 int vc_persist(vcard *c);
 /* Clear the security status: every PIN's verification, every key's fresh
- * VERIFY, the security environment. */
+ * VERIFY. */
 void vc_security_clear(vcard *c);
+/* Forget the security environment (the key and algorithm MSE set). */
+void vc_se_clear(vcard *c);
 
 /* vcard-fs.c: the file tree. */
-int vc_fs_add(vcard *c, uint16_t parent, uint16_t fid, bool is_df, uint8_t fdb,
-	      uint8_t access, const uint8_t *name, size_t name_len);
+int vc_fs_add(vcard *c, uint16_t parent, uint16_t fid, bool is_df, uint8_t fdb, uint8_t access,
+              const uint8_t *name, size_t name_len);
 void vc_fs_free(vcard *c);
 uint16_t vc_fs_cur_df(const vcard *c);
 int vc_fs_child(const vcard *c, uint16_t df, uint16_t fid);
@@ -222,16 +224,13 @@ uint16_t vc_pin_reset_counter(vcard *c, struct vc_pin *p);
 /* vcard-crypto.c: signatures. Each writes into r and returns a status
  * word: SW_OK, 67 00 for input that does not fit, 6A 80 for raw RSA of a
  * value not below the modulus, 6F 00 when OpenSSL fails. */
-uint16_t vc_sign_rsa_pkcs1(const struct vc_key *k, const uint8_t *in, size_t len,
-			   struct vc_rsp *r);
-uint16_t vc_sign_rsa_raw(const struct vc_key *k, const uint8_t *in, size_t len,
-			 struct vc_rsp *r);
+uint16_t vc_sign_rsa_pkcs1(const struct vc_key *k, const uint8_t *in, size_t len, struct vc_rsp *r);
+uint16_t vc_sign_rsa_raw(const struct vc_key *k, const uint8_t *in, size_t len, struct vc_rsp *r);
 /* `md` names the hash ("SHA256"); salt = hash length, MGF1 with it. */
-uint16_t vc_sign_rsa_pss(const struct vc_key *k, const char *md, const uint8_t *hash,
-			 size_t len, struct vc_rsp *r);
+uint16_t vc_sign_rsa_pss(const struct vc_key *k, const char *md, const uint8_t *hash, size_t len,
+                         struct vc_rsp *r);
 /* r || s, each the curve's byte length. */
-uint16_t vc_sign_ecdsa(const struct vc_key *k, const uint8_t *hash, size_t len,
-		       struct vc_rsp *r);
+uint16_t vc_sign_ecdsa(const struct vc_key *k, const uint8_t *hash, size_t len, struct vc_rsp *r);
 /* Whether the engine holds keys of this kind. */
 bool vc_key_supported(const vcard *c, EVP_PKEY *key, bool *ec, unsigned *bits);
 

@@ -50,8 +50,8 @@
 #define SW_CHAIN_UNSUPPORTED 0x6884
 #define SW_INCOMPATIBLE_FILE 0x6981
 #define SW_SECURITY 0x6982
-#define SW_BLOCKED_2 0x6983      /* authentication method blocked (2.x, fact 30) */
-#define SW_REF_UNUSABLE 0x6984   /* reference data unusable: blocked on 1.x (fact 30) */
+#define SW_BLOCKED_2 0x6983    /* authentication method blocked (2.x, fact 30) */
+#define SW_REF_UNUSABLE 0x6984 /* reference data unusable: blocked on 1.x (fact 30) */
 #define SW_CONDITIONS 0x6985
 #define SW_NO_CURRENT_EF 0x6986
 #define SW_WRONG_DATA 0x6A80

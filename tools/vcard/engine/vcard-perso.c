@@ -40,9 +40,9 @@ int vcard_add_pin(vcard *c, const struct vcard_pin_spec *s)
 	struct vc_pin *p;
 
 	if (!c || !s || !vc_personalizing(c) || c->npins >= VC_MAX_PINS || !s->value ||
-	    s->max_tries == 0 || s->max_tries > 15 || s->min_len == 0 ||
-	    s->min_len > s->max_len || s->max_len > VCARD_MAX_PIN_LEN || s->len < s->min_len ||
-	    s->len > s->max_len || !all_digits(s->value, s->len) || vc_pin_find(c, s->ref))
+	    s->max_tries == 0 || s->max_tries > 15 || s->min_len == 0 || s->min_len > s->max_len ||
+	    s->max_len > VCARD_MAX_PIN_LEN || s->len < s->min_len || s->len > s->max_len ||
+	    !all_digits(s->value, s->len) || vc_pin_find(c, s->ref))
 		return -1;
 	/* 2.x PIN objects are BF 81 0n, VERIFY P2 = 80 | n (fact 29). */
 	if (c->gen == VCARD_GEN_2 && !vc_gen2_pin_ref_ok(s->ref))
@@ -108,7 +108,7 @@ int vcard_put_file(vcard *c, uint16_t fid, const uint8_t *data, size_t len)
 		memcpy(copy, data, len);
 	}
 	idx = vc_fs_add(c, c->app_df, fid, false, VC_FDB_TRANSPARENT,
-			VC_ACCESS(VC_AC_ALWAYS, VC_AC_NEVER), NULL, 0);
+	                VC_ACCESS(VC_AC_ALWAYS, VC_AC_NEVER), NULL, 0);
 	if (idx < 0) {
 		free(copy);
 		return -1;

@@ -8,8 +8,8 @@
 #include <string.h>
 
 static const struct perso_gen gens[] = {
-	{VCARD_GEN_1_2, "1.2", "AKIS 1.2", 4, 8, 4, 16, 3, 3},
-	{VCARD_GEN_2, "2", "AKIS 2.x", 6, 8, 8, 16, 3, 3},
+    {VCARD_GEN_1_2, "1.2", "AKIS 1.2", 4, 8, 4, 16, 3, 3},
+    {VCARD_GEN_2, "2", "AKIS 2.x", 6, 8, 8, 16, 3, 3},
 };
 
 const struct perso_gen *perso_gen_get(enum vcard_generation gen)

@@ -78,7 +78,7 @@ int vcard_info_main(int argc, char **argv)
 		printf("%s", _("Generation: AKIS 1.2\n"));
 	else if (vcard_has_ec(c))
 		printf("%s", _("Generation: AKIS 2.x, the 2.5 command set (ECDSA, PSS with "
-			       "SHA-384/512)\n"));
+		               "SHA-384/512)\n"));
 	else
 		printf("%s", _("Generation: AKIS 2.x, the 2.0-2.2 command set (no EC)\n"));
 	n = vcard_atr(c, atr, sizeof(atr));
@@ -88,9 +88,8 @@ int vcard_info_main(int argc, char **argv)
 	vcard_serial(c, serial);
 	ez_hex_encode(serial, sizeof(serial), hex);
 	printf(_("Serial:     %s\n"), hex);
-	printf(_("Life cycle: %s\n"), vcard_life_cycle(c) == VCARD_LIFE_OPERATIONAL
-					  ? _("in use")
-					  : _("personalization"));
+	printf(_("Life cycle: %s\n"),
+	       vcard_life_cycle(c) == VCARD_LIFE_OPERATIONAL ? _("in use") : _("personalization"));
 	print_pin(c, "PIN", 0x81);
 	print_pin(c, "PUK", 0x82);
 	printf(_("Keys:       %zu\n"), vcard_key_count(c));

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <eimza/i18n.h>
+#include <eimza/secmem.h>
 
 #define MAX_CLIENTS 8
 
@@ -207,6 +208,7 @@ static int serve_vpcd(struct run *r)
 		}
 	}
 	n = vcard_transmit(r->card, msg, len, rsp, sizeof(rsp));
+	ez_wipe(msg, len); /* a VERIFY's PIN stays nowhere */
 	vc_latency_apply(&r->lat, len + n, vcard_last_op(r->card));
 	return send_msg(r->fd, rsp, n);
 }
