@@ -58,9 +58,12 @@ static void report(enum level l, const char *check, const char *what, const char
 		ez_json_obj_end(js);
 		return;
 	}
-	printf("[%-4s] %s\n", word[l], what);
+	/* a line can quote a reader's, a browser profile's or a module's own
+	 * words: nothing of them reaches the terminal unfiltered */
+	char safe[1024];
+	printf("[%-4s] %s\n", word[l], ez_terminal_text(safe, sizeof safe, what, strlen(what)));
 	if (fix && l != OK)
-		printf("       -> %s\n", fix);
+		printf("       -> %s\n", ez_terminal_text(safe, sizeof safe, fix, strlen(fix)));
 }
 
 /* ---- PC/SC: pcscd, readers, the card's ATR ------------------------------- */
