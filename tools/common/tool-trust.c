@@ -36,7 +36,7 @@ X509 *ez_anchor_cert(const struct ez_anchor *a)
 	return x;
 }
 
-int ez_kamusm_load(X509_STORE *roots, STACK_OF(X509) *issuing)
+int ez_kamusm_load(X509_STORE *roots, STACK_OF(X509) * issuing)
 {
 	for (size_t i = 0; i < ez_kamusm_anchor_count; i++) {
 		const struct ez_anchor *a = &ez_kamusm_anchors[i];
@@ -58,7 +58,7 @@ int ez_kamusm_load(X509_STORE *roots, STACK_OF(X509) *issuing)
 	return 0;
 }
 
-bool ez_kamusm_chains(X509 *cert, STACK_OF(X509) *extra, char *root, size_t cap)
+bool ez_kamusm_chains(X509 *cert, STACK_OF(X509) * extra, char *root, size_t cap)
 {
 	X509_STORE *st = X509_STORE_new();
 	STACK_OF(X509) *chain = sk_X509_new_null();
@@ -104,7 +104,7 @@ bool ez_is_kamusm_root(X509 *x)
 	return false;
 }
 
-X509 *ez_issuer_in(X509 *cert, STACK_OF(X509) *candidates)
+X509 *ez_issuer_in(X509 *cert, STACK_OF(X509) * candidates)
 {
 	if (X509_check_issued(cert, cert) == X509_V_OK)
 		return NULL; /* self-signed: a root, no issuer to add */

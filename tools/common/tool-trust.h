@@ -15,13 +15,14 @@
 
 enum ez_anchor_role {
 	EZ_ANCHOR_ROOT,    /* a trust anchor */
-	EZ_ANCHOR_ISSUING, /* an issuing CA under a root: chains and signatures, never trusted alone */
+	EZ_ANCHOR_ISSUING, /* an issuing CA under a root: chains and signatures, never trusted alone
+	                    */
 };
 
 struct ez_anchor {
-	const char *name;         /* "kamusm-root-v6": its file in data/trust without .pem */
+	const char *name; /* "kamusm-root-v6": its file in data/trust without .pem */
 	enum ez_anchor_role role;
-	const char *sha256;       /* of the DER certificate, 64 upper-case hex digits */
+	const char *sha256; /* of the DER certificate, 64 upper-case hex digits */
 	const char *pem;
 };
 
@@ -36,14 +37,14 @@ X509 *ez_anchor_cert(const struct ez_anchor *a);
 
 /* Add the shipped roots to `roots` and the shipped issuing CAs to `issuing`
  * (either may be NULL). 0, or -1 when an anchor is damaged. */
-int ez_kamusm_load(X509_STORE *roots, STACK_OF(X509) *issuing);
+int ez_kamusm_load(X509_STORE *roots, STACK_OF(X509) * issuing);
 
 /* Does `cert` chain to one of the shipped Kamu SM roots, through the
  * shipped issuing CAs and `extra` (other certificates, such as the ones on
  * the card; may be NULL)? Dates are not checked: an expired certificate
  * still tells whose it is. On true, the root's common name goes into root
  * (made safe for a terminal). */
-bool ez_kamusm_chains(X509 *cert, STACK_OF(X509) *extra, char *root, size_t cap);
+bool ez_kamusm_chains(X509 *cert, STACK_OF(X509) * extra, char *root, size_t cap);
 
 /* Is x one of the shipped roots (the same certificate, byte for byte)? */
 bool ez_is_kamusm_root(X509 *x);
@@ -51,6 +52,6 @@ bool ez_is_kamusm_root(X509 *x);
 /* The CA certificate in `candidates` that issued `cert` (its subject is
  * cert's issuer and its key verifies cert's signature), or NULL. A
  * self-signed cert has none. The result is one of the candidates. */
-X509 *ez_issuer_in(X509 *cert, STACK_OF(X509) *candidates);
+X509 *ez_issuer_in(X509 *cert, STACK_OF(X509) * candidates);
 
 #endif
