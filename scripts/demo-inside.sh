@@ -29,11 +29,12 @@ title "The virtual card in '$R'"
 "$EIMZA_VCARD" info "$EIMZA_TB_CARD0_IMAGE" | sed 's/^/  /'
 echo "  ATR seen by pcscd: $("$P" atr "$R")"
 
-title "A few APDUs and the card's answers"
-apdu "SELECT MF (answer waits: 61 XX)" 00A40000023F00
-apdu "GET DATA: system data with the serial" 00CA01064D
-apdu "SELECT PKCS#15 application by AID" 00A404000CA000000063504B43532D3135
-apdu "VERIFY, no data: PIN tries left" 0020008100
+title "A few APDUs of AKIS 2.x and the card's answers"
+apdu "SELECT the application by its name PKCS-15" 00A4040007504B43532D313500
+apdu "GET DATA: the card's serial number" 00CA010B08
+apdu "The PIN object: tries left (tag 9B)" 00CB3FFF0A4D08BF810104A0029B8000
+apdu "SELECT the certificate EF 2F10 (its size)" 00A40200022F1000
+apdu "An AKIS 1.x form (MSE C3): refused" 0022C381
 apdu "GET CHALLENGE: 8 random bytes" 0084000008
 
 title "The eimza PKCS#11 module, as OpenSC's pkcs11-tool sees it"
@@ -84,7 +85,7 @@ done
 
 title "eimza-pin unlock: the PUK sets a new PIN"
 printf '%s\n%s\n' 12345678 123456 >"$W/puk-and-pin"
-"$PIN" unlock --module "$EIMZA_MODULE" --puk-source "fd:3" --new-pin-source "fd:3" \
+"$PIN" unlock --yes --module "$EIMZA_MODULE" --puk-source "fd:3" --new-pin-source "fd:3" \
 	3<"$W/puk-and-pin" 2>&1 | sed 's/^/  /'
 
 title "Signing again after the unlock"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 Suite *general_suite(void);
+Suite *interfaces_suite(void);
 Suite *objects_suite(void);
 Suite *sign_suite(void);
 Suite *pin_suite(void);
@@ -49,6 +50,7 @@ int main(void)
 	srunner_add_suite(r, sign_suite());
 	if (full) {
 		srunner_add_suite(r, general_suite());
+		srunner_add_suite(r, interfaces_suite());
 		srunner_add_suite(r, pin_suite());
 		srunner_add_suite(r, hotplug_suite());
 	}
