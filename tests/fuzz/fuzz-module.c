@@ -28,13 +28,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	/* The module reads no configuration of this machine's and logs
-	 * nothing: the input alone decides what happens. */
+	 * nothing: the input alone decides what happens. EIMZA_FUZZ_LOG=1
+	 * keeps the log (EIMZA_DEBUG=1, the APDU trace), to read what the
+	 * module did with one input (docs/fuzzing.md). */
 	setenv("EIMZA_CONF", "/dev/null", 1);
-	unsetenv("EIMZA_DEBUG");
-	unsetenv("EIMZA_DEBUG_FILE");
-	unsetenv("EIMZA_APDU_TRACE");
 	unsetenv("EIMZA_READERS_INCLUDE");
 	unsetenv("EIMZA_READERS_EXCLUDE");
+	if (!getenv("EIMZA_FUZZ_LOG")) {
+		unsetenv("EIMZA_DEBUG");
+		unsetenv("EIMZA_DEBUG_FILE");
+		unsetenv("EIMZA_APDU_TRACE");
+	}
 	return 0;
 }
 
