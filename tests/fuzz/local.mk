@@ -69,12 +69,13 @@ tests_fuzz_fuzz_seeds_LDADD = module/libeimza-p11.la module/libeimza-cardcore.la
 # (tests/fuzz/run/corpus), findings land in tests/fuzz/run/findings/TARGET/.
 FUZZ_SECONDS = 60
 FUZZ_TARGETS_RUN = p15 card module onay
-fuzz: $(FUZZ_TARGETS:=$(EXEEXT)) tests/fuzz/fuzz-seeds$(EXEEXT) tools/vcard/eimza-vcard$(EXEEXT)
 if FUZZING
+fuzz: $(FUZZ_TARGETS:=$(EXEEXT)) tests/fuzz/fuzz-seeds$(EXEEXT) tools/vcard/eimza-vcard$(EXEEXT)
 	SRCDIR='$(abs_top_srcdir)' bash $(srcdir)/tests/fuzz/fuzz.sh seeds tests/fuzz/seeds
 	SRCDIR='$(abs_top_srcdir)' bash $(srcdir)/tests/fuzz/fuzz.sh run $(FUZZ_SECONDS) \
 		tests/fuzz/seeds tests/fuzz/run $(FUZZ_TARGETS_RUN)
 else
+fuzz:
 	@echo "make fuzz: this build has no libFuzzer targets; configure with" >&2
 	@echo "  CC=clang ../configure --enable-fuzzing   (docs/fuzzing.md)" >&2
 	@exit 1
