@@ -25,8 +25,13 @@ static ez_conn *conn(void)
 }
 
 /* GET DATA 00 CA 01 0B with Le 00: the shape of most reads. */
-static const struct ez_apdu get_data = {.cla = 0x00, .ins = 0xCA, .p1 = 0x01, .p2 = 0x0B,
-					.has_le = true, .le_byte = 0x00, .chain = 255};
+static const struct ez_apdu get_data = {.cla = 0x00,
+                                        .ins = 0xCA,
+                                        .p1 = 0x01,
+                                        .p2 = 0x0B,
+                                        .has_le = true,
+                                        .le_byte = 0x00,
+                                        .chain = 255};
 
 START_TEST(get_response_after_61xx)
 {
@@ -115,8 +120,8 @@ END_TEST
  * Le given, or added to a command that had none. */
 START_TEST(wrong_length_6cxx_resends)
 {
-	static const struct ez_apdu no_le = {.cla = 0x00, .ins = 0xCA, .p1 = 0x01, .p2 = 0x06,
-					     .chain = 255};
+	static const struct ez_apdu no_le = {
+	    .cla = 0x00, .ins = 0xCA, .p1 = 0x01, .p2 = 0x06, .chain = 255};
 	ez_conn *c = conn();
 	uint8_t out[64];
 	size_t n = sizeof(out);
@@ -251,8 +256,8 @@ END_TEST
 START_TEST(sw_6f00_loses_the_connection)
 {
 	static const uint8_t pin[] = "123456";
-	struct ez_apdu verify = {.cla = 0x00, .ins = 0x20, .p1 = 0x00, .p2 = 0x81, .data = pin,
-				 .lc = 6, .chain = 255};
+	struct ez_apdu verify = {
+	    .cla = 0x00, .ins = 0x20, .p1 = 0x00, .p2 = 0x81, .data = pin, .lc = 6, .chain = 255};
 	uint8_t out[64], data[300];
 	struct ez_apdu a;
 	size_t n = sizeof(out);

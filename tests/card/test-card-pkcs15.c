@@ -125,8 +125,8 @@ static void cdf(der_buf *b)
 	cert_object(b, "KOK", 0x47, true, 0x2F11);
 }
 
-static void pin_object(der_buf *b, const char *label, uint8_t auth, uint8_t unblock,
-		       uint32_t flags, unsigned min, unsigned stored, uint8_t ref)
+static void pin_object(der_buf *b, const char *label, uint8_t auth, uint8_t unblock, uint32_t flags,
+                       unsigned min, unsigned stored, uint8_t ref)
 {
 	size_t m = der_open(b, DER_SEQUENCE), n, k;
 
@@ -153,8 +153,8 @@ static void pin_object(der_buf *b, const char *label, uint8_t auth, uint8_t unbl
 static void aodf(der_buf *b)
 {
 	pin_object(b, "PIN", 0x01, 0x02, EZ_P15_PIN_LOCAL | EZ_P15_PIN_INITIALIZED, 6, 8, 0x81);
-	pin_object(b, "PUK", 0x02, 0, EZ_P15_PIN_UNBLOCKING | EZ_P15_PIN_SO | EZ_P15_PIN_INITIALIZED,
-		   8, 16, 0x82);
+	pin_object(b, "PUK", 0x02, 0,
+	           EZ_P15_PIN_UNBLOCKING | EZ_P15_PIN_SO | EZ_P15_PIN_INITIALIZED, 8, 16, 0x82);
 }
 
 static void dir(der_buf *b)
@@ -418,13 +418,13 @@ END_TEST
 START_TEST(der_refusals)
 {
 	static const char *const bad[] = {
-		"3080 020100 040101 030100 0000",           /* indefinite */
-		"30850000000009 020100 040101 030100",      /* five length octets */
-		"300A 020100 040101 030100",                /* past the end */
-		"3F818101 00",                              /* tag of three octets */
-		"300B 020100 0406010203040506 0301",        /* truncated inside */
-		"3009 020180 040101 030100",                /* negative version */
-		"3008 020100 0400 030100",                  /* empty serial */
+	    "3080 020100 040101 030100 0000",      /* indefinite */
+	    "30850000000009 020100 040101 030100", /* five length octets */
+	    "300A 020100 040101 030100",           /* past the end */
+	    "3F818101 00",                         /* tag of three octets */
+	    "300B 020100 0406010203040506 0301",   /* truncated inside */
+	    "3009 020180 040101 030100",           /* negative version */
+	    "3008 020100 0400 030100",             /* empty serial */
 	};
 	struct ez_p15_app app;
 	uint8_t serial[70];
@@ -434,7 +434,8 @@ START_TEST(der_refusals)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct file f = bytes(bad[i]);
 		memset(&app, 0, sizeof(app));
-		ck_assert_msg(ez_p15_parse_tokeninfo(&app, f.d, f.n) == EZ_ERR_MALFORMED, "%s", bad[i]);
+		ck_assert_msg(ez_p15_parse_tokeninfo(&app, f.d, f.n) == EZ_ERR_MALFORMED, "%s",
+		              bad[i]);
 		free(f.d);
 	}
 	memset(serial, 0x11, sizeof(serial));
@@ -518,7 +519,7 @@ static void fs_add(struct fs *fs, uint16_t fid, struct file f)
 }
 
 static ez_err fs_read(void *arg, const uint8_t *p, size_t plen, size_t index, size_t len,
-		      size_t max, bool der_object, uint8_t **out, size_t *out_len)
+                      size_t max, bool der_object, uint8_t **out, size_t *out_len)
 {
 	struct fs *fs = arg;
 	uint16_t fid = (uint16_t)(p[plen - 2] << 8 | p[plen - 1]);
@@ -573,8 +574,8 @@ START_TEST(whole_application)
 	struct ez_p15_app app = {0};
 	unsigned char *rsa = NULL;
 	int rlen = i2d_PublicKey(k->pk, &rsa);
-	struct file cert = {malloc(k->der_len + 16), k->der_len + 16}, pub = {malloc((size_t)rlen),
-									       (size_t)rlen};
+	struct file cert = {malloc(k->der_len + 16), k->der_len + 16},
+	            pub = {malloc((size_t)rlen), (size_t)rlen};
 
 	ck_assert_int_gt(rlen, 0);
 	memcpy(cert.d, k->der, k->der_len);
@@ -604,7 +605,7 @@ START_TEST(whole_application)
 	/* Each file once; 4501, the key certificate 45 carries, never. */
 	for (size_t i = 0; i < fs.n; i++)
 		ck_assert_msg(fs.e[i].reads == (fs.e[i].fid == 0x4501 ? 0u : 1u),
-			      "file %04X read %u times", fs.e[i].fid, fs.e[i].reads);
+		              "file %04X read %u times", fs.e[i].fid, fs.e[i].reads);
 	ez_p15_app_free(&app);
 	for (size_t i = 0; i < fs.n; i++)
 		free(fs.e[i].f.d);

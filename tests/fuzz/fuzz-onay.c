@@ -37,12 +37,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct onay_verify_opts o = {
-		.roots = roots,
-		.code = "123456789012345",
-		.tckn = "10000000146",
-		.kind = -1,
-		.at = 1767225600, /* 2026-01-01: a fixed "now" */
-		.window = ONAY_DEFAULT_WINDOW,
+	    .roots = roots,
+	    .code = "123456789012345",
+	    .tckn = "10000000146",
+	    .kind = -1,
+	    .at = 1767225600, /* 2026-01-01: a fixed "now" */
+	    .window = ONAY_DEFAULT_WINDOW,
 	};
 	struct onay_verify_result *r = calloc(1, sizeof(*r));
 	unsigned char *der = NULL;
@@ -57,10 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ret = onay_verify(der, dlen, &o, r);
 	for (int c = 0; c < ONAY_CHK_N; c++)
 		FZ_REQUIRE(memchr(r->chk[c].msg, '\0', sizeof(r->chk[c].msg)) && r->chk[c].msg[0],
-			   "a check without a message");
+		           "a check without a message");
 	FZ_REQUIRE(ret == EZ_EXIT_OK || ret == ONAY_EXIT_FORMAT || ret == EZ_EXIT_VERIFY ||
-			   (ret >= ONAY_EXIT_WINDOW && ret <= ONAY_EXIT_TCKN),
-		   "an exit status outside the table");
+	               (ret >= ONAY_EXIT_WINDOW && ret <= ONAY_EXIT_TCKN),
+	           "an exit status outside the table");
 	free(der);
 	free(r);
 	return 0;

@@ -39,14 +39,29 @@ static ez_err odf_entry(void *arg, unsigned tag, const struct ez_p15_path *path)
 static void parse(int mode, struct ez_p15_app *app, const uint8_t *d, size_t n)
 {
 	switch (mode) {
-	case DIR_: ez_p15_parse_dir(app, d, n); break;
-	case ODF: ez_p15_parse_odf(d, n, odf_entry, NULL); break;
-	case TOKENINFO: ez_p15_parse_tokeninfo(app, d, n); break;
-	case AODF: ez_p15_parse_aodf(app, d, n); break;
-	case PRKDF: ez_p15_parse_prkdf(app, d, n); break;
-	case PUKDF: ez_p15_parse_pukdf(app, d, n); break;
-	case CDF: ez_p15_parse_cdf(app, d, n, n % 2); break;
-	default: break;
+	case DIR_:
+		ez_p15_parse_dir(app, d, n);
+		break;
+	case ODF:
+		ez_p15_parse_odf(d, n, odf_entry, NULL);
+		break;
+	case TOKENINFO:
+		ez_p15_parse_tokeninfo(app, d, n);
+		break;
+	case AODF:
+		ez_p15_parse_aodf(app, d, n);
+		break;
+	case PRKDF:
+		ez_p15_parse_prkdf(app, d, n);
+		break;
+	case PUKDF:
+		ez_p15_parse_pukdf(app, d, n);
+		break;
+	case CDF:
+		ez_p15_parse_cdf(app, d, n, n % 2);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -55,13 +70,13 @@ static void check_pins(const struct ez_p15_app *app)
 	const struct ez_p15_pin *pin = ez_p15_user_pin(app), *so = ez_p15_so_pin(app);
 
 	FZ_REQUIRE(!pin || (pin >= app->pins && pin < app->pins + app->n_pins),
-		   "the user PIN is not one of the application's");
+	           "the user PIN is not one of the application's");
 	FZ_REQUIRE(!so || (so >= app->pins && so < app->pins + app->n_pins),
-		   "the SO PIN is not one of the application's");
+	           "the SO PIN is not one of the application's");
 	for (size_t i = 0; i < app->n_pins; i++)
 		FZ_REQUIRE(app->pins[i].fmt.min_len <= app->pins[i].fmt.max_len &&
-				   app->pins[i].fmt.max_len <= EZ_PIN_MAX,
-			   "a PIN's lengths out of order");
+		               app->pins[i].fmt.max_len <= EZ_PIN_MAX,
+		           "a PIN's lengths out of order");
 	for (size_t i = 0; i < app->n_prkeys; i++)
 		FZ_REQUIRE(app->prkeys[i].path.len <= EZ_P15_PATH_MAX, "a key path too long");
 }
@@ -85,14 +100,16 @@ static void walk(const uint8_t *start, const uint8_t *end, der_reader *r, int de
 			return;
 		}
 		FZ_REQUIRE(peeked == 0 && tag == t.tag, "der_peek and der_next disagree");
-		FZ_REQUIRE(t.raw >= start && t.raw + t.rawlen <= end, "an element outside its buffer");
+		FZ_REQUIRE(t.raw >= start && t.raw + t.rawlen <= end,
+		           "an element outside its buffer");
 		FZ_REQUIRE(t.val >= t.raw && t.val + t.len == t.raw + t.rawlen,
-			   "contents outside the element");
+		           "contents outside the element");
 		der_get_uint(&t, &v);
 		der_get_bool(&t, &b);
 		der_get_bits(&t, &bits);
 		if (der_oid_to_text(&t, text, sizeof(text)) == 0)
-			FZ_REQUIRE(memchr(text, '\0', sizeof(text)) != NULL, "an OID text not ended");
+			FZ_REQUIRE(memchr(text, '\0', sizeof(text)) != NULL,
+			           "an OID text not ended");
 		der_oid_equals(&t, rsa_oid, sizeof(rsa_oid));
 		if (depth < 24) {
 			der_enter(&t, &in);
@@ -107,7 +124,7 @@ static void walk(const uint8_t *start, const uint8_t *end, der_reader *r, int de
 
 /* ez_p15_io.read: each file the next chunk of the input. */
 static ez_err read_chunk(void *arg, const uint8_t *path, size_t path_len, size_t index, size_t len,
-			 size_t max, bool der_object, uint8_t **out, size_t *out_len)
+                         size_t max, bool der_object, uint8_t **out, size_t *out_len)
 {
 	const uint8_t *d;
 	size_t n;

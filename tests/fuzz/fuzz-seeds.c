@@ -91,7 +91,7 @@ static struct file *file_of(struct recorder *r, uint16_t fid)
 /* What the card session read: the EF of a SELECT (P1 02) and the data of
  * each READ BINARY at its offset; the 2.x objects GET DATA gave. */
 static void observe(struct recorder *r, const uint8_t *cmd, size_t len, const uint8_t *rsp,
-		    size_t n)
+                    size_t n)
 {
 	uint16_t sw = n >= 2 ? (uint16_t)(rsp[n - 2] << 8 | rsp[n - 1]) : 0;
 	size_t data = n >= 2 ? n - 2 : 0;
@@ -189,7 +189,7 @@ static bool same_command(const char *a, const char *b)
 /* The recorded answers, fed to the same session, must lead it along the
  * same commands and be used up. */
 static void check_replay(const char *name, const ez_conn *real, const struct fz_out *seed,
-			 bool module)
+                         bool module)
 {
 	struct fz_in in = {seed->data, seed->len};
 	ez_conn *c = fz_card(&in);
@@ -199,17 +199,18 @@ static void check_replay(const char *name, const ez_conn *real, const struct fz_
 		fail(name, "the seed has no ATR");
 	if (!(module ? fz_module_session(c) : fz_card_session(c)))
 		fail(name, module ? "the module session fed the seed made no signature"
-				  : "the card session fed the seed made no signature");
+		                  : "the card session fed the seed made no signature");
 	if (ez_replay_trace_len(c) != n)
 		fail(name, "the session fed the seed sent another number of commands");
 	for (i = 0; i < n; i++)
 		if (!same_command(ez_replay_trace_line(c, i), ez_replay_trace_line(real, i))) {
 			for (size_t j = i > 6 ? i - 6 : 0; j < i; j++)
 				fprintf(stderr, "  %.100s\n", ez_replay_trace_line(real, j));
-			fprintf(stderr, "fuzz-seeds: %s: exchange %zu: '%s', the card had '%s'\n", name,
-				i, ez_replay_trace_line(c, i), ez_replay_trace_line(real, i));
-			fail(name, module ? "the module session fed the seed strayed from the card's"
-					  : "the card session fed the seed strayed from the card's");
+			fprintf(stderr, "fuzz-seeds: %s: exchange %zu: '%s', the card had '%s'\n",
+			        name, i, ez_replay_trace_line(c, i), ez_replay_trace_line(real, i));
+			fail(name, module
+			               ? "the module session fed the seed strayed from the card's"
+			               : "the card session fed the seed strayed from the card's");
 		}
 	if (in.n != 0)
 		fail(name, "the session fed the seed left answers unused");
@@ -239,7 +240,8 @@ static ez_err odf_entry(void *arg, unsigned tag, const struct ez_p15_path *path)
 	struct odf_map *m = arg;
 
 	if (m->n < 16) {
-		m->fid[m->n] = (uint16_t)(path->value[path->len - 2] << 8 | path->value[path->len - 1]);
+		m->fid[m->n] =
+		    (uint16_t)(path->value[path->len - 2] << 8 | path->value[path->len - 1]);
 		m->tag[m->n++] = tag;
 	}
 	return EZ_OK;
@@ -256,14 +258,19 @@ static int mode_of(const struct odf_map *m, uint16_t fid)
 	for (size_t i = 0; i < m->n; i++)
 		if (m->fid[i] == fid)
 			switch (m->tag[i]) {
-			case 0xA8: return 3;
-			case 0xA0: return 4;
+			case 0xA8:
+				return 3;
+			case 0xA0:
+				return 4;
 			case 0xA1:
-			case 0xA2: return 5;
+			case 0xA2:
+				return 5;
 			case 0xA4:
 			case 0xA5:
-			case 0xA6: return 6;
-			default: return -1;
+			case 0xA6:
+				return 6;
+			default:
+				return -1;
 			}
 	return MODE_DER; /* certificates and other files: DER */
 }
@@ -276,7 +283,7 @@ struct served {
 /* ez_p15_io.read for the whole-application seed: the recorded file of the
  * path's last FID, written down in the order the loader asks. */
 static ez_err serve(void *arg, const uint8_t *path, size_t path_len, size_t index, size_t len,
-		    size_t max, bool der_object, uint8_t **out, size_t *out_len)
+                    size_t max, bool der_object, uint8_t **out, size_t *out_len)
 {
 	struct served *s = arg;
 	uint16_t fid = (uint16_t)(path[path_len - 2] << 8 | path[path_len - 1]);
@@ -354,34 +361,36 @@ struct signer {
 static int card_sign(void *ctx, const unsigned char digest[32], unsigned char *sig, size_t *len)
 {
 	static const uint8_t prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-					 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+	                                 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
 	struct signer *s = ctx;
 	uint8_t in[sizeof(prefix) + 32], out[1024];
 	size_t olen = sizeof(out);
 	int tries;
 
-	if (s->pin && ez_card_verify(s->card, &s->pin->fmt, (const uint8_t *)FZ_PIN,
-				     strlen(FZ_PIN), &tries) != EZ_OK)
+	if (s->pin && ez_card_verify(s->card, &s->pin->fmt, (const uint8_t *)FZ_PIN, strlen(FZ_PIN),
+	                             &tries) != EZ_OK)
 		return 1;
 	if (s->key->type == EZ_P15_KEY_RSA) {
 		memcpy(in, prefix, sizeof(prefix));
 		memcpy(in + sizeof(prefix), digest, 32);
-		if (ez_card_sign(s->card, s->key->key_ref, EZ_SIG_PKCS1, EZ_HASH_NONE, in, sizeof(in),
-				 out, &olen) != EZ_OK || olen > *len)
+		if (ez_card_sign(s->card, s->key->key_ref, EZ_SIG_PKCS1, EZ_HASH_NONE, in,
+		                 sizeof(in), out, &olen) != EZ_OK ||
+		    olen > *len)
 			return 1;
 		memcpy(sig, out, olen);
 		*len = olen;
 		return 0;
 	}
 	if (ez_card_sign(s->card, s->key->key_ref, EZ_SIG_ECDSA, EZ_HASH_SHA256, digest, 32, out,
-			 &olen) != EZ_OK || olen % 2)
+	                 &olen) != EZ_OK ||
+	    olen % 2)
 		return 1;
 	{
 		ECDSA_SIG *es = ECDSA_SIG_new();
 		unsigned char *der = NULL;
 		int n;
 		if (!es || !ECDSA_SIG_set0(es, BN_bin2bn(out, (int)olen / 2, NULL),
-					   BN_bin2bn(out + olen / 2, (int)olen / 2, NULL))) {
+		                           BN_bin2bn(out + olen / 2, (int)olen / 2, NULL))) {
 			ECDSA_SIG_free(es);
 			return 1;
 		}
@@ -428,13 +437,14 @@ static void onay_seeds(const char *name, const char *image)
 		for (size_t j = 0; j < app.n_certs; j++)
 			if (app.certs[j].der && app.certs[j].id.len == app.prkeys[i].id.len &&
 			    memcmp(app.certs[j].id.value, app.prkeys[i].id.value,
-				   app.prkeys[i].id.len) == 0) {
+			           app.prkeys[i].id.len) == 0) {
 				s.key = &app.prkeys[i];
-				if (onay_statement_init(&st, ONAY_LOGIN, NULL, "123456789012345", now) !=
-					    ONAY_OK ||
+				if (onay_statement_init(&st, ONAY_LOGIN, NULL, "123456789012345",
+				                        now) != ONAY_OK ||
 				    onay_statement_encode(&st, &content, &clen) < 0 ||
-				    onay_cms_sign(content, clen, app.certs[j].der, app.certs[j].der_len,
-						  now, card_sign, &s, &der, &dlen, err, sizeof(err)) != 0)
+				    onay_cms_sign(content, clen, app.certs[j].der,
+				                  app.certs[j].der_len, now, card_sign, &s, &der,
+				                  &dlen, err, sizeof(err)) != 0)
 					fail(name, "the card did not sign a statement");
 				break;
 			}

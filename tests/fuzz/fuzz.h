@@ -17,10 +17,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  * transaction left open, a PIN byte in a command that is not a PIN
  * command): reported on stderr, then abort(), which the fuzzer records as
  * a crash with its input. */
-#define FZ_REQUIRE(cond, what)                                                                \
-	do {                                                                                  \
-		if (!(cond))                                                                  \
-			fz_broken(__FILE__, __LINE__, (what));                                \
+#define FZ_REQUIRE(cond, what)                                                                     \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			fz_broken(__FILE__, __LINE__, (what));                                     \
 	} while (0)
 _Noreturn void fz_broken(const char *file, int line, const char *what);
 
