@@ -8,6 +8,7 @@
  *     apdu_trace = yes|no       EIMZA_APDU_TRACE=0|1 (PIN bytes always masked)
  *     reader_include = TEXT     EIMZA_READERS_INCLUDE=TEXT[,TEXT...]
  *     reader_exclude = TEXT     EIMZA_READERS_EXCLUDE=TEXT[,TEXT...]
+ *     cache = yes|no            EIMZA_CACHE=1|0 (read in module/cache/)
  *
  * A reader is a slot when its name contains one of the include texts (all
  * readers when there is none) and none of the exclude texts. Lines that do
@@ -55,6 +56,8 @@ static void set(const char *key, const char *v)
 		add_list(ez_cfg.include, &ez_cfg.n_include, v);
 	else if (strcmp(key, "reader_exclude") == 0)
 		add_list(ez_cfg.exclude, &ez_cfg.n_exclude, v);
+	else if (strcmp(key, "cache") == 0)
+		ez_token_cache_setting(yes(v)); /* EIMZA_CACHE overrides it (module/cache) */
 }
 
 static char *trim(char *s)
@@ -76,6 +79,7 @@ void ez_config_load(void)
 	FILE *f;
 
 	memset(&ez_cfg, 0, sizeof(ez_cfg));
+	ez_token_cache_setting(-1);
 	ez_cfg.apdu_trace = true; /* when the log is on */
 	if (!path)
 		path = SYSCONFDIR "/eimza/eimza.conf";

@@ -12,7 +12,9 @@
  *     answered 6F 00, so a test sees both the error and where it happened;
  *   - a responder callback, which answers anything (fuzzers).
  * Every command and answer is also kept as a trace line (ez_apdu_trace_line,
- * PINs masked), for tests that count or print them.
+ * PINs masked), for tests that count or print them. ez_conn_close() is
+ * ez_replay_close() (a token owns its connection); there is no PIN pad and
+ * ez_conn_recover() only clears the "lost" mark.
  */
 #ifndef EIMZA_MODULE_REPLAY_H
 #define EIMZA_MODULE_REPLAY_H
