@@ -2,6 +2,7 @@
 # stack (tests/testbed), outside clients and applications.
 include tests/common/local.mk
 include tests/card/local.mk
+include tests/cache/local.mk
 include tests/vcard-engine/local.mk
 include tests/vcard-perso/local.mk
 include tests/testbed/local.mk

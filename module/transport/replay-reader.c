@@ -30,12 +30,16 @@ void ez_replay_reader(const char *name, ez_conn *card)
 	strncpy(reader.name, name, sizeof(reader.name) - 1);
 	reader.exists = true;
 	reader.card = card;
+	if (card)
+		ez_replay_keep(card);
 	reader.events = card ? 1 : 0;
 }
 
 void ez_replay_reader_insert(ez_conn *card)
 {
 	reader.card = card;
+	if (card)
+		ez_replay_keep(card);
 	reader.events++;
 }
 

@@ -35,6 +35,7 @@ struct ez_conn {
 	size_t recoveries;
 	ez_trace_fn trace_fn;
 	void *trace_arg;
+	bool kept; /* ez_conn_close leaves it to its owner (ez_replay_keep) */
 };
 
 static int hexval(int ch)
@@ -266,11 +267,17 @@ ez_err ez_conn_recover(ez_conn *c)
 	return EZ_OK;
 }
 
-/* The connection is the script's owner's (ez_replay_reader()): the module
- * closing it only ends what it held. */
+void ez_replay_keep(ez_conn *c)
+{
+	c->kept = true;
+}
+
+/* A token owns its connection and closes it (the token tests); a card the
+ * scripted reader hands out stays its owner's (ez_replay_keep). */
 void ez_conn_close(ez_conn *c)
 {
-	(void)c;
+	if (c && !c->kept)
+		ez_replay_close(c);
 }
 
 bool ez_conn_has_pinpad(ez_conn *c)

@@ -32,6 +32,10 @@ ez_conn *ez_replay_open(const uint8_t *atr, size_t atr_len);
 /* From hex text ("3B 9F ..." or "3B9F..."); NULL when not hex. */
 ez_conn *ez_replay_open_hex(const char *atr_hex);
 void ez_replay_close(ez_conn *c);
+/* ez_conn_close() (what the module calls) leaves this connection to its
+ * owner, who closes it with ez_replay_close(); without it ez_conn_close()
+ * closes it, as a token closes its own. */
+void ez_replay_keep(ez_conn *c);
 
 /* Queue one expected command and its answer (data and status word, hex). */
 void ez_replay_expect(ez_conn *c, const char *cmd_hex, const char *rsp_hex);

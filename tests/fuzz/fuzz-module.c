@@ -32,6 +32,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * keeps the log (EIMZA_DEBUG=1, the APDU trace), to read what the
 	 * module did with one input (docs/fuzzing.md). */
 	setenv("EIMZA_CONF", "/dev/null", 1);
+	/* Every run reads its card: a cache entry from an earlier input would
+	 * make the module send other commands than the input answers. */
+	setenv("EIMZA_CACHE", "0", 1);
 	unsetenv("EIMZA_READERS_INCLUDE");
 	unsetenv("EIMZA_READERS_EXCLUDE");
 	if (!getenv("EIMZA_FUZZ_LOG")) {

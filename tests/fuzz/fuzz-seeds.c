@@ -521,6 +521,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setenv("EIMZA_CONF", "/dev/null", 1);
+	setenv("EIMZA_CACHE", "0", 1); /* the seeds are cold starts (fuzz-module reads every card) */
 	outdir = argv[1];
 	mkdir(outdir, 0755);
 	for (int i = 2; i < argc; i++)
