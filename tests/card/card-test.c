@@ -197,6 +197,7 @@ int main(void)
 		return 99;
 	}
 	card_apdu_tests(s);
+	card_token_objects_tests(s);
 	card_pkcs15_tests(s);
 	card_atr_tests(s);
 	card_v2_tests(s);

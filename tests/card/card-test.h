@@ -91,6 +91,7 @@ void v1_script_open(ez_conn *c);
 void v1_script_load(ez_conn *c, bool consent);
 
 void card_apdu_tests(Suite *s);
+void card_token_objects_tests(Suite *s);
 void card_pkcs15_tests(Suite *s);
 void card_atr_tests(Suite *s);
 void card_v2_tests(Suite *s);
