@@ -33,6 +33,7 @@
 #include <eimza/secmem.h>
 
 #define MAX_CLIENTS 8
+#define MAX_MSG 65536 /* vpcd's length is two bytes */
 
 struct run {
 	vcard *card;
@@ -43,6 +44,10 @@ struct run {
 	int ctl;           /* control listener, -1 when none */
 	int clients[MAX_CLIENTS];
 	FILE *trace;
+	/* Where each APDU from vpcd lands: VERIFY, CHANGE and RESET RETRY
+	 * COUNTER bring PINs and PUKs, so pages left out of core files,
+	 * wiped after every command. */
+	uint8_t *msg;
 	struct vc_latency lat;
 	long backoff_ms;
 	struct timespec next_try;
@@ -181,14 +186,18 @@ static int send_msg(int fd, const uint8_t *data, size_t len)
 /* One message from vpcd. -1 when the connection is gone. */
 static int serve_vpcd(struct run *r)
 {
-	uint8_t hdr[2], msg[65536], rsp[VCARD_MAX_RESPONSE];
+	uint8_t hdr[2], *msg = r->msg, rsp[VCARD_MAX_RESPONSE];
 	size_t len, n;
 
 	if (read_full(r->fd, hdr, 2) < 0)
 		return -1;
 	len = (size_t)hdr[0] << 8 | hdr[1];
-	if (len == 0 || read_full(r->fd, msg, len) < 0)
+	if (len == 0)
 		return -1;
+	if (read_full(r->fd, msg, len) < 0) {
+		ez_wipe(msg, len); /* a part of a command may have come */
+		return -1;
+	}
 	if (len == 1) {
 		switch (msg[0]) {
 		case 0x00:
@@ -439,26 +448,23 @@ int vcard_run_main(int argc, char **argv)
 		fprintf(stderr, _("eimza-vcard run: cannot load %s: %s\n"), image, err);
 		return 1;
 	}
-	if (vcard_set_image_path(r.card, image) < 0) {
-		vcard_free(r.card);
-		return 1;
-	}
+	rc = 1;
+	if (vcard_set_image_path(r.card, image) < 0 || !(r.msg = ez_secret_alloc(MAX_MSG)))
+		goto out;
 	if (trace) {
 		r.trace = fopen(trace, "ae");
 		if (!r.trace) {
 			fprintf(stderr, _("eimza-vcard run: cannot open trace file %s\n"), trace);
-			vcard_free(r.card);
-			return 1;
+			goto out;
 		}
 		vcard_set_trace(r.card, trace_line, r.trace);
 	}
 	if (control && (r.ctl = vc_control_listen(control)) < 0) {
 		fprintf(stderr, _("eimza-vcard run: cannot listen on control socket %s\n"), control);
-		vcard_free(r.card);
-		return 1;
+		goto out;
 	}
 	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0)
-		return 1;
+		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -471,6 +477,7 @@ int vcard_run_main(int argc, char **argv)
 	rc = loop(&r);
 
 	disconnect(&r);
+out:
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (r.clients[i] >= 0)
 			close(r.clients[i]);
@@ -480,6 +487,7 @@ int vcard_run_main(int argc, char **argv)
 	}
 	if (r.trace)
 		fclose(r.trace);
+	ez_secret_free(r.msg, MAX_MSG);
 	vcard_free(r.card);
 	return rc;
 }
