@@ -1,16 +1,18 @@
 /*
  * test-engine-core.c: what both generations share: ATR checks and the
  * evidence's ATR table, images (round trip, every truncation, damage,
- * hostile contents, the old format), the PIN try rule (a try is counted
- * and saved before the comparison; a kill at any moment keeps it; the
- * image does not tell a right try from a wrong one), save failures,
- * traces without PINs, and floods of random APDUs.
+ * hostile contents, the old format), the PIN try rule for every counted
+ * try of both generations (a try is counted and saved before the
+ * comparison; at the comparison the image already holds it, the same for
+ * a right and a wrong value; a SIGKILL there or at any other moment keeps
+ * it), save failures, traces without PINs, and floods of random APDUs.
  */
 #include "config.h"
 
 #include "engine-test.h"
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +409,61 @@ static int tries_after_kill(vcard *(*make)(const char *), const char *path, cons
 	return tries_in_image(path, ref);
 }
 
+/* At the comparison (the compare hook): what the image on disk holds. */
+struct at_compare {
+	const char *path;
+	uint8_t ref;
+	unsigned calls;
+	int tries;
+	unsigned char *image;
+	size_t image_len;
+	bool kill; /* SIGKILL the process there instead */
+};
+
+static void compare_hook(void *arg)
+{
+	struct at_compare *a = arg;
+
+	if (a->kill)
+		raise(SIGKILL);
+	a->calls++;
+	a->tries = tries_in_image(a->path, a->ref);
+	free(a->image);
+	a->image = slurp(a->path, &a->image_len);
+}
+
+/* Run `setup`, then the PIN command `apdu` in a child that is killed with
+ * SIGKILL right after the comparison, before the card acts on it; the
+ * tries the image it leaves holds. */
+static int tries_after_kill_at_compare(vcard *(*make)(const char *), const char *path,
+                                       const char *setup, const char *apdu, uint8_t ref)
+{
+	struct hook h = {path, 0, 0, 0, NULL, 0};
+	struct at_compare a = {.path = path, .ref = ref, .kill = true};
+	pid_t pid;
+	int status;
+	vcard *c = hooked(make, path, &h);
+
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setup)
+			tx(c, setup, NULL, NULL);
+		vcard_set_compare_hook(c, compare_hook, &a);
+		tx(c, apdu, NULL, NULL);
+		_exit(3); /* no comparison happened */
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	              "the command compared nothing");
+	vcard_free(c);
+	return tries_in_image(path, ref);
+}
+
+/* Every counted try on both generations: VERIFY of the PIN and of the PUK,
+ * CHANGE REFERENCE DATA of each, and 1.2's RESET RETRY COUNTER (whose PUK
+ * is compared; 2.x's compares nothing: it needs the PUK verified). */
 START_TEST(try_saved_before_compare)
 {
 	char path[64];
@@ -419,15 +476,23 @@ START_TEST(try_saved_before_compare)
 		const char *setup, *right, *wrong;
 		uint8_t ref;
 	} cases[] = {
+	    /* 2.x VERIFY PIN, VERIFY PUK, CHANGE PIN, CHANGE PUK */
 	    {make2, "00A4040C07504B43532D3135", "0020008106313233343536", "0020008106303030303030",
 	     0x81},
 	    {make2, "00A4040C07504B43532D3135", "00200082083132333435363738",
 	     "00200082083030303030303030", 0x82},
 	    {make2, "00A4040C07504B43532D3135", "002400810C313233343536363534333231",
 	     "002400810C303030303030363534333231", 0x81},
+	    {make2, "00A4040C07504B43532D3135", "002400821031323334353637383837363534333231",
+	     "002400821030303030303030303837363534333231", 0x82},
+	    /* 1.2 VERIFY PIN, VERIFY PUK, CHANGE PIN, CHANGE PUK, RESET RETRY
+	     * COUNTER with the PUK */
 	    {make12, NULL, "0020008106313233343536", "0020008106303030303030", 0x81},
+	    {make12, NULL, "00200082083132333435363738", "00200082083030303030303030", 0x82},
 	    {make12, NULL, "002400810E0631323334353606363534333231",
 	     "002400810E0630303030303006363534333231", 0x81},
+	    {make12, NULL, "0024008212083132333435363738083837363534333231",
+	     "0024008212083030303030303030083837363534333231", 0x82},
 	    {make12, NULL, "002C00811008313233343536373806313233343536",
 	     "002C00811008303030303030303006313233343536", 0x82},
 	};
@@ -435,35 +500,67 @@ START_TEST(try_saved_before_compare)
 
 	temp_path(path, sizeof(path));
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		/* A wrong value: one save, counted, before the answer. */
+		struct at_compare wrong_at = {.path = path, .ref = cases[k].ref};
+		struct at_compare right_at = {.path = path, .ref = cases[k].ref};
+
+		/* A wrong value: one save, counted, before the comparison. */
 		memset(&h, 0, sizeof(h));
 		h.path = path;
 		c = hooked(cases[k].make, path, &h);
+		vcard_set_compare_hook(c, compare_hook, &wrong_at);
 		if (cases[k].setup)
 			ck_assert_uint_eq(tx(c, cases[k].setup, NULL, NULL), 0x9000);
 		ck_assert_uint_eq(tx(c, cases[k].wrong, NULL, NULL), 0x63C2);
+		ck_assert_uint_eq(wrong_at.calls, 1);
+		ck_assert_msg(
+		    wrong_at.tries == 2,
+		    "case %zu: at the comparison of a wrong value the image holds %d tries", k,
+		    wrong_at.tries);
 		ck_assert_int_eq(tries_in_image(path, cases[k].ref), 2);
 		after_wrong = slurp(path, &wrong_len);
 		vcard_free(c);
 		/* A right value from the same state: the first save writes the very
-		 * same image (no oracle), the second gives the try back. */
+		 * same image before the comparison (no oracle), the second gives
+		 * the try back. */
 		memset(&h, 0, sizeof(h));
 		h.path = path;
 		h.copy_at = 2;
 		c = hooked(cases[k].make, path, &h);
+		vcard_set_compare_hook(c, compare_hook, &right_at);
 		if (cases[k].setup)
 			ck_assert_uint_eq(tx(c, cases[k].setup, NULL, NULL), 0x9000);
 		ck_assert_uint_eq(tx(c, cases[k].right, NULL, NULL), 0x9000);
-		ck_assert_ptr_nonnull(h.copy);
+		ck_assert_uint_eq(right_at.calls, 1);
+		ck_assert_msg(
+		    right_at.tries == 2,
+		    "case %zu: at the comparison of a right value the image holds %d tries", k,
+		    right_at.tries);
+		ck_assert_uint_eq(right_at.image_len, wrong_at.image_len);
+		ck_assert_msg(
+		    memcmp(right_at.image, wrong_at.image, wrong_at.image_len) == 0,
+		    "case %zu: at the comparison the image told a right try from a wrong one", k);
+		ck_assert_msg(h.copy != NULL, "case %zu: a right try saved nothing", k);
 		ck_assert_uint_eq(h.copy_len, wrong_len);
 		ck_assert_msg(memcmp(h.copy, after_wrong, wrong_len) == 0,
 		              "case %zu: the image told a right try from a wrong one", k);
 		ck_assert_int_eq(tries_in_image(path, cases[k].ref), 3);
 		free(h.copy);
 		free(after_wrong);
+		free(wrong_at.image);
+		free(right_at.image);
 		vcard_free(c);
+		/* Killed with SIGKILL at the comparison: the try is counted in the
+		 * image, whatever the value (a right one costs the try a card
+		 * pulled at that moment costs). */
+		ck_assert_int_eq(tries_after_kill_at_compare(cases[k].make, path, cases[k].setup,
+		                                             cases[k].wrong, cases[k].ref),
+		                 2);
+		ck_assert_int_eq(tries_after_kill_at_compare(cases[k].make, path, cases[k].setup,
+		                                             cases[k].right, cases[k].ref),
+		                 2);
 		/* Killed after the first save of a right try: the try stays
-		 * counted; killed before it: nothing happened at all. */
+		 * counted; killed before it (nothing compared yet): nothing
+		 * happened at all. */
 		ck_assert_int_eq(tries_after_kill(cases[k].make, path, cases[k].setup,
 		                                  cases[k].right, 2, cases[k].ref),
 		                 2);

@@ -100,6 +100,12 @@ void vcard_set_save_hook(vcard *c, vcard_save_hook_fn fn, void *arg)
 	c->saves = 0;
 }
 
+void vcard_set_compare_hook(vcard *c, vcard_compare_hook_fn fn, void *arg)
+{
+	c->compare_hook = fn;
+	c->compare_hook_arg = arg;
+}
+
 size_t vcard_atr(const vcard *c, uint8_t *buf, size_t cap)
 {
 	if (!c || !buf || cap < c->atr_len)

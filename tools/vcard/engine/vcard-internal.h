@@ -165,6 +165,8 @@ struct vcard {
 	vcard_save_hook_fn save_hook;
 	void *save_hook_arg;
 	unsigned saves;
+	vcard_compare_hook_fn compare_hook;
+	void *compare_hook_arg;
 };
 
 /* vcard-engine.c */
