@@ -307,6 +307,27 @@ int vc_control_listen(const char *path)
 	return fd;
 }
 
+/*
+ * For tests of the try rule (EIMZA_VCARD_STOP_AT_COMPARE=1): the runtime
+ * stops itself (SIGSTOP) right after each PIN or PUK comparison, before it
+ * acts on the result, so a test can look at the image there and kill the
+ * runtime with SIGKILL at exactly that moment. The comparison's result is
+ * not exposed: the stop comes for a right value and a wrong one alike.
+ */
+static void stop_here(void *arg)
+{
+	(void)arg;
+	raise(SIGSTOP);
+}
+
+static void stop_at_compare_if_asked(vcard *c)
+{
+	const char *v = getenv("EIMZA_VCARD_STOP_AT_COMPARE");
+
+	if (v && strcmp(v, "1") == 0)
+		vcard_set_compare_hook(c, stop_here, NULL);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, _("Usage: eimza-vcard run IMAGE --port PORT [OPTIONS]\n"
@@ -463,6 +484,7 @@ int vcard_run_main(int argc, char **argv)
 		fprintf(stderr, _("eimza-vcard run: cannot listen on control socket %s\n"), control);
 		goto out;
 	}
+	stop_at_compare_if_asked(r.card);
 	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0)
 		goto out;
 	memset(&sa, 0, sizeof(sa));
