@@ -17,4 +17,5 @@ tests/testbed/eimza-testbed: $(top_srcdir)/tests/testbed/eimza-testbed.in Makefi
 TESTS += tests/testbed/test-pcsc-stack.sh tests/testbed/test-testbed.sh \
 	tests/testbed/test-try-kill.sh tests/testbed/test-no-pin-in-logs.sh
 dist_noinst_SCRIPTS += tests/testbed/test-pcsc-stack.sh tests/testbed/test-testbed.sh \
-	tests/testbed/test-try-kill.sh tests/testbed/test-no-pin-in-logs.sh tests/testbed/lib.sh
+	tests/testbed/test-try-kill.sh tests/testbed/test-no-pin-in-logs.sh tests/testbed/lib.sh \
+	tests/testbed/tb-dumpable.py
