@@ -24,8 +24,8 @@ check "Firefox ran headless and exited" test -s "$W/shot.png"
 check_match "the module was initialized inside Firefox" 'C_Initialize: [0-9]+ slot' "$(cat "$log" 2>/dev/null)"
 check_match "Firefox's NSS read the card's token" "token '.*' serial" "$(cat "$log" 2>/dev/null)"
 check "the card answered Firefox's module" test "$(grep -c '^>' "$EIMZA_TB_CARD0_TRACE")" -gt "$apdus_before"
-pid_lines=$(grep -o '\[[0-9]*\] C_Initialize' "$log" | head -1)
-check_match "the module ran in a Firefox process" '^\[[0-9]+\] C_Initialize' "$pid_lines"
+pid_lines=$(grep -o '\[[0-9]*/[0-9]*\] C_Initialize' "$log" | head -1)
+check_match "the module ran in a Firefox process" '^\[[0-9]+/[0-9]+\] C_Initialize' "$pid_lines"
 # The token and its certificate as Firefox's certificate database sees them.
 out=$(foreign certutil -L -h all -d "sql:$P" 2>&1)
 check_match "the profile lists the card's certificate" 'EIMZA TEST' "$out"

@@ -183,6 +183,8 @@ int main(void)
 	SRunner *r;
 	int failed;
 
+	card_apdu_tests(s);
+	card_pkcs15_tests(s);
 	card_atr_tests(s);
 	card_v2_tests(s);
 	card_v1_tests(s);

@@ -56,6 +56,8 @@ bool verify_pkcs1(const struct test_key *k, const uint8_t *digest_info, size_t d
 bool verify_ecdsa_rs(const struct test_key *k, const uint8_t *hash, size_t hlen,
 		     const uint8_t *sig, size_t slen);
 
+void card_apdu_tests(Suite *s);
+void card_pkcs15_tests(Suite *s);
 void card_atr_tests(Suite *s);
 void card_v2_tests(Suite *s);
 void card_v1_tests(Suite *s);

@@ -3,7 +3,8 @@
 check_PROGRAMS += tests/card/test-card
 TESTS += tests/card/test-card
 tests_card_test_card_SOURCES = tests/card/card-test.h tests/card/card-test.c \
-	tests/card/test-card-atr.c tests/card/test-card-v1.c tests/card/test-card-v2.c
+	tests/card/test-card-atr.c tests/card/test-card-v1.c tests/card/test-card-v2.c \
+	tests/card/test-card-apdu.c tests/card/test-card-pkcs15.c
 tests_card_test_card_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CRYPTO_CFLAGS)
 tests_card_test_card_LDADD = module/libeimza-cardcore.la module/libeimza-replay.la \
 	common/libeimza-common.la $(CHECK_LIBS) $(CRYPTO_LIBS)

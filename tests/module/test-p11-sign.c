@@ -230,27 +230,92 @@ START_TEST(mechanisms_of_card_key)
 }
 END_TEST
 
+#define VERIFY_PIN "> 00 20 00 81 06" /* a VERIFY of the user PIN, with data */
+
+/* Sign once without any context login; the card's VERIFYs meanwhile. */
+static CK_RV sign_plain(struct key *k, CK_MECHANISM *m, unsigned char *sig, CK_ULONG *siglen)
+{
+	*siglen = 512;
+	ck_assert_rv(p11->C_SignInit(k->s, m, k->priv), CKR_OK);
+	return p11->C_Sign(k->s, (CK_BYTE_PTR)msg, strlen(msg), sig, siglen);
+}
+
 START_TEST(always_authenticate)
 {
+	int c = card_of("nes-rsa"), verifies;
 	struct key k;
 	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
-	unsigned char sig[512];
+	unsigned char sig[512], rnd[8];
 	CK_ULONG siglen = sizeof(sig);
+	CK_TOKEN_INFO ti;
 
 	p11_init();
-	get_key(card_of("nes-rsa"), 0, &k);
+	get_key(c, 0, &k); /* logged in: one VERIFY, then nothing to the card */
 	ck_assert(k.always);
-	/* Without the context login: refused, and the operation ends. */
-	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
-	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	verifies = trace_count(c, VERIFY_PIN);
+	/* The login's PIN is the consent for the next signature: the card had
+	 * nothing after that VERIFY. No second VERIFY is sent. */
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies);
+	/* Only one: the next needs its own, and the refused one ends. */
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
 	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_OPERATION_NOT_INITIALIZED);
 	/* A context login outside an operation. */
 	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6),
 		     CKR_OPERATION_NOT_INITIALIZED);
-	/* With it: one signature per login. */
-	ck_assert_rv(sign(&k, &m, msg, 10, sig, &siglen), CKR_OK);
+	/* With it: one signature per context login, one VERIFY each. */
+	siglen = sizeof(sig);
+	ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 1);
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	/* A wrong context PIN counts down like any wrong PIN, and signs
+	 * nothing; the right one after it signs. */
 	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
-	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR) "999999", 6),
+		     CKR_PIN_INCORRECT);
+	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+	ck_assert(ti.flags & CKF_USER_PIN_COUNT_LOW);
+	siglen = sizeof(sig);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen),
+		     CKR_USER_NOT_LOGGED_IN);
+	siglen = sizeof(sig);
+	ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+	ck_assert(!(ti.flags & CKF_USER_PIN_COUNT_LOW));
+
+	/* An empty context PIN (what NSS sends when it has none) stands for
+	 * the login's consent, once; then it is refused before the card. */
+	ck_assert_rv(p11->C_Logout(k.s), CKR_OK);
+	login_user(k.s);
+	verifies = trace_count(c, VERIFY_PIN);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR) "", 0), CKR_OK);
+	siglen = sizeof(sig);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR) "", 0),
+		     CKR_PIN_LEN_RANGE);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies);
+
+	/* Anything sent to the card after the login's VERIFY (here GET
+	 * CHALLENGE) spends the consent. */
+	ck_assert_rv(p11->C_Logout(k.s), CKR_OK);
+	login_user(k.s);
+	ck_assert_rv(p11->C_GenerateRandom(k.s, rnd, sizeof(rnd)), CKR_OK);
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	EVP_PKEY_free(k.cert_key);
+	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
+
+	/* login_consent = no: every always-authenticate signature needs its
+	 * context login, the first one too. */
+	setenv("EIMZA_LOGIN_CONSENT", "0", 1);
+	p11_init();
+	get_key(c, 0, &k);
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	unsetenv("EIMZA_LOGIN_CONSENT");
 	EVP_PKEY_free(k.cert_key);
 }
 END_TEST
@@ -316,6 +381,60 @@ START_TEST(digest)
 	EVP_Digest(msg, strlen(msg), want, &wl, EVP_sha256(), NULL);
 	ck_assert_int_eq(len, 32);
 	ck_assert_mem_eq(out, want, 32);
+
+	/* Google's pkcs11test rules. C_Digest after C_DigestUpdate: refused,
+	 * the multi-part operation goes on and ends right. */
+	ck_assert_rv(p11->C_DigestInit(s, &m), CKR_OK);
+	ck_assert_rv(p11->C_DigestUpdate(s, (CK_BYTE_PTR)msg, 10), CKR_OK);
+	len = sizeof(out);
+	ck_assert_rv(p11->C_Digest(s, (CK_BYTE_PTR)msg, strlen(msg), out, &len), CKR_OPERATION_ACTIVE);
+	ck_assert_rv(p11->C_DigestUpdate(s, (CK_BYTE_PTR)msg + 10, strlen(msg) - 10), CKR_OK);
+	len = sizeof(out);
+	ck_assert_rv(p11->C_DigestFinal(s, out, &len), CKR_OK);
+	ck_assert_mem_eq(out, want, 32);
+	/* C_DigestFinal after a C_Digest size query: refused (it used to drop
+	 * the data and answer the hash of nothing), and C_Digest still works. */
+	ck_assert_rv(p11->C_DigestInit(s, &m), CKR_OK);
+	len = 0;
+	ck_assert_rv(p11->C_Digest(s, (CK_BYTE_PTR)msg, strlen(msg), NULL, &len), CKR_OK);
+	ck_assert_int_eq(len, 32);
+	ck_assert_rv(p11->C_DigestFinal(s, out, &len), CKR_OPERATION_ACTIVE);
+	len = sizeof(out);
+	ck_assert_rv(p11->C_Digest(s, (CK_BYTE_PTR)msg, strlen(msg), out, &len), CKR_OK);
+	ck_assert_mem_eq(out, want, 32);
+	/* NULL arguments before anything else is looked at. */
+	ck_assert_rv(p11->C_DigestInit(s, NULL), CKR_ARGUMENTS_BAD);
+	ck_assert_rv(p11->C_SeedRandom(s, NULL, 4), CKR_ARGUMENTS_BAD);
+	ck_assert_rv(p11->C_SignInit(s, NULL, 1), CKR_ARGUMENTS_BAD);
+	{
+		CK_MECHANISM aes = {CKM_AES_CBC, NULL, 0};
+		ck_assert_rv(p11->C_DigestInit(s, &aes), CKR_MECHANISM_INVALID);
+	}
+}
+END_TEST
+
+/* A huge part after earlier data, for a mechanism that does not hash: the
+ * length check must not wrap around (it once did, and the copy overran a
+ * 5-byte buffer). */
+START_TEST(raw_update_cannot_overflow)
+{
+	struct key k;
+	CK_MECHANISM m = {CKM_RSA_PKCS, NULL, 0};
+	unsigned char sig[512];
+	CK_ULONG siglen = sizeof(sig);
+
+	p11_init();
+	get_key(card_of("seal-rsa"), 0, &k);
+	ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_OK);
+	ck_assert_rv(p11->C_VerifyUpdate(k.s, (CK_BYTE_PTR)msg, 5), CKR_OK);
+	ck_assert_rv(p11->C_VerifyUpdate(k.s, (CK_BYTE_PTR)msg, (CK_ULONG)-3), CKR_DATA_LEN_RANGE);
+	/* The failed update ended the operation. */
+	ck_assert_rv(p11->C_VerifyFinal(k.s, sig, 256), CKR_OPERATION_NOT_INITIALIZED);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg, 5), CKR_OK);
+	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg, (CK_ULONG)-3), CKR_DATA_LEN_RANGE);
+	ck_assert_rv(p11->C_SignFinal(k.s, sig, &siglen), CKR_OPERATION_NOT_INITIALIZED);
+	EVP_PKEY_free(k.cert_key);
 }
 END_TEST
 
@@ -391,6 +510,8 @@ Suite *sign_suite(void)
 		tcase_add_test(t, multipart_and_sizes);
 	if (seal_card() >= 0)
 		tcase_add_test(t, digest);
+	if (card_of("seal-rsa") >= 0)
+		tcase_add_test(t, raw_update_cannot_overflow);
 	suite_add_tcase(s, t);
 	return s;
 }

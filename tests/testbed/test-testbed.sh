@@ -21,10 +21,10 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	tries() { "$P" apdu "$1" 00A4040C07504B43532D3135 00CB3FFF0A4D08BF810104A0029B8000 | sed -n 2p; }
 	THREE=BF810105A0039B01039000
 
-	# pcscd powers a card up when it sees it or a client connects, and
-	# down again once nobody has used it for about 5 s (pcsc-lite's grace
-	# period; under load the command can start later than that): use the
-	# card, then check the whole status line
+	# pcscd reports the card present before it has powered it up (under load
+	# the power-up can lag), and powers an idle card down after about 5 s (a
+	# slow start-up can outlast that): a connection powers it up again.
+	# Connect until it is, then check the whole status line.
 	st=
 	for _ in $(seq 100); do
 		"$P" atr "$R0" >/dev/null 2>&1
