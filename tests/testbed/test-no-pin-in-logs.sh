@@ -6,8 +6,8 @@
 # Then no file of the test bed folder but the card images (a card's own
 # storage) holds any of the PINs or the PUK, in ASCII or in hex ("37 33 39"
 # or "373339"), and neither does what a core dump of a card runtime would
-# hold (its memory but the MADV_DONTDUMP pages; in the ordinary build also
-# a real core file from gcore).
+# hold (its memory but the MADV_DONTDUMP pages, also while it holds a VERIFY
+# unanswered; in the ordinary build also a real core file from gcore).
 #
 # The test first runs the same with EIMZA_TB_PCSCD_APDU_LOG=1 and expects
 # the PIN in pcscd's log: the search finds what pcscd -a writes, so the
@@ -93,6 +93,30 @@ if [ "${1:-}" = inside ]; then
 		check_eq "card $i: no PIN or PUK in what a core dump of the runtime would hold" "" \
 			"$(grep -vxF "$img" <<<"$found")"
 	done
+	# A command the runtime holds unanswered (control "hold", as a busy card
+	# makes its reader wait) sits in its memory until "release": a VERIFY's
+	# PIN there stays out of what a core would hold too.
+	ctl0() {
+		python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$EIMZA_TB_CARD0_CONTROL" "$1"
+	}
+	ctl0 hold >/dev/null
+	"$EIMZA_TB_PCSC" apdu "$EIMZA_TB_CARD0_READER" "0020008106$(printf '%s' "$PIN3" | od -An -tx1 | tr -d ' \n')" >/dev/null 2>&1 &
+	apdu=$!
+	st=
+	for _ in $(seq 100); do
+		st=$(ctl0 status)
+		case $st in *pending*) break ;; esac
+		sleep 0.1
+	done
+	check_match "card 0 holds a VERIFY unanswered" 'held pending' "$st"
+	# shellcheck disable=SC2086
+	found=$(python3 "$top_srcdir/tests/testbed/tb-dumpable.py" "$(cat "$T/card0.pid")" $SECRETS)
+	check_eq "no PIN in what a core of the runtime would hold while it holds a VERIFY" "" "$found"
+	ctl0 release >/dev/null
+	wait "$apdu"
+
 	# And a real core file, from gcore, in the ordinary build (gdb dumps an
 	# ASan process's reserved shadow space: terabytes); ulimit -f caps it
 	# all the same.

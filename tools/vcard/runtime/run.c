@@ -44,9 +44,9 @@ struct run {
 	int ctl;           /* control listener, -1 when none */
 	int clients[MAX_CLIENTS];
 	FILE *trace;
-	/* Where each APDU from vpcd lands: VERIFY, CHANGE and RESET RETRY
-	 * COUNTER bring PINs and PUKs, so pages left out of core files,
-	 * wiped after every command. */
+	/* Where each APDU from vpcd lands (and a held one waits): VERIFY,
+	 * CHANGE and RESET RETRY COUNTER bring PINs and PUKs, so pages left
+	 * out of core files, wiped after every command. */
 	uint8_t *msg;
 	struct vc_latency lat;
 	long backoff_ms;
@@ -56,7 +56,7 @@ struct run {
 	 * a card busy with a long computation makes its reader wait. Tests use
 	 * it to keep a call inside card I/O for as long as they need. */
 	bool held;
-	uint8_t pending[65536];
+	uint8_t *pending; /* the held command: MAX_MSG bytes, like msg */
 	size_t pending_len;
 };
 
@@ -509,7 +509,8 @@ int vcard_run_main(int argc, char **argv)
 		return 1;
 	}
 	rc = 1;
-	if (vcard_set_image_path(r.card, image) < 0 || !(r.msg = ez_secret_alloc(MAX_MSG)))
+	if (vcard_set_image_path(r.card, image) < 0 || !(r.msg = ez_secret_alloc(MAX_MSG)) ||
+	    !(r.pending = ez_secret_alloc(MAX_MSG)))
 		goto out;
 	if (trace) {
 		r.trace = fopen(trace, "ae");
@@ -549,6 +550,7 @@ out:
 	if (r.trace)
 		fclose(r.trace);
 	ez_secret_free(r.msg, MAX_MSG);
+	ez_secret_free(r.pending, MAX_MSG); /* wiped: a command still held */
 	vcard_free(r.card);
 	return rc;
 }
