@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <eimza/atomic-file.h>
+#include <eimza/secmem.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -125,11 +126,20 @@ int ez_read_file(const char *path, size_t max, unsigned char **out, size_t *len)
 				errno = EFBIG;
 				goto fail;
 			}
-			cap = cap ? cap * 2 : 4096;
-			p = realloc(buf, cap + 1);
+			/* Not realloc: the file may hold secrets (a virtual
+			 * card's image holds its PINs), and realloc would leave
+			 * the old copy in freed memory. */
+			size_t grown = cap ? cap * 2 : 4096;
+			p = malloc(grown + 1);
 			if (!p)
 				goto fail;
+			if (used)
+				memcpy(p, buf, used);
+			if (buf)
+				ez_wipe(buf, cap + 1);
+			free(buf);
 			buf = p;
+			cap = grown;
 		}
 		n = read(fd, buf + used, cap - used);
 		if (n < 0) {
@@ -156,6 +166,8 @@ int ez_read_file(const char *path, size_t max, unsigned char **out, size_t *len)
 fail:
 	saved = errno;
 	close(fd);
+	if (buf)
+		ez_wipe(buf, cap + 1);
 	free(buf);
 	errno = saved;
 	return -1;

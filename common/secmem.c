@@ -1,5 +1,6 @@
 /*
- * secmem.c: wiping secrets and comparing them in constant time.
+ * secmem.c: wiping secrets, comparing them in constant time, and pages
+ * for them that stay out of swap and core files.
  */
 #include "config.h"
 
@@ -43,16 +44,24 @@ static size_t rounded(size_t len)
 	return (len + pg - 1) / pg * pg;
 }
 
-void *ez_secret_dup(const void *p, size_t len)
+void *ez_secret_alloc(size_t len)
 {
 	size_t n = rounded(len ? len : 1);
 	void *q = NULL;
 
 	if (posix_memalign(&q, page_size(), n) != 0)
 		return NULL;
-	(void)mlock(q, n);                   /* best effort: RLIMIT_MEMLOCK may refuse */
+	(void)mlock(q, n);                  /* best effort: RLIMIT_MEMLOCK may refuse */
 	(void)madvise(q, n, MADV_DONTDUMP); /* never in a core file */
-	if (len)
+	memset(q, 0, n);
+	return q;
+}
+
+void *ez_secret_dup(const void *p, size_t len)
+{
+	void *q = ez_secret_alloc(len);
+
+	if (q && len)
 		memcpy(q, p, len);
 	return q;
 }

@@ -20,6 +20,9 @@ bool ez_ct_equal(const void *a, const void *b, size_t len);
  * and left out of core dumps. NULL when out of memory. Freed, and wiped
  * first, by ez_secret_free with the same length. */
 void *ez_secret_dup(const void *p, size_t len);
+/* The same pages, zeroed, for a structure that will hold secrets (the
+ * virtual card's state, a buffer receiving APDUs). */
+void *ez_secret_alloc(size_t len);
 void ez_secret_free(void *p, size_t len);
 
 #endif

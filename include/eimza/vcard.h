@@ -243,4 +243,13 @@ void vcard_set_trace(vcard *c, vcard_trace_fn fn, void *arg);
 typedef int (*vcard_save_hook_fn)(void *arg, unsigned count);
 void vcard_set_save_hook(vcard *c, vcard_save_hook_fn fn, void *arg);
 
+/* For tests of the try rule: called right after a PIN or PUK value was
+ * compared with the card's (VERIFY, CHANGE REFERENCE DATA, 1.2's RESET
+ * RETRY COUNTER), before the engine acts on the result; for a right value
+ * and a wrong one alike, and without saying which. A test looks at the
+ * image there, or ends the process to imitate a card pulled at that
+ * moment. NULL removes it. */
+typedef void (*vcard_compare_hook_fn)(void *arg);
+void vcard_set_compare_hook(vcard *c, vcard_compare_hook_fn fn, void *arg);
+
 #endif

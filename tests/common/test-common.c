@@ -1,7 +1,7 @@
 /*
  * test-common.c: unit tests of the common library: DER reading and
- * writing, the T.C. Kimlik No rules, hex, APDU trace masking and atomic
- * file replacement.
+ * writing, the T.C. Kimlik No rules, hex, secret pages (zeroed, left out
+ * of core files), APDU trace masking and atomic file replacement.
  */
 #include "config.h"
 
@@ -13,6 +13,8 @@
 #include <eimza/tckn.h>
 
 #include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +239,49 @@ START_TEST(hex_and_secmem)
 }
 END_TEST
 
+/* Whether the mapping holding `p` carries VmFlags "dd" (MADV_DONTDUMP:
+ * left out of core files). */
+static bool left_out_of_cores(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	unsigned long lo = 0, hi = 0, at = (unsigned long)p;
+	bool in = false, dd = false;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = at >= lo && at < hi;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0)
+			dd = strstr(line, " dd") != NULL;
+	}
+	fclose(f);
+	return dd;
+}
+
+START_TEST(secret_pages)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *p = ez_secret_alloc(3 * (size_t)pg + 5), *q;
+	size_t i;
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq((uintptr_t)p % (uintptr_t)pg, 0);
+	for (i = 0; i < 3 * (size_t)pg + 5; i++)
+		ck_assert_uint_eq(p[i], 0);
+	ck_assert(left_out_of_cores(p));
+	ck_assert(left_out_of_cores(p + 3 * pg)); /* the last, partial page too */
+	q = ez_secret_dup("4711", 4);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_mem_eq(q, "4711", 4);
+	ck_assert(left_out_of_cores(q));
+	ez_secret_free(q, 4);
+	ez_secret_free(p, 3 * (size_t)pg + 5);
+	ez_secret_free(NULL, 0);
+}
+END_TEST
+
 START_TEST(trace_masks_pins)
 {
 	static const uint8_t verify[] = {0x00, 0x20, 0x00, 0x81, 0x06, '1', '2', '3', '4', '5', '6'};
@@ -322,6 +367,7 @@ static Suite *suite(void)
 	tcase_add_test(t, tckn_rules);
 	tcase_add_test(t, tckn_every_completion_valid);
 	tcase_add_test(t, hex_and_secmem);
+	tcase_add_test(t, secret_pages);
 	tcase_add_test(t, trace_masks_pins);
 	tcase_add_test(t, atomic_replace);
 	suite_add_tcase(s, t);

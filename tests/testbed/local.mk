@@ -14,5 +14,8 @@ tests/testbed/eimza-testbed: $(top_srcdir)/tests/testbed/eimza-testbed.in Makefi
 	    -e 's|@abs_top_srcdir[@]|$(abs_top_srcdir)|g' $< >$@.tmp && \
 	chmod +x $@.tmp && mv $@.tmp $@
 
-TESTS += tests/testbed/test-pcsc-stack.sh tests/testbed/test-testbed.sh
-dist_noinst_SCRIPTS += tests/testbed/test-pcsc-stack.sh tests/testbed/test-testbed.sh tests/testbed/lib.sh
+TESTS += tests/testbed/test-pcsc-stack.sh tests/testbed/test-testbed.sh \
+	tests/testbed/test-try-kill.sh tests/testbed/test-no-pin-in-logs.sh
+dist_noinst_SCRIPTS += tests/testbed/test-pcsc-stack.sh tests/testbed/test-testbed.sh \
+	tests/testbed/test-try-kill.sh tests/testbed/test-no-pin-in-logs.sh tests/testbed/lib.sh \
+	tests/testbed/tb-dumpable.py

@@ -22,12 +22,12 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	THREE=BF810105A0039B01039000
 
 	# pcscd reports the card present before it has powered it up (under load
-	# the power-up can lag), and powers an idle card down after a while (a
+	# the power-up can lag), and powers an idle card down after about 5 s (a
 	# slow start-up can outlast that): a connection powers it up again.
-	# Wait for it, then check the whole status line.
-	"$P" atr "$R0" >/dev/null
+	# Connect until it is, then check the whole status line.
 	st=
 	for _ in $(seq 100); do
+		"$P" atr "$R0" >/dev/null 2>&1
 		st=$(send "$C0" status)
 		[ "$st" = "ok inserted connected powered" ] && break
 		sleep 0.1

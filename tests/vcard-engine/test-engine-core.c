@@ -1,16 +1,20 @@
 /*
  * test-engine-core.c: what both generations share: ATR checks and the
  * evidence's ATR table, images (round trip, every truncation, damage,
- * hostile contents, the old format), the PIN try rule (a try is counted
- * and saved before the comparison; a kill at any moment keeps it; the
- * image does not tell a right try from a wrong one), save failures,
- * traces without PINs, and floods of random APDUs.
+ * hostile contents, the old format), the PIN try rule for every counted
+ * try of both generations (a try is counted and saved before the
+ * comparison; at the comparison the image already holds it, the same for
+ * a right and a wrong value; a SIGKILL there or at any other moment keeps
+ * it), save failures, traces without PINs, empty objects (every command
+ * without data in every state where something is empty), and floods of
+ * random APDUs.
  */
 #include "config.h"
 
 #include "engine-test.h"
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +411,61 @@ static int tries_after_kill(vcard *(*make)(const char *), const char *path, cons
 	return tries_in_image(path, ref);
 }
 
+/* At the comparison (the compare hook): what the image on disk holds. */
+struct at_compare {
+	const char *path;
+	uint8_t ref;
+	unsigned calls;
+	int tries;
+	unsigned char *image;
+	size_t image_len;
+	bool kill; /* SIGKILL the process there instead */
+};
+
+static void compare_hook(void *arg)
+{
+	struct at_compare *a = arg;
+
+	if (a->kill)
+		raise(SIGKILL);
+	a->calls++;
+	a->tries = tries_in_image(a->path, a->ref);
+	free(a->image);
+	a->image = slurp(a->path, &a->image_len);
+}
+
+/* Run `setup`, then the PIN command `apdu` in a child that is killed with
+ * SIGKILL right after the comparison, before the card acts on it; the
+ * tries the image it leaves holds. */
+static int tries_after_kill_at_compare(vcard *(*make)(const char *), const char *path,
+                                       const char *setup, const char *apdu, uint8_t ref)
+{
+	struct hook h = {path, 0, 0, 0, NULL, 0};
+	struct at_compare a = {.path = path, .ref = ref, .kill = true};
+	pid_t pid;
+	int status;
+	vcard *c = hooked(make, path, &h);
+
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setup)
+			tx(c, setup, NULL, NULL);
+		vcard_set_compare_hook(c, compare_hook, &a);
+		tx(c, apdu, NULL, NULL);
+		_exit(3); /* no comparison happened */
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	              "the command compared nothing");
+	vcard_free(c);
+	return tries_in_image(path, ref);
+}
+
+/* Every counted try on both generations: VERIFY of the PIN and of the PUK,
+ * CHANGE REFERENCE DATA of each, and 1.2's RESET RETRY COUNTER (whose PUK
+ * is compared; 2.x's compares nothing: it needs the PUK verified). */
 START_TEST(try_saved_before_compare)
 {
 	char path[64];
@@ -419,15 +478,23 @@ START_TEST(try_saved_before_compare)
 		const char *setup, *right, *wrong;
 		uint8_t ref;
 	} cases[] = {
+	    /* 2.x VERIFY PIN, VERIFY PUK, CHANGE PIN, CHANGE PUK */
 	    {make2, "00A4040C07504B43532D3135", "0020008106313233343536", "0020008106303030303030",
 	     0x81},
 	    {make2, "00A4040C07504B43532D3135", "00200082083132333435363738",
 	     "00200082083030303030303030", 0x82},
 	    {make2, "00A4040C07504B43532D3135", "002400810C313233343536363534333231",
 	     "002400810C303030303030363534333231", 0x81},
+	    {make2, "00A4040C07504B43532D3135", "002400821031323334353637383837363534333231",
+	     "002400821030303030303030303837363534333231", 0x82},
+	    /* 1.2 VERIFY PIN, VERIFY PUK, CHANGE PIN, CHANGE PUK, RESET RETRY
+	     * COUNTER with the PUK */
 	    {make12, NULL, "0020008106313233343536", "0020008106303030303030", 0x81},
+	    {make12, NULL, "00200082083132333435363738", "00200082083030303030303030", 0x82},
 	    {make12, NULL, "002400810E0631323334353606363534333231",
 	     "002400810E0630303030303006363534333231", 0x81},
+	    {make12, NULL, "0024008212083132333435363738083837363534333231",
+	     "0024008212083030303030303030083837363534333231", 0x82},
 	    {make12, NULL, "002C00811008313233343536373806313233343536",
 	     "002C00811008303030303030303006313233343536", 0x82},
 	};
@@ -435,35 +502,67 @@ START_TEST(try_saved_before_compare)
 
 	temp_path(path, sizeof(path));
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		/* A wrong value: one save, counted, before the answer. */
+		struct at_compare wrong_at = {.path = path, .ref = cases[k].ref};
+		struct at_compare right_at = {.path = path, .ref = cases[k].ref};
+
+		/* A wrong value: one save, counted, before the comparison. */
 		memset(&h, 0, sizeof(h));
 		h.path = path;
 		c = hooked(cases[k].make, path, &h);
+		vcard_set_compare_hook(c, compare_hook, &wrong_at);
 		if (cases[k].setup)
 			ck_assert_uint_eq(tx(c, cases[k].setup, NULL, NULL), 0x9000);
 		ck_assert_uint_eq(tx(c, cases[k].wrong, NULL, NULL), 0x63C2);
+		ck_assert_uint_eq(wrong_at.calls, 1);
+		ck_assert_msg(
+		    wrong_at.tries == 2,
+		    "case %zu: at the comparison of a wrong value the image holds %d tries", k,
+		    wrong_at.tries);
 		ck_assert_int_eq(tries_in_image(path, cases[k].ref), 2);
 		after_wrong = slurp(path, &wrong_len);
 		vcard_free(c);
 		/* A right value from the same state: the first save writes the very
-		 * same image (no oracle), the second gives the try back. */
+		 * same image before the comparison (no oracle), the second gives
+		 * the try back. */
 		memset(&h, 0, sizeof(h));
 		h.path = path;
 		h.copy_at = 2;
 		c = hooked(cases[k].make, path, &h);
+		vcard_set_compare_hook(c, compare_hook, &right_at);
 		if (cases[k].setup)
 			ck_assert_uint_eq(tx(c, cases[k].setup, NULL, NULL), 0x9000);
 		ck_assert_uint_eq(tx(c, cases[k].right, NULL, NULL), 0x9000);
-		ck_assert_ptr_nonnull(h.copy);
+		ck_assert_uint_eq(right_at.calls, 1);
+		ck_assert_msg(
+		    right_at.tries == 2,
+		    "case %zu: at the comparison of a right value the image holds %d tries", k,
+		    right_at.tries);
+		ck_assert_uint_eq(right_at.image_len, wrong_at.image_len);
+		ck_assert_msg(
+		    memcmp(right_at.image, wrong_at.image, wrong_at.image_len) == 0,
+		    "case %zu: at the comparison the image told a right try from a wrong one", k);
+		ck_assert_msg(h.copy != NULL, "case %zu: a right try saved nothing", k);
 		ck_assert_uint_eq(h.copy_len, wrong_len);
 		ck_assert_msg(memcmp(h.copy, after_wrong, wrong_len) == 0,
 		              "case %zu: the image told a right try from a wrong one", k);
 		ck_assert_int_eq(tries_in_image(path, cases[k].ref), 3);
 		free(h.copy);
 		free(after_wrong);
+		free(wrong_at.image);
+		free(right_at.image);
 		vcard_free(c);
+		/* Killed with SIGKILL at the comparison: the try is counted in the
+		 * image, whatever the value (a right one costs the try a card
+		 * pulled at that moment costs). */
+		ck_assert_int_eq(tries_after_kill_at_compare(cases[k].make, path, cases[k].setup,
+		                                             cases[k].wrong, cases[k].ref),
+		                 2);
+		ck_assert_int_eq(tries_after_kill_at_compare(cases[k].make, path, cases[k].setup,
+		                                             cases[k].right, cases[k].ref),
+		                 2);
 		/* Killed after the first save of a right try: the try stays
-		 * counted; killed before it: nothing happened at all. */
+		 * counted; killed before it (nothing compared yet): nothing
+		 * happened at all. */
 		ck_assert_int_eq(tries_after_kill(cases[k].make, path, cases[k].setup,
 		                                  cases[k].right, 2, cases[k].ref),
 		                 2);
@@ -615,6 +714,141 @@ START_TEST(random_apdus)
 }
 END_TEST
 
+/* Every command with no data and the shortest answers, in every state where
+ * something may be empty (an empty EF, an empty DF, nothing pending, no
+ * security environment): an empty object must never hand a NULL to memcpy
+ * (the ASan + UBSan build aborts on it) and every answer is a status word. */
+/* One command on a card brought into a state by `setup` (from reset), then
+ * a GET RESPONSE for whatever it left: each answer at least a status word. */
+static void sweep_one(vcard *c, const char *const *setup, const uint8_t *cmd, size_t n)
+{
+	static const uint8_t get_response[] = {0x00, 0xC0, 0x00, 0x00, 0x00};
+	uint8_t rsp[VCARD_MAX_RESPONSE];
+	size_t k;
+
+	vcard_reset(c);
+	for (k = 0; setup[k]; k++)
+		tx(c, setup[k], NULL, NULL);
+	ck_assert_uint_ge(vcard_transmit(c, cmd, n, rsp, sizeof(rsp)), 2);
+	ck_assert_uint_ge(vcard_transmit(c, get_response, sizeof(get_response), rsp, sizeof(rsp)),
+	                  2);
+}
+
+static void sweep(vcard *(*make)(void), const char *const *setup)
+{
+	static const uint8_t ins[] = {0xA4, 0xB0, 0xB1, 0xD6, 0x20, 0x24, 0x2C,
+	                              0xCA, 0xCB, 0x22, 0x2A, 0x84, 0xC0, 0x18,
+	                              0x15, 0x16, 0x10, 0x09, 0x1A, 0x1B, 0x1D};
+	static const uint8_t cla[] = {0x00, 0x80, 0x10};
+	static const uint16_t p1p2[] = {0x0000, 0x0001, 0x000C, 0x0100, 0x0106, 0x0104, 0x010B,
+	                                0x0200, 0x020C, 0x0281, 0x0300, 0x0381, 0x0400, 0x0800,
+	                                0x0081, 0x0082, 0x3FFF, 0x9E9A, 0x41B6, 0xC301, 0x0011};
+	/* The tails after the header: none (case 1), Le 00 and 01 (case 2),
+	 * and 00 00 (an empty Lc, malformed). */
+	static const struct {
+		uint8_t b[2];
+		size_t n;
+	} tails[] = {{{0}, 0}, {{0x00}, 1}, {{0x01}, 1}, {{0x00, 0x00}, 2}};
+	uint8_t cmd[6];
+	size_t a, b, d, e;
+	vcard *c = make();
+
+	for (a = 0; a < sizeof(cla); a++)
+		for (b = 0; b < sizeof(ins); b++)
+			for (d = 0; d < sizeof(p1p2) / sizeof(p1p2[0]); d++)
+				for (e = 0; e < sizeof(tails) / sizeof(tails[0]); e++) {
+					cmd[0] = cla[a];
+					cmd[1] = ins[b];
+					cmd[2] = (uint8_t)(p1p2[d] >> 8);
+					cmd[3] = (uint8_t)p1p2[d];
+					memcpy(cmd + 4, tails[e].b, tails[e].n);
+					sweep_one(c, setup, cmd, 4 + tails[e].n);
+				}
+	vcard_free(c);
+}
+
+static vcard *card2_default(void)
+{
+	return card2(NULL);
+}
+
+/* Cards still in personalization: nothing but the MF (1.2), the MF and an
+ * empty PKCS-15 DF (2.x). */
+static vcard *blank12(void)
+{
+	vcard *c = vcard_new(VCARD_GEN_1_2, NULL, 0);
+
+	vcard_power_on(c);
+	return c;
+}
+
+static vcard *blank2(void)
+{
+	vcard *c = vcard_new(VCARD_GEN_2, NULL, 0);
+
+	vcard_power_on(c);
+	return c;
+}
+
+START_TEST(empty_objects)
+{
+	static const char *const none[] = {NULL};
+	static const char *const app2[] = {"00A4040C07504B43532D3135", NULL};
+	static const char *const empty_ef2[] = {"00A4040C07504B43532D3135", "00A4020C022F12", NULL};
+	static const char *const signing2[] = {"00A4040C07504B43532D3135", "0020008106313233343536",
+	                                       "002241B606800182840181", NULL};
+	static const char *const df12[] = {"00A4000C023D00", NULL};
+	static const char *const empty_ef12[] = {"00A4000C023D00", "00A4020C024444", NULL};
+	static const char *const signing12[] = {"0020008106313233343536", "0022C301", NULL};
+	static const char *const app_blank2[] = {"00A4040C07504B43532D3135", NULL};
+	uint8_t d[VCARD_MAX_RESPONSE];
+	size_t n;
+	vcard *c;
+
+	/* The empty EFs answer what an ISO card answers: no data, 62 82
+	 * (fewer bytes than Le), and 6B 00 past their end. */
+	c = card2(NULL);
+	enter_app(c);
+	ck_assert_uint_eq(tx(c, "00A4020C022F12", NULL, NULL), 0x9000);
+	ck_assert_uint_eq(tx(c, "00B0000000", d, &n), 0x6282);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(tx(c, "00B0000001", d, &n), 0x6282);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(tx(c, "00B00000", d, &n), 0x9000); /* no Le: no data, no 62 82 */
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(tx(c, "00B0000100", NULL, NULL), 0x6B00);
+	vcard_free(c);
+	c = card12();
+	ck_assert_uint_eq(tx(c, "00A4000C023D00", NULL, NULL), 0x9000);
+	ck_assert_uint_eq(tx(c, "00A4020C024444", NULL, NULL), 0x9000);
+	ck_assert_uint_eq(tx(c, "00B0000000", d, &n), 0x6282);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(tx(c, "00B0000100", NULL, NULL), 0x6B00);
+	vcard_free(c);
+	/* An empty DF lists nothing: 2.x counts 0 files and has no first one. */
+	c = blank2();
+	enter_app(c);
+	ck_assert_str_eq(tx_hex(c, "801D000000"), "009000");
+	ck_assert_uint_eq(tx(c, "801D000100", NULL, NULL), 0x6A82);
+	vcard_free(c);
+	/* 1.2: LIST FILES of an empty DF (the MF of a blank card): no entry. */
+	c = blank12();
+	ck_assert_str_eq(tx_hex(c, "8018000000"), "9000");
+	vcard_free(c);
+
+	sweep(card2_default, none);
+	sweep(card2_default, app2);
+	sweep(card2_default, empty_ef2);
+	sweep(card2_default, signing2);
+	sweep(card12, none);
+	sweep(card12, df12);
+	sweep(card12, empty_ef12);
+	sweep(card12, signing12);
+	sweep(blank12, none);
+	sweep(blank2, app_blank2);
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
 	uint8_t rsp[4];
@@ -656,6 +890,7 @@ int main(void)
 	tcase_add_test(t, save_failures);
 	tcase_add_test(t, trace_masks_pins);
 	tcase_add_test(t, random_apdus);
+	tcase_add_test(t, empty_objects);
 	tcase_add_test(t, bad_arguments);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);

@@ -30,7 +30,9 @@ vcard *vcard_new(enum vcard_generation gen, const uint8_t *atr, size_t atr_len)
 	}
 	if (vcard_atr_check(atr, atr_len, NULL, 0) < 0)
 		return NULL;
-	c = calloc(1, sizeof(*c));
+	/* The card holds its PINs and PUKs, and the APDUs it takes pass
+	 * through it: pages of their own, left out of core files. */
+	c = ez_secret_alloc(sizeof(*c));
 	if (!c)
 		return NULL;
 	c->gen = gen;
@@ -60,8 +62,7 @@ void vcard_free(vcard *c)
 	for (i = 0; i < c->nkeys; i++)
 		EVP_PKEY_free(c->keys[i].pkey);
 	free(c->image_path);
-	ez_wipe(c, sizeof(*c)); /* PIN values, chained data, pending responses */
-	free(c);
+	ez_secret_free(c, sizeof(*c)); /* wiped: PIN values, chained data, responses */
 }
 
 bool vc_personalizing(const vcard *c)
@@ -97,6 +98,12 @@ void vcard_set_save_hook(vcard *c, vcard_save_hook_fn fn, void *arg)
 	c->save_hook = fn;
 	c->save_hook_arg = arg;
 	c->saves = 0;
+}
+
+void vcard_set_compare_hook(vcard *c, vcard_compare_hook_fn fn, void *arg)
+{
+	c->compare_hook = fn;
+	c->compare_hook_arg = arg;
 }
 
 size_t vcard_atr(const vcard *c, uint8_t *buf, size_t cap)

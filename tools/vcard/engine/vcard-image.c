@@ -60,11 +60,16 @@ static void put(struct out *o, const void *d, size_t n)
 		uint8_t *q;
 		while (cap < o->len + n)
 			cap *= 2;
-		q = realloc(o->p, cap);
+		/* The image holds the PINs: pages left out of core files, and
+		 * no realloc, which would leave the old copy in freed memory. */
+		q = ez_secret_alloc(cap);
 		if (!q) {
 			o->failed = true;
 			return;
 		}
+		if (o->len)
+			memcpy(q, o->p, o->len);
+		ez_secret_free(o->p, o->cap);
 		o->p = q;
 		o->cap = cap;
 	}
@@ -167,9 +172,7 @@ int vcard_save(const vcard *c, const char *path)
 	}
 	if (!o.failed && ez_atomic_write(path, o.p, o.len, 0600) == 0)
 		rc = 0;
-	if (o.p)
-		ez_wipe(o.p, o.len); /* PINs and keys */
-	free(o.p);
+	ez_secret_free(o.p, o.cap); /* wiped: PINs and keys */
 	return rc;
 }
 

@@ -165,6 +165,8 @@ struct vcard {
 	vcard_save_hook_fn save_hook;
 	void *save_hook_arg;
 	unsigned saves;
+	vcard_compare_hook_fn compare_hook;
+	void *compare_hook_arg;
 };
 
 /* vcard-engine.c */
@@ -205,8 +207,9 @@ uint16_t vc_fs_update_current(vcard *c, size_t off, const uint8_t *data, size_t 
 /* vcard-pin.c: PIN objects and the try rule. */
 struct vc_pin *vc_pin_find(vcard *c, uint8_t ref);
 bool vc_pin_length_ok(const struct vc_pin *p, size_t len);
-/* Count a try (decrement and save), then compare in constant time; a
- * right value restores the counter (and saves). Returns SW_OK, 63 CX,
+/* Count a try (decrement and save), then compare in constant time (the
+ * compare hook runs right after); a right value restores the counter (and
+ * saves). Returns SW_OK, 63 CX,
  * the dialect's blocked word, or 65 81 when a save failed. Does not set
  * the security status. */
 uint16_t vc_pin_try(vcard *c, struct vc_pin *p, const uint8_t *v, size_t len);

@@ -53,6 +53,7 @@ static bool matches(const struct vc_pin *p, const uint8_t *v, size_t len)
 uint16_t vc_pin_try(vcard *c, struct vc_pin *p, const uint8_t *v, size_t len)
 {
 	unsigned before = p->tries;
+	bool right;
 
 	if (p->tries == 0)
 		return c->dialect->sw_blocked;
@@ -62,7 +63,10 @@ uint16_t vc_pin_try(vcard *c, struct vc_pin *p, const uint8_t *v, size_t len)
 		p->tries = before; /* nothing was compared: the try never happened */
 		return SW_MEMORY;
 	}
-	if (!matches(p, v, len)) {
+	right = matches(p, v, len);
+	if (c->compare_hook)
+		c->compare_hook(c->compare_hook_arg);
+	if (!right) {
 		p->verified = false; /* a failed VERIFY resets the status (ISO 7816-4) */
 		return vc_pin_tries_sw(p);
 	}

@@ -33,6 +33,7 @@
 #include <eimza/secmem.h>
 
 #define MAX_CLIENTS 8
+#define MAX_MSG 65536 /* vpcd's length is two bytes */
 
 struct run {
 	vcard *card;
@@ -43,6 +44,10 @@ struct run {
 	int ctl;           /* control listener, -1 when none */
 	int clients[MAX_CLIENTS];
 	FILE *trace;
+	/* Where each APDU from vpcd lands (and a held one waits): VERIFY,
+	 * CHANGE and RESET RETRY COUNTER bring PINs and PUKs, so pages left
+	 * out of core files, wiped after every command. */
+	uint8_t *msg;
 	struct vc_latency lat;
 	long backoff_ms;
 	struct timespec next_try;
@@ -51,7 +56,7 @@ struct run {
 	 * a card busy with a long computation makes its reader wait. Tests use
 	 * it to keep a call inside card I/O for as long as they need. */
 	bool held;
-	uint8_t pending[65536];
+	uint8_t *pending; /* the held command: MAX_MSG bytes, like msg */
 	size_t pending_len;
 };
 
@@ -187,14 +192,18 @@ static int send_msg(int fd, const uint8_t *data, size_t len)
 /* One message from vpcd. -1 when the connection is gone. */
 static int serve_vpcd(struct run *r)
 {
-	uint8_t hdr[2], msg[65536], rsp[VCARD_MAX_RESPONSE];
+	uint8_t hdr[2], *msg = r->msg, rsp[VCARD_MAX_RESPONSE];
 	size_t len, n;
 
 	if (read_full(r->fd, hdr, 2) < 0)
 		return -1;
 	len = (size_t)hdr[0] << 8 | hdr[1];
-	if (len == 0 || read_full(r->fd, msg, len) < 0)
+	if (len == 0)
 		return -1;
+	if (read_full(r->fd, msg, len) < 0) {
+		ez_wipe(msg, len); /* a part of a command may have come */
+		return -1;
+	}
 	if (len == 1) {
 		switch (msg[0]) {
 		case 0x00:
@@ -335,6 +344,27 @@ int vc_control_listen(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * For tests of the try rule (EIMZA_VCARD_STOP_AT_COMPARE=1): the runtime
+ * stops itself (SIGSTOP) right after each PIN or PUK comparison, before it
+ * acts on the result, so a test can look at the image there and kill the
+ * runtime with SIGKILL at exactly that moment. The comparison's result is
+ * not exposed: the stop comes for a right value and a wrong one alike.
+ */
+static void stop_here(void *arg)
+{
+	(void)arg;
+	raise(SIGSTOP);
+}
+
+static void stop_at_compare_if_asked(vcard *c)
+{
+	const char *v = getenv("EIMZA_VCARD_STOP_AT_COMPARE");
+
+	if (v && strcmp(v, "1") == 0)
+		vcard_set_compare_hook(c, stop_here, NULL);
 }
 
 static void usage(FILE *f)
@@ -478,26 +508,25 @@ int vcard_run_main(int argc, char **argv)
 		fprintf(stderr, _("eimza-vcard run: cannot load %s: %s\n"), image, err);
 		return 1;
 	}
-	if (vcard_set_image_path(r.card, image) < 0) {
-		vcard_free(r.card);
-		return 1;
-	}
+	rc = 1;
+	if (vcard_set_image_path(r.card, image) < 0 || !(r.msg = ez_secret_alloc(MAX_MSG)) ||
+	    !(r.pending = ez_secret_alloc(MAX_MSG)))
+		goto out;
 	if (trace) {
 		r.trace = fopen(trace, "ae");
 		if (!r.trace) {
 			fprintf(stderr, _("eimza-vcard run: cannot open trace file %s\n"), trace);
-			vcard_free(r.card);
-			return 1;
+			goto out;
 		}
 		vcard_set_trace(r.card, trace_line, r.trace);
 	}
 	if (control && (r.ctl = vc_control_listen(control)) < 0) {
 		fprintf(stderr, _("eimza-vcard run: cannot listen on control socket %s\n"), control);
-		vcard_free(r.card);
-		return 1;
+		goto out;
 	}
+	stop_at_compare_if_asked(r.card);
 	if (pipe2(sigpipe_fd, O_CLOEXEC | O_NONBLOCK) < 0)
-		return 1;
+		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -510,6 +539,7 @@ int vcard_run_main(int argc, char **argv)
 	rc = loop(&r);
 
 	disconnect(&r);
+out:
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (r.clients[i] >= 0)
 			close(r.clients[i]);
@@ -519,6 +549,8 @@ int vcard_run_main(int argc, char **argv)
 	}
 	if (r.trace)
 		fclose(r.trace);
+	ez_secret_free(r.msg, MAX_MSG);
+	ez_secret_free(r.pending, MAX_MSG); /* wiped: a command still held */
 	vcard_free(r.card);
 	return rc;
 }
