@@ -13,6 +13,7 @@ tb_require python3 pkcs11-tool
 tb_enter --card nes-rsa --card "nes-rsa:--generation,1.2" --card "seal-rsa:--atr,$FOREIGN" \
 	--card "seal-rsa:--generation,1.2,--atr,$V10"
 . "$(dirname "$0")/lib-tools.sh"
+. "$(dirname "$0")/../apps/apps-lib.sh" # foreign(): sanitizer runtime for programs we did not build
 set +u
 export LC_ALL=C LANGUAGE=
 I=$top_builddir/tools/info/eimza-info
@@ -41,9 +42,9 @@ assert models == ["AKIS 1.2.2 (Infineon)", "AKIS 2.5.2 (NXP)"], models
 PY
 
 # ---- the module claims only AKIS cards --------------------------------------
-out=$(pkcs11-tool --module "$EIMZA_MODULE" -L 2>&1)
+out=$(foreign pkcs11-tool --module "$EIMZA_MODULE" -L 2>&1)
 check_eq "two tokens: the foreign card and v1.0 are not tokens" 2 "$(grep -c 'token label' <<<"$out")"
-out=$(pkcs11-tool --module "$EIMZA_MODULE" -T 2>&1)
+out=$(foreign pkcs11-tool --module "$EIMZA_MODULE" -T 2>&1)
 # The two tokens and the v1.0 card (an AKIS card the module will not read:
 # its slot says "token not recognized"); the foreign card's slot is empty.
 check_eq "C_GetSlotList(CK_TRUE): the AKIS cards, not the foreign one" 3 "$(grep -c '^Slot' <<<"$out")"
