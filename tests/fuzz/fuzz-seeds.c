@@ -48,6 +48,8 @@
 #include "tools/onay/onay-cms.h"
 #include "tools/onay/onay-statement.h"
 
+#include "cache-key.h"
+
 #define MAX_FILES 64
 #define MODE_DER 8
 #define MODE_LOAD 9
@@ -416,6 +418,35 @@ static void write_bytes(const char *name, const char *ext, const void *data, siz
 	write_seed("onay", file, &o);
 }
 
+/* ---- cache: the card's description as a cache entry ------------------------- */
+
+/* The whole entry, and the part its digest covers (fuzz-cache tries every
+ * input both ways). */
+static void cache_seeds(const char *name, const struct ez_p15_app *app)
+{
+	struct fz_out o = {0};
+	uint8_t *buf = NULL;
+	size_t len = 0, hdr, inner;
+	char file[300];
+
+	if (ez_cache_encode(&fz_cache_key, app, &buf, &len) != EZ_OK || len < 40 || buf[0] != 0x30)
+		fail(name, "the card's description does not encode as a cache entry");
+	fz_put_raw(&o, buf, len);
+	snprintf(file, sizeof(file), "%s-entry", name);
+	write_seed("cache", file, &o);
+	fz_out_free(&o);
+	/* Outer SEQUENCE header (short or long length), then header and app,
+	 * then the digest: 04 20 and 32 bytes. */
+	hdr = (buf[1] & 0x80) ? 2 + (size_t)(buf[1] & 0x7F) : 2;
+	inner = len - hdr - 34;
+	memset(&o, 0, sizeof(o));
+	fz_put_raw(&o, buf + hdr, inner);
+	snprintf(file, sizeof(file), "%s-signed-part", name);
+	write_seed("cache", file, &o);
+	fz_out_free(&o);
+	free(buf);
+}
+
 static void onay_seeds(const char *name, const char *image)
 {
 	vcard *v = load(image);
@@ -450,6 +481,7 @@ static void onay_seeds(const char *name, const char *image)
 			}
 	if (!der)
 		fail(name, "no key with a certificate on the card");
+	cache_seeds(name, &app);
 	write_bytes(name, "der", der, dlen);
 	{
 		const unsigned char *p = der;

@@ -5,6 +5,7 @@
 #   fuzz-module  the whole module (PKCS#11 front, token, card side) against
 #                a hostile card in the scripted reader
 #   fuzz-onay    eimza-onay verify's input
+#   fuzz-cache   a card cache entry (module/cache), as a file and past its digest
 # and fuzz-seeds, which makes their seed corpora from virtual cards.
 #
 # With --enable-fuzzing (clang) the targets link libFuzzer and `make fuzz`
@@ -12,7 +13,7 @@
 # (standalone.c) that run a corpus, and `make check` runs every seed and
 # every checked-in input through them (test-fuzz-corpus.sh).
 FUZZ_TARGETS = tests/fuzz/fuzz-p15 tests/fuzz/fuzz-card tests/fuzz/fuzz-module \
-	tests/fuzz/fuzz-onay
+	tests/fuzz/fuzz-onay tests/fuzz/fuzz-cache
 FUZZ_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz-util.c
 FUZZ_CARD = tests/fuzz/fuzz-input.h tests/fuzz/fuzz-input.c tests/fuzz/sessions.h
@@ -56,6 +57,12 @@ tests_fuzz_fuzz_onay_CFLAGS = $(FUZZ_CFLAGS) $(P11KIT_CFLAGS)
 tests_fuzz_fuzz_onay_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_onay_LDADD = $(FUZZ_MAIN) tools/onay/libeimza-onay.la
 
+tests_fuzz_fuzz_cache_SOURCES = tests/fuzz/fuzz-cache.c tests/fuzz/cache-key.h $(FUZZ_COMMON)
+tests_fuzz_fuzz_cache_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_cache_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_cache_LDADD = $(FUZZ_MAIN) module/libeimza-cache.la module/libeimza-cardcore.la \
+	common/libeimza-common.la $(CRYPTO_LIBS)
+
 tests_fuzz_fuzz_seeds_SOURCES = tests/fuzz/fuzz-seeds.c tests/fuzz/card-session.c \
 	tests/fuzz/module-session.c $(FUZZ_CARD)
 tests_fuzz_fuzz_seeds_CFLAGS = $(FUZZ_CFLAGS) $(P11KIT_CFLAGS)
@@ -68,7 +75,7 @@ tests_fuzz_fuzz_seeds_LDADD = module/libeimza-p11.la module/libeimza-cardcore.la
 # are made fresh each time (tests/fuzz/seeds), the corpora grow across runs
 # (tests/fuzz/run/corpus), findings land in tests/fuzz/run/findings/TARGET/.
 FUZZ_SECONDS = 60
-FUZZ_TARGETS_RUN = p15 card module onay
+FUZZ_TARGETS_RUN = p15 card module onay cache
 if FUZZING
 fuzz: $(FUZZ_TARGETS:=$(EXEEXT)) tests/fuzz/fuzz-seeds$(EXEEXT) tools/vcard/eimza-vcard$(EXEEXT)
 	SRCDIR='$(abs_top_srcdir)' bash $(srcdir)/tests/fuzz/fuzz.sh seeds tests/fuzz/seeds

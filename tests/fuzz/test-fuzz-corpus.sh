@@ -20,7 +20,7 @@ fail() {
 }
 
 SRCDIR=$src bash "$src/tests/fuzz/fuzz.sh" seeds "$work/seeds" || fail "the seed corpora could not be made"
-for t in p15 card module onay; do
+for t in p15 card module onay cache; do
 	n=$(find "$work/seeds/$t" -type f | wc -l)
 	[ "$n" -ge 9 ] || fail "only $n seeds for fuzz-$t"
 	set -- "$work/seeds/$t"

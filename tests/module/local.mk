@@ -26,21 +26,29 @@ tests_module_pcsc_count_la_LIBADD = $(DL_LIBS)
 # four cards signing at once, and what polling costs. `make bench` runs them
 # through the test bed with the "real" latency model; test-bench.sh runs
 # them quickly in the test suite so they keep working.
-noinst_PROGRAMS += tests/module/bench-parallel tests/module/bench-poll
+noinst_PROGRAMS += tests/module/bench-parallel tests/module/bench-poll tests/module/bench-table
 tests_module_bench_parallel_SOURCES = tests/module/bench-parallel.c
 tests_module_bench_parallel_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_module_bench_parallel_LDADD = $(DL_LIBS) -lpthread
 tests_module_bench_poll_SOURCES = tests/module/bench-poll.c
 tests_module_bench_poll_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_module_bench_poll_LDADD = $(DL_LIBS)
+tests_module_bench_table_SOURCES = tests/module/bench-table.c
+tests_module_bench_table_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(CRYPTO_CFLAGS)
+tests_module_bench_table_LDADD = $(CRYPTO_LIBS) $(DL_LIBS)
 TESTS += tests/module/test-bench.sh
 dist_noinst_SCRIPTS += tests/module/test-bench.sh
 
-bench: all tests/testbed/eimza-testbed
+# `make bench [BENCH_SIGNATURES=N]`: the table of docs/performance.md
+# (bench.sh), then the parallel-signing and polling benchmarks.
+bench: all tests/testbed/eimza-testbed tests/module/pcsc-count.la
+	BENCH_SIGNATURES=$(BENCH_SIGNATURES) bash $(srcdir)/tests/module/bench.sh
 	tests/testbed/eimza-testbed --latency real --card seal-rsa --card seal-rsa \
 		--card seal-rsa --card seal-rsa -- tests/module/bench-parallel 3
 	tests/testbed/eimza-testbed --latency real --card seal -- tests/module/bench-poll 10000
+BENCH_SIGNATURES = 100000
 .PHONY: bench
+dist_noinst_SCRIPTS += tests/module/bench.sh
 
 # A stress test: threads sign on two cards while one is pulled and pushed
 # (slowly and faster than pcscd polls); plain, then under helgrind.
