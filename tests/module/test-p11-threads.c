@@ -350,6 +350,19 @@ static void release_all(void)
 		card_ctl(i, "release");
 }
 
+/* The close-during-signature race alone, for helgrind (test-module.sh). */
+Suite *close_race_suite(void);
+Suite *close_race_suite(void)
+{
+	Suite *s = suite_create("close-race");
+	TCase *t = tcase_create("close-race");
+
+	tcase_set_timeout(t, 600);
+	tcase_add_test(t, close_during_signature);
+	suite_add_tcase(s, t);
+	return s;
+}
+
 Suite *threads_suite(void);
 Suite *threads_suite(void)
 {
