@@ -4,13 +4,31 @@
 # profiles (AKIS 2.x), one with the RSA profiles on AKIS 1.2, then three that
 # pull cards out (slow cards for pulls between two APDUs, then pulls pcscd
 # misses).
+#
+#   test-module.sh [ROUND...]   the rounds named (all without one): full,
+#                               full-1.2, removal, removal-consent, fast-swap
+#
+# With CK_RUN_SUITE / CK_RUN_CASE (Check's own variables) a round runs only
+# that suite or test case: the mutation check (tests/mutation) runs single
+# rounds and suites this way.
 . "$(dirname "$0")/../testbed/lib.sh"
 T="$top_builddir/tests/module/test-module"
+
+round() {
+	case $1 in
+	full) EIMZA_TEST_ROUND=full "$TB" --card nes-rsa --card seal --card nes-ec --card multi --card seal-rsa -- "$T" ;;
+	# AKIS 1.2 (RSA only: no public source shows EC before 2.5).
+	full-1.2) EIMZA_TB_GENERATION=1.2 EIMZA_TEST_ROUND=full "$TB" --card nes-rsa --card seal-rsa -- "$T" ;;
+	removal) EIMZA_TEST_ROUND=removal "$TB" --latency rtt=150 --card seal-rsa -- "$T" ;;
+	removal-consent) EIMZA_TEST_ROUND=removal-consent "$TB" --latency rtt=150 --card nes-rsa -- "$T" ;;
+	fast-swap) EIMZA_TEST_ROUND=fast-swap "$TB" --card seal-rsa --card nes-rsa -- "$T" ;;
+	*) echo "test-module.sh: no round '$1'" >&2; return 2 ;;
+	esac
+}
+
 rc=0
-EIMZA_TEST_ROUND=full "$TB" --card nes-rsa --card seal --card nes-ec --card multi --card seal-rsa -- "$T" || rc=1
-# AKIS 1.2 (RSA only: no public source shows EC before 2.5).
-EIMZA_TB_GENERATION=1.2 EIMZA_TEST_ROUND=full "$TB" --card nes-rsa --card seal-rsa -- "$T" || rc=1
-EIMZA_TEST_ROUND=removal "$TB" --latency rtt=150 --card seal-rsa -- "$T" || rc=1
-EIMZA_TEST_ROUND=removal-consent "$TB" --latency rtt=150 --card nes-rsa -- "$T" || rc=1
-EIMZA_TEST_ROUND=fast-swap "$TB" --card seal-rsa --card nes-rsa -- "$T" || rc=1
+[ $# -gt 0 ] || set -- full full-1.2 removal removal-consent fast-swap
+for r in "$@"; do
+	round "$r" || rc=1
+done
 exit $rc
