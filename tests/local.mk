@@ -11,3 +11,4 @@ include tests/tools/local.mk
 include tests/onay/local.mk
 include tests/apps/local.mk
 include tests/install/local.mk
+include tests/mutation/local.mk
