@@ -1,7 +1,9 @@
 #!/bin/bash
 # Java's SunPKCS11, the provider the Turkish e-signature applications use:
 # keytool lists the card's certificate and key, jarsigner signs a jar with
-# the card, and a small Java program signs and verifies.
+# the card, and a small Java program signs and verifies; with the NES key
+# (always-authenticate) SunPKCS11 cannot sign, and the module refuses it
+# cleanly.
 . "$(dirname "$0")/../testbed/lib.sh"
 tb_require java javac keytool jarsigner jar
 tb_enter --card seal --card nes-rsa
@@ -51,7 +53,13 @@ public class Sign {
             Signature s = Signature.getInstance(alg, p);
             s.initSign(k);
             s.update(data);
-            byte[] sig = s.sign();
+            byte[] sig;
+            try {
+                sig = s.sign();
+            } catch (ProviderException e) {
+                System.out.println(alias + " " + alg + " not signed: " + e.getMessage());
+                continue;
+            }
             Signature v = Signature.getInstance(alg);
             v.initVerify(c.getPublicKey());
             v.update(data);
@@ -65,4 +73,29 @@ out=$(foreign java -cp "$W" Sign "$W/seal.cfg" "$W/pin" 2>&1)
 check_match "a Java program signs with the card and verifies" 'SHA384withECDSA verified' "$out"
 # The EC key's parameters are a named curve: SunEC accepts the public key.
 check "no failure" test "$(grep -c FAILED <<<"$out")" = 0
+
+# The NES card: its key has CKA_ALWAYS_AUTHENTICATE (one PIN per
+# signature). SunPKCS11 (OpenJDK 17) lists it, but never makes the context
+# login such a key needs (it has no call for C_Login(CKU_CONTEXT_SPECIFIC)):
+# the module refuses the signature with CKR_USER_NOT_LOGGED_IN before the
+# card is asked (no PSO, no VERIFY beyond the login), and says so; Java
+# cannot sign with a NES key (docs/applications.md).
+nslot=$(foreign pkcs11-tool --module "$EIMZA_MODULE" -L 2>/dev/null | sed -n 's/^Slot 1 (0x\([0-9a-f]*\)).*/\1/p')
+cat >"$W/nes.cfg" <<CFG
+name = eimza-nes
+library = $EIMZA_MODULE
+slot = $((16#$nslot))
+CFG
+out=$(foreign keytool -list -keystore NONE -storetype PKCS11 -providerClass sun.security.pkcs11.SunPKCS11 \
+	-providerArg "$W/nes.cfg" -storepass:file "$W/pin" 2>&1)
+check_match "keytool lists the NES key entry" 'NES .*PrivateKeyEntry' "$out"
+psos=$(grep -c '^> [01]0 2A' "$EIMZA_TB_CARD1_TRACE")
+verifies=$(grep -c '^> 00 20 00 81 06' "$EIMZA_TB_CARD1_TRACE")
+out=$(foreign java -cp "$W" Sign "$W/nes.cfg" "$W/pin" 2>&1)
+check_match "Java's signature with the NES key: refused for want of a context login" \
+	'CKR_USER_NOT_LOGGED_IN' "$out"
+check "no signature claimed" test "$(grep -c ' verified' <<<"$out")" = 0
+check_eq "no PSO reached the NES card" "$psos" "$(grep -c '^> [01]0 2A' "$EIMZA_TB_CARD1_TRACE")"
+check_eq "only KeyStore.load's login reached the NES card" $((verifies + 1)) \
+	"$(grep -c '^> 00 20 00 81 06' "$EIMZA_TB_CARD1_TRACE")"
 tb_done
