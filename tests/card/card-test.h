@@ -59,5 +59,6 @@ bool verify_ecdsa_rs(const struct test_key *k, const uint8_t *hash, size_t hlen,
 void card_atr_tests(Suite *s);
 void card_v2_tests(Suite *s);
 void card_v1_tests(Suite *s);
+void card_p15_opensc_tests(Suite *s);
 
 #endif
