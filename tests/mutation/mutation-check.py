@@ -6,7 +6,8 @@ a file, its exact original text, the replacement, and the tests that must
 fail because of it. Every mutation is applied to a scratch copy of the
 source tree (the real tree is never written), built incrementally in a
 scratch build directory configured like the caller's, and only the tests it
-names are run. A mutation whose tests all pass has SURVIVED: the tests
+names are run. Two scratch trees (--workers) take the mutations in turn, so
+that one builds while the other's tests run. A mutation whose tests all pass has SURVIVED: the tests
 missed a real bug, and the check fails.
 
 The check also fails loudly when a mutation's original text does not occur
@@ -16,7 +17,7 @@ mutation names does not pass on the unmutated code (a test that always
 fails would "catch" everything).
 
   mutation-check.py --srcdir DIR --builddir DIR [--only NAME]... [--list]
-                    [--keep] [--jobs N]
+                    [--keep] [--workers N] [--jobs N]
 
 `make mutation-check` runs it with the build directory it is called in.
 docs/testing.md tells how to add a mutation.
@@ -31,9 +32,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PRINT = threading.Lock()  # one line at a time from the workers
+
+
+def say(line):
+    with PRINT:
+        print(line, flush=True)
 LIST = os.path.join(HERE, "mutations.txt")
 
 # Per test run: the test bed's own limit is shorter (--timeout below), this
@@ -215,14 +223,86 @@ def make(build, jobs, log):
     return True
 
 
+class Worker:
+    """One scratch tree (source copy and build directory) and its log. The
+    trees are independent: workers build and test side by side."""
+
+    def __init__(self, n, scratch, src, build, jobs):
+        self.n = n
+        self.src = os.path.join(scratch, f"src{n}")
+        self.build = os.path.join(scratch, f"build{n}")
+        self.jobs = jobs
+        self.logpath = os.path.join(build, f"mutation-check.{n}.log")
+        self.log = open(self.logpath, "w", encoding="utf-8")
+        self.ok = False
+        self.origin = (src, build, scratch)
+
+    def setup(self):
+        src, build, scratch = self.origin
+        copy_source(src, self.src, {os.path.realpath(build), os.path.realpath(scratch)})
+        os.makedirs(self.build)
+        args = configure_args(build)
+        self.log.write("==== configure " + " ".join(args) + "\n")
+        self.log.flush()
+        self.ok = subprocess.run([os.path.join(self.src, "configure")] + args, cwd=self.build,
+                                 stdout=self.log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL).returncode == 0 and make(self.build, self.jobs, self.log)
+
+    def baseline(self, spec):
+        return run_test(spec, self.build, self.src, self.log)
+
+    def mutate(self, m):
+        """SURVIVED, caught or NOBUILD; the tree is restored after."""
+        path = os.path.join(self.src, m.file)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace(m.original, m.replacement, 1))
+        self.log.write(f"\n######## [{m.name}] {m.file}\n")
+        try:
+            if not make(self.build, self.jobs, self.log):
+                return "NOBUILD"
+            for spec in m.tests:
+                if run_test(spec, self.build, self.src, self.log) != 0:
+                    return "caught"
+            return "SURVIVED"
+        finally:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+
+
+def in_parallel(workers, items, fn):
+    """fn(worker, item) for every item, each worker taking the next item
+    when it is free; results in the items' order."""
+    lock = threading.Lock()
+    todo = list(enumerate(items))
+    results = [None] * len(items)
+
+    def loop(w):
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i, item = todo.pop(0)
+            results[i] = fn(w, item)
+
+    threads = [threading.Thread(target=loop, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--srcdir", required=True)
     ap.add_argument("--builddir", required=True, help="a configured build tree (for its configure arguments)")
     ap.add_argument("--only", action="append", default=[], help="run only this mutation (repeatable)")
     ap.add_argument("--list", action="store_true", help="list the mutations and check they apply")
-    ap.add_argument("--keep", action="store_true", help="keep the scratch tree")
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--keep", action="store_true", help="keep the scratch trees")
+    ap.add_argument("--workers", type=int, default=2, help="scratch trees building and testing side by side")
+    ap.add_argument("--jobs", type=int, default=2, help="make -j per worker")
     a = ap.parse_args()
     src = os.path.realpath(a.srcdir)
     build = os.path.realpath(a.builddir)
@@ -249,59 +329,42 @@ def main():
 
     started = time.monotonic()
     scratch = tempfile.mkdtemp(prefix="mutation-check.", dir=build)
-    ssrc, sbuild = os.path.join(scratch, "src"), os.path.join(scratch, "build")
-    logpath = os.path.join(build, "mutation-check.log")
-    print(f"mutation-check: {len(muts)} mutation(s); scratch tree {scratch}; log {logpath}")
+    workers = [Worker(n, scratch, src, build, a.jobs) for n in range(max(1, min(a.workers, len(muts))))]
+    print(f"mutation-check: {len(muts)} mutation(s), {len(workers)} scratch tree(s) in {scratch}; "
+          f"logs {build}/mutation-check.N.log", flush=True)
     failed = []
-    with open(logpath, "w", encoding="utf-8") as log:
-        try:
-            copy_source(src, ssrc, {os.path.realpath(build), os.path.realpath(scratch)})
-            os.makedirs(sbuild)
-            log.write("==== configure " + " ".join(configure_args(build)) + "\n")
-            log.flush()
-            if subprocess.run([os.path.join(ssrc, "configure")] + configure_args(build), cwd=sbuild,
-                              stdout=log, stderr=subprocess.STDOUT).returncode != 0 or not make(sbuild, a.jobs, log):
-                print("mutation-check: the unmutated scratch tree does not configure or build", file=sys.stderr)
-                return 1
+    try:
+        in_parallel(workers, [None] * len(workers), lambda w, _: w.setup())
+        if not all(w.ok for w in workers):
+            print("mutation-check: the unmutated scratch tree does not configure or build", file=sys.stderr)
+            return 1
 
-            # Every test a mutation names passes on the real code.
-            specs = sorted({t for m in muts for t in m.tests})
-            for spec in specs:
-                rc = run_test(spec, sbuild, ssrc, log)
-                print(f"{'ok' if rc == 0 else 'FAILS'}     baseline: {spec}" + ("" if rc == 0 else f" (exit {rc})"))
-                if rc != 0:
-                    failed.append(f"baseline {spec}")
-            if failed:
-                print("mutation-check: tests fail without any mutation; see the log", file=sys.stderr)
-                return 1
+        # Every test a mutation names passes on the real code.
+        def baseline(w, spec):
+            rc = w.baseline(spec)
+            say(f"{'ok' if rc == 0 else 'FAILS':8} baseline: {spec}" + ("" if rc == 0 else f" (exit {rc})"))
+            return rc
+        specs = sorted({t for m in muts for t in m.tests})
+        for spec, rc in zip(specs, in_parallel(workers, specs, baseline)):
+            if rc != 0:
+                failed.append(f"baseline {spec}")
+        if failed:
+            print("mutation-check: tests fail without any mutation; see the logs", file=sys.stderr)
+            return 1
 
-            for m in muts:
-                path = os.path.join(ssrc, m.file)
-                with open(path, encoding="utf-8") as f:
-                    text = f.read()
-                t0 = time.monotonic()
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(text.replace(m.original, m.replacement, 1))
-                log.write(f"\n######## [{m.name}] {m.file}\n")
-                try:
-                    if not make(sbuild, a.jobs, log):
-                        verdict = "NOBUILD"
-                    else:
-                        verdict = "SURVIVED"
-                        for spec in m.tests:
-                            if run_test(spec, sbuild, ssrc, log) != 0:
-                                verdict = "caught"
-                                break
-                finally:
-                    with open(path, "w", encoding="utf-8") as f:
-                        f.write(text)
-                print(f"{verdict:8} [{m.name}] {m.what} ({time.monotonic() - t0:.0f} s)", flush=True)
-                if verdict != "caught":
-                    failed.append(f"{verdict} [{m.name}]")
-            make(sbuild, a.jobs, log)  # the scratch tree as it was, for --keep
-        finally:
-            if not a.keep:
-                shutil.rmtree(scratch, ignore_errors=True)
+        def one(w, m):
+            t0 = time.monotonic()
+            verdict = w.mutate(m)
+            say(f"{verdict:8} [{m.name}] {m.what} ({time.monotonic() - t0:.0f} s)")
+            return verdict
+        for m, verdict in zip(muts, in_parallel(workers, muts, one)):
+            if verdict != "caught":
+                failed.append(f"{verdict} [{m.name}]")
+    finally:
+        for w in workers:
+            w.log.close()
+        if not a.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
     total = time.monotonic() - started
     if failed:
         print(f"mutation-check: FAILED in {total:.0f} s: " + ", ".join(failed), file=sys.stderr)
