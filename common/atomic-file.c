@@ -45,6 +45,33 @@ static void sync_folder(const char *path)
 	free(copy);
 }
 
+int ez_atomic_writable(const char *path)
+{
+	size_t tlen = strlen(path) + sizeof(".tmp.XXXXXX");
+	char *tmp = malloc(tlen);
+	struct stat st;
+	int fd, saved;
+
+	if (!tmp)
+		return -1;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		free(tmp);
+		errno = EISDIR;
+		return -1;
+	}
+	/* the very step ez_atomic_write() takes first, undone at once */
+	snprintf(tmp, tlen, "%s.tmp.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	saved = errno;
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	errno = saved;
+	return fd >= 0 ? 0 : -1;
+}
+
 int ez_atomic_write(const char *path, const void *data, size_t len, unsigned mode)
 {
 	size_t tlen = strlen(path) + sizeof(".tmp.XXXXXX");

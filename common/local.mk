@@ -8,5 +8,7 @@ common_libeimza_common_la_SOURCES = \
 	common/atomic-file.c include/eimza/atomic-file.h \
 	common/tckn.c include/eimza/tckn.h \
 	common/apdu-trace.c include/eimza/apdu-trace.h \
-	common/secret-source.c include/eimza/secret-source.h
+	common/secret-source.c include/eimza/secret-source.h \
+	common/utf8.c include/eimza/utf8.h \
+	common/safe-text.c include/eimza/safe-text.h
 common_libeimza_common_la_CFLAGS = $(AM_CFLAGS) -fPIC

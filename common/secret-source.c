@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <eimza/i18n.h>
+#include <eimza/safe-text.h>
 #include <eimza/secmem.h>
 #include <eimza/secret-source.h>
 
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int ez_read_secret_line(int fd, char *out, size_t cap, bool *too_long)
@@ -50,6 +52,80 @@ int ez_read_secret_line(int fd, char *out, size_t cap, bool *too_long)
 	return got ? 0 : -1;
 }
 
+/* fd:N's number; -1 when the text after "fd:" is not one. */
+static int fd_number(const char *source)
+{
+	long fd = 0;
+
+	if (!source[3])
+		return -1;
+	for (const char *p = source + 3; *p; p++) {
+		if (*p < '0' || *p > '9' || fd > 65535)
+			return -1;
+		fd = fd * 10 + (*p - '0');
+	}
+	return fd > 65535 ? -1 : (int)fd;
+}
+
+static int bad_form(const char *source, char *err, size_t errcap)
+{
+	snprintf(err, errcap,
+	         _("bad secret source \"%s\": use fd:N, env:VAR or file:PATH (a PIN never goes "
+	           "on the command line)"),
+	         ez_arg_shown(source));
+	return -1;
+}
+
+int ez_secret_source_check(const char *source, char *err, size_t errcap)
+{
+	struct stat st;
+
+	if (strncmp(source, "fd:", 3) == 0) {
+		int fd = fd_number(source), fl = fd < 0 ? -1 : fcntl(fd, F_GETFL);
+		if (fd < 0) {
+			snprintf(err, errcap,
+			         _("bad secret source \"%s\": not a file descriptor number"),
+			         ez_arg_shown(source));
+			return -1;
+		}
+		if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY) {
+			snprintf(err, errcap,
+			         _("bad secret source \"%s\": file descriptor %d is not open for "
+			           "reading"),
+			         ez_arg_shown(source), fd);
+			return -1;
+		}
+		return 0;
+	}
+	if (strncmp(source, "env:", 4) == 0) {
+		if (!source[4] || !getenv(source + 4)) {
+			snprintf(err, errcap,
+			         _("bad secret source \"%s\": the environment variable %s is not set"),
+			         ez_arg_shown(source), ez_arg_shown(source + 4));
+			return -1;
+		}
+		return 0;
+	}
+	if (strncmp(source, "file:", 5) == 0) {
+		/* O_NONBLOCK: checking a FIFO must not wait for its writer */
+		int fd = source[5] ? open(source + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+		                   : -1;
+		int e = errno;
+		bool dir = fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+		if (fd >= 0)
+			close(fd);
+		if (fd < 0 || dir) {
+			snprintf(err, errcap, _("bad secret source \"%s\": %s"), ez_arg_shown(source),
+			         !source[5] ? _("no file name")
+			         : dir      ? _("it is a folder, not a file")
+			                    : strerror(e));
+			return -1;
+		}
+		return 0;
+	}
+	return bad_form(source, err, errcap);
+}
+
 int ez_secret_source_read(const char *source, char *out, size_t cap, char *err, size_t errcap)
 {
 	bool too_long = false;
@@ -57,24 +133,12 @@ int ez_secret_source_read(const char *source, char *out, size_t cap, char *err, 
 	if (cap == 0)
 		return -1;
 	out[0] = 0;
+	if (ez_secret_source_check(source, err, errcap) < 0)
+		return -1;
 	if (strncmp(source, "fd:", 3) == 0) {
-		char *end;
-		errno = 0;
-		long fd = strtol(source + 3, &end, 10);
-		if (source[3] < '0' || source[3] > '9' || *end || errno || fd > 65535) {
-			snprintf(err, errcap,
-			         _("bad secret source \"%s\": not a file descriptor number"), source);
-			return -1;
-		}
-		r = ez_read_secret_line((int)fd, out, cap, &too_long);
+		r = ez_read_secret_line(fd_number(source), out, cap, &too_long);
 	} else if (strncmp(source, "env:", 4) == 0) {
-		const char *v = source[4] ? getenv(source + 4) : NULL;
-		if (!v) {
-			snprintf(err, errcap,
-			         _("bad secret source \"%s\": the environment variable %s is not set"),
-			         source, source + 4);
-			return -1;
-		}
+		const char *v = getenv(source + 4);
 		size_t len = strcspn(v, "\r\n");
 		too_long = len >= cap;
 		r = too_long ? -1 : 0;
@@ -82,26 +146,22 @@ int ez_secret_source_read(const char *source, char *out, size_t cap, char *err, 
 			memcpy(out, v, len);
 			out[len] = 0;
 		}
-	} else if (strncmp(source, "file:", 5) == 0) {
-		int fd = source[5] ? open(source + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1;
+	} else {
+		int fd = open(source + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
-			snprintf(err, errcap, _("cannot open \"%s\": %s"), source + 5,
-			         source[5] ? strerror(errno) : _("no file name"));
+			snprintf(err, errcap, _("bad secret source \"%s\": %s"), ez_arg_shown(source),
+			         strerror(errno));
 			return -1;
 		}
 		r = ez_read_secret_line(fd, out, cap, &too_long);
 		close(fd);
-	} else {
-		snprintf(err, errcap,
-		         _("bad secret source \"%s\": unknown form (use fd:N, env:VAR or "
-		           "file:PATH)"),
-		         source);
-		return -1;
 	}
-	if (r < 0)
+	if (r < 0 && too_long)
 		snprintf(err, errcap,
-		         too_long ? _("the secret from \"%s\" is too long")
-		                  : _("nothing could be read from \"%s\""),
-		         source);
+		         _("the secret read from \"%s\" is longer than %zu characters, longer than "
+		           "any PIN or PUK (is it a source that never ends a line?)"),
+		         ez_arg_shown(source), cap - 1);
+	else if (r < 0)
+		snprintf(err, errcap, _("nothing could be read from \"%s\""), ez_arg_shown(source));
 	return r;
 }

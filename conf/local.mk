@@ -62,6 +62,7 @@ uninstall-p11module:
 uninstall-eimza-dirs: uninstall-p11module uninstall-akisp11
 	@keep=' $(prefix) $(exec_prefix) $(bindir) $(libdir) $(datarootdir) $(datadir) $(mandir) $(sysconfdir) $(includedir) / '; \
 	for d in '$(eimzaconfdir)' '$(docdir)' '$(p11moduledir)' '$(p11configdir)' '$(bashcompletiondir)' \
+		'$(trustdir)' \
 		'$(localedir)/tr/LC_MESSAGES' '$(man1dir)' '$(man8dir)' $(akisp11_dirs); do \
 		case $$d in '$(prefix)'/*) ;; *) continue ;; esac; \
 		while case $$keep in *" $$d "*) false ;; *) true ;; esac && \

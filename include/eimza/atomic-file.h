@@ -12,6 +12,11 @@
  * with errno set, and `path` untouched, on failure. */
 int ez_atomic_write(const char *path, const void *data, size_t len, unsigned mode);
 
+/* Could ez_atomic_write() write `path`: is path not a folder, and can a
+ * temporary file be made beside it (tried and removed)? For checks made
+ * before an irreversible step. 0, or -1 with errno set. */
+int ez_atomic_writable(const char *path);
+
 /* Read a whole file, at most `max` bytes. 0 on success with *out malloc'd;
  * -1 with errno set (EFBIG when larger than `max`). */
 int ez_read_file(const char *path, size_t max, unsigned char **out, size_t *len);

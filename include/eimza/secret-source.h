@@ -22,7 +22,13 @@
  * never ends a line cannot hang the caller). */
 int ez_read_secret_line(int fd, char *out, size_t cap, bool *too_long);
 
-/* Read the secret named by `source` into out. 0, or -1 with a sentence in
+/* Is `source` a secret source that can be read, without reading it: the
+ * form, fd:N open for reading, env:VAR set, file:PATH openable and not a
+ * folder. Tools call it before they touch the card, so a typing mistake
+ * costs nothing. 0, or -1 with a sentence in err. */
+int ez_secret_source_check(const char *source, char *err, size_t errcap);
+
+/* Read the secret named by `source` into out (checked as above first). 0, or -1 with a sentence in
  * err that never holds the secret. The caller wipes out with ez_wipe(). */
 int ez_secret_source_read(const char *source, char *out, size_t cap, char *err, size_t errcap);
 

@@ -298,7 +298,14 @@ START_TEST(atomic_replace)
 	ck_assert_int_lt(ez_read_file(path, 100, &data, &len), 0);
 	snprintf(path, sizeof(path), "%s/no/such/f", dir);
 	ck_assert_int_lt(ez_atomic_write(path, "x", 1, 0600), 0);
-	rmdir(dir);
+	/* the check made before an irreversible step leaves nothing behind */
+	ck_assert_int_lt(ez_atomic_writable(path), 0);
+	ck_assert_int_lt(ez_atomic_writable(dir), 0); /* a folder */
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ck_assert_int_eq(ez_atomic_writable(path), 0);
+	ck_assert_int_lt(access(path, F_OK), 0);
+	rmdir(dir); /* fails if the trial file stayed */
+	ck_assert_int_lt(access(dir, F_OK), 0);
 }
 END_TEST
 

@@ -39,11 +39,14 @@ for p in eimza-info eimza-pin eimza-onay eimza-register; do
 done
 [ -f "$D$prefix/share/doc/eimza/LICENSE" ] || fail "LICENSE not installed"
 grep -q 'LESSER GENERAL PUBLIC LICENSE' "$D$prefix/share/doc/eimza/LICENSE" || fail "LICENSE is not the LGPL text"
+for f in kamusm-root-v6.pem kamusm-root-v7.pem kamusm-nes-ca-v6.pem kamusm-anchors.list README.md; do
+	[ -f "$D$prefix/share/eimza/trust/$f" ] || fail "Kamu SM's trust anchor file $f is not installed"
+done
 make -s -C "$B" uninstall DESTDIR="$D" >"$T/uninstall.log" 2>&1 || fail "make uninstall: $(tail -20 "$T/uninstall.log")"
 left=$(find "$D" ! -type d)
 [ -z "$left" ] || fail "make uninstall left files: $left"
 for d in "$prefix/etc/eimza" "$prefix/share/doc/eimza" "$prefix/share/bash-completion" "$prefix/share/locale/tr" \
-	"$prefix/share/man/man1"; do
+	"$prefix/share/man/man1" "$prefix/share/eimza"; do
 	[ ! -d "$D$d" ] || fail "make uninstall left the folder $d"
 done
 echo "ok - make install / uninstall (DESTDIR), prefix $prefix"

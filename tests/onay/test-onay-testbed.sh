@@ -102,6 +102,12 @@ expect 14 "$O" verify giris0.p7s "${V0[@]}" --tckn "$TCKN1"
 contains "another T.C. Kimlik No"
 expect 10 "$O" verify giris0.p7s "${V1[@]}"
 contains "does not chain"
+# the test PKI's root is not one of Kamu SM's built-in roots: without --ca
+# the signature is untrusted, and --no-default-ca needs --ca
+expect 10 "$O" verify giris0.p7s --untrusted "$EIMZA_TB_CARD0_CA"
+contains "does not chain to a trusted root (Kamu SM's roots that eimza ships, and --ca)"
+expect 0 "$O" verify giris0.p7s --no-default-ca "${V0[@]}"
+contains "(from --ca)"
 expect 2 "$O" verify giris0.p7s "${V0[@]}" --window 0
 # a window that closed before the signature: --created 299 s ago, then a
 # verifier that allows 10 s

@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "eimza/tckn.h"
+#include "tools/common/tool-trust.h"
 #include "tools/onay/onay-cms.h"
 #include "tools/onay/onay-statement.h"
 #include "tools/onay/onay-verify.h"
@@ -137,11 +138,32 @@ START_TEST(code_shapes)
 	ck_assert_int_eq(onay_code_normalize("1234567890123456", c), ONAY_CODE_LENGTH);
 	ck_assert_int_eq(onay_code_normalize("", c), ONAY_CODE_LENGTH);
 	ck_assert_int_eq(onay_code_normalize("12345678901234a", c), ONAY_CODE_CHARS);
-	ck_assert_int_eq(onay_code_normalize(" 123456789012345", c), ONAY_CODE_CHARS);
-	ck_assert_int_eq(onay_code_normalize("123456789012345 ", c), ONAY_CODE_CHARS);
+	/* a paste brings blanks around the code: they are dropped */
+	ck_assert_int_eq(onay_code_normalize(" 123456789012345", c), ONAY_OK);
+	ck_assert_int_eq(onay_code_normalize("123456789012345 ", c), ONAY_OK);
+	ck_assert_int_eq(onay_code_normalize("\t123 456 789 012 345\r\n", c), ONAY_OK);
+	ck_assert_str_eq(c, CODE);
+	ck_assert_int_eq(onay_code_normalize("\xc2\xa0" "123456789012345\xe2\x80\xaf", c), ONAY_OK);
+	ck_assert_str_eq(c, CODE);
+	ck_assert_int_eq(onay_code_normalize("   ", c), ONAY_CODE_LENGTH);
+	ck_assert_int_eq(onay_code_normalize("123456789012345 x", c), ONAY_CODE_CHARS);
+	ck_assert_int_eq(onay_code_normalize("123 -456789012345", c), ONAY_CODE_CHARS);
 	ck_assert_int_eq(onay_code_normalize("123  456789012345", c), ONAY_CODE_CHARS);
 	ck_assert_int_eq(onay_code_normalize("١٢٣456789012345", c), ONAY_CODE_CHARS);
 	ck_assert_str_eq(c, "");
+}
+END_TEST
+
+START_TEST(tckn_shapes)
+{
+	char t[12];
+	ck_assert_int_eq(onay_tckn_normalize("10000000146", t), TCKN_OK);
+	ck_assert_str_eq(t, "10000000146");
+	ck_assert_int_eq(onay_tckn_normalize(" 10000000146\n", t), TCKN_OK);
+	ck_assert_str_eq(t, "10000000146");
+	ck_assert_int_eq(onay_tckn_normalize("100000001 6", t), TCKN_NOT_DIGITS);
+	ck_assert_int_eq(onay_tckn_normalize("12345678901", t), TCKN_BAD_CHECK10);
+	ck_assert_int_eq(onay_tckn_normalize(" 100000001466 ", t), TCKN_BAD_LENGTH);
 }
 END_TEST
 
@@ -338,6 +360,97 @@ static struct onay_statement login_at(time_t created)
 	ck_assert_int_eq(onay_statement_init(&st, ONAY_LOGIN, NULL, CODE, created), ONAY_OK);
 	return st;
 }
+
+/* ---- Kamu SM's trust anchors ---------------------------------------------- */
+/* The compiled-in anchors are the ones data/trust/kamusm-anchors.list names,
+ * byte for byte (the build checked the PEM files; this checks what the
+ * tools actually trust), and the NES issuing CA chains to root 6. */
+START_TEST(anchors_shipped)
+{
+	char path[4096], line[512];
+	const char *src = getenv("top_srcdir");
+	size_t listed = 0, roots = 0;
+	snprintf(path, sizeof path, "%s/data/trust/kamusm-anchors.list", src ? src : "..");
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot read %s", path);
+	while (fgets(line, sizeof line, f)) {
+		char role[16], fp[80], file[128];
+		if (line[0] == '#' || sscanf(line, "%15s %79s %127s", role, fp, file) != 3)
+			continue;
+		bool found = false;
+		for (size_t i = 0; i < ez_kamusm_anchor_count; i++) {
+			const struct ez_anchor *a = &ez_kamusm_anchors[i];
+			char name[140];
+			snprintf(name, sizeof name, "%s.pem", a->name);
+			if (strcmp(name, file) != 0)
+				continue;
+			found = true;
+			ck_assert_str_eq(a->sha256, fp);
+			ck_assert_int_eq(a->role, strcmp(role, "root") == 0 ? EZ_ANCHOR_ROOT
+			                                                    : EZ_ANCHOR_ISSUING);
+			X509 *x = ez_anchor_cert(a); /* parses, and its SHA-256 is fp */
+			ck_assert_ptr_nonnull(x);
+			ck_assert_int_eq(ez_is_kamusm_root(x), a->role == EZ_ANCHOR_ROOT);
+			X509_free(x);
+		}
+		ck_assert_msg(found, "%s is listed but not compiled in", file);
+		listed++;
+		roots += strcmp(role, "root") == 0;
+	}
+	fclose(f);
+	ck_assert_uint_eq(listed, ez_kamusm_anchor_count);
+	ck_assert_uint_eq(listed, 3);
+	ck_assert_uint_eq(roots, 2);
+	/* the fingerprints the project's notes and two public copies agree on */
+	ck_assert_str_eq(ez_kamusm_anchors[0].sha256,
+	                 "AA466D3B528DC947C7E1DCA594C0DEB4A1D2B987C119125FCD7435DE92A23C60");
+	ck_assert_str_eq(ez_kamusm_anchors[1].sha256,
+	                 "23044F859844C23A2D082E518627FE8D69F5B21A7F7AF30CE204434C4055387D");
+	ck_assert_str_eq(ez_kamusm_anchors[2].sha256,
+	                 "062782A715B1B5FC794AEDF25396DD3D2FFBE2FAD202E5567273A0E13BFE16F9");
+
+	/* the NES issuing CA chains to root 6, and carries its policy */
+	X509 *nes = ez_anchor_cert(&ez_kamusm_anchors[2]);
+	char root[256];
+	ck_assert(ez_kamusm_chains(nes, NULL, root, sizeof root));
+	ck_assert_str_eq(root, "Kamu SM Kök Sertifika Hizmet Sağlayıcısı - Sürüm 6");
+	unsigned char *d = NULL;
+	int dl = i2d_X509(nes, &d);
+	struct ez_cert_info ci;
+	ck_assert_int_eq(ez_cert_parse(d, (size_t)dl, &ci), 0);
+	ck_assert_int_eq(ci.npolicies, 1);
+	ck_assert_str_eq(ci.policy[0], "2.16.792.1.2.1.1.5.7.1.1");
+	OPENSSL_free(d);
+	X509_free(nes);
+
+	/* a byte changed: refused, not trusted */
+	struct ez_anchor bad = ez_kamusm_anchors[0];
+	char *pem = strdup(bad.pem);
+	char *b64 = strstr(pem, "MIID");
+	ck_assert_ptr_nonnull(b64);
+	b64[40] = b64[40] == 'A' ? 'B' : 'A';
+	bad.pem = pem;
+	ck_assert_ptr_null(ez_anchor_cert(&bad));
+	free(pem);
+	bad = ez_kamusm_anchors[0];
+	bad.sha256 = ez_kamusm_anchors[1].sha256; /* another fingerprint */
+	ck_assert_ptr_null(ez_anchor_cert(&bad));
+}
+END_TEST
+
+/* The policy OIDs Kamu SM's certificates carry are named. */
+START_TEST(policy_names)
+{
+	ck_assert_str_eq(ez_policy_name("2.16.792.1.61.0.1.5070.1.1"),
+	                 "NES (qualified certificate), individual");
+	ck_assert_str_eq(ez_policy_name("2.16.792.1.61.0.1.5070.1.2"),
+	                 "NES (qualified certificate), corporate");
+	ck_assert_str_eq(ez_policy_name("2.16.792.1.2.1.1.5.7.50.1"),
+	                 "Mali Mühür (financial seal), signing");
+	ck_assert_ptr_null(ez_policy_name("2.16.792.1.61.0.1.5070.1.3"));
+	ck_assert_ptr_null(ez_policy_name(NULL));
+}
+END_TEST
 
 /* ---- CMS ----------------------------------------------------------------- */
 /* OpenSSL accepts what is written, for RSA and EC keys, and finds the four
@@ -742,6 +855,135 @@ START_TEST(verify_chain_and_cert)
 }
 END_TEST
 
+/* An issuing CA under P.root. */
+static X509 *make_ca(EVP_PKEY *key, const char *cn)
+{
+	X509 *x = X509_new();
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), (long)(random() & 0x7fffffff) + 1);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_UTF8,
+	                           (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(P.root));
+	X509_time_adj_ex(X509_getm_notBefore(x), 0, -86400, &(time_t){T0});
+	X509_time_adj_ex(X509_getm_notAfter(x), 3000, 0, &(time_t){T0});
+	X509_set_pubkey(x, key);
+	add_ext(x, P.root, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+	add_ext(x, P.root, NID_key_usage, "critical,keyCertSign,cRLSign");
+	add_ext(x, P.root, NID_subject_key_identifier, "hash");
+	add_ext(x, P.root, NID_authority_key_identifier, "keyid");
+	ck_assert_int_gt(X509_sign(x, P.root_key, EVP_sha256()), 0);
+	return x;
+}
+
+/* Without --ca only Kamu SM's shipped roots are trusted: a signature of a
+ * test PKI is refused (10) until its root is added, as --ca does. */
+START_TEST(verify_default_roots)
+{
+	struct onay_statement st = login_at(T0);
+	struct signed_file f = make_signed(P.ec, "critical,nonRepudiation", true, NULL, &st, T0 + 1);
+	X509_STORE *kamusm = X509_STORE_new();
+	ck_assert_int_eq(ez_kamusm_load(kamusm, NULL), 0);
+	struct onay_verify_opts o = opts();
+	o.roots = kamusm;
+	ck_assert_int_eq(verify(&f, &o, &R), ONAY_EXIT_UNTRUSTED);
+	ck_assert(strstr(R.chk[ONAY_CHK_CHAIN].msg, "does not chain to a trusted root"));
+	X509_STORE_add_cert(kamusm, P.root); /* --ca ROOT.pem */
+	ck_assert_int_eq(verify(&f, &o, &R), EZ_EXIT_OK);
+	ck_assert(strstr(R.chk[ONAY_CHK_CHAIN].msg, "(from --ca)"));
+	X509_STORE_free(kamusm);
+	free_signed(&f);
+}
+END_TEST
+
+/* The issuing CA goes into the signature: a verifier with only the root
+ * builds the chain; without it, it cannot. */
+START_TEST(cms_carries_issuing_ca)
+{
+	EVP_PKEY *cakey = EVP_EC_gen("P-256");
+	X509 *ca = make_ca(cakey, "EIMZA TEST NES SM");
+	X509 *leaf = make_cert(P.rsa, "TEST KULLANICI", NULL, ca, cakey, "critical,nonRepudiation",
+	                       true, -3600, 365);
+	STACK_OF(X509) *cand = sk_X509_new_null();
+	sk_X509_push(cand, P.other_root);
+	ck_assert_ptr_null(ez_issuer_in(leaf, cand));
+	sk_X509_push(cand, ca);
+	ck_assert_ptr_eq(ez_issuer_in(leaf, cand), ca);
+	ck_assert_ptr_null(ez_issuer_in(P.root, cand)); /* self-signed: no issuer to add */
+	sk_X509_free(cand);
+
+	struct onay_statement st = login_at(T0);
+	unsigned char *content, *cert = NULL, *cad = NULL, *out = NULL;
+	size_t clen, len;
+	char err[256];
+	ck_assert_int_eq(onay_statement_encode(&st, &content, &clen), 0);
+	int certlen = i2d_X509(leaf, &cert), calen = i2d_X509(ca, &cad);
+	struct onay_der chain[2] = {{cad, (size_t)calen}, {cert, (size_t)certlen}}; /* signer twice */
+	struct onay_verify_opts o = opts();
+	/* without the CA in the file: no chain from the root alone */
+	ck_assert_int_eq(onay_cms_sign(content, clen, cert, (size_t)certlen, T0 + 1, soft_sign, P.rsa,
+	                               &out, &len, err, sizeof err),
+	                 0);
+	ck_assert_int_eq(onay_verify(out, len, &o, &R), ONAY_EXIT_UNTRUSTED);
+	free(out);
+	ck_assert_int_eq(onay_cms_sign_chain(content, clen, cert, (size_t)certlen, chain, 2, T0 + 1,
+	                                     soft_sign, P.rsa, &out, &len, err, sizeof err),
+	                 0);
+	ck_assert_int_eq(onay_verify(out, len, &o, &R), EZ_EXIT_OK);
+	const unsigned char *p = out;
+	CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	STACK_OF(X509) *in = CMS_get1_certs(cms);
+	ck_assert_int_eq(sk_X509_num(in), 2); /* the signer once, and the CA */
+	/* DER: the SET OF certificates is sorted by encoding */
+	unsigned char *e0 = NULL, *e1 = NULL;
+	int l0 = i2d_X509(sk_X509_value(in, 0), &e0), l1 = i2d_X509(sk_X509_value(in, 1), &e1);
+	int c = memcmp(e0, e1, (size_t)(l0 < l1 ? l0 : l1));
+	ck_assert(c < 0 || (c == 0 && l0 < l1));
+	OPENSSL_free(e0);
+	OPENSSL_free(e1);
+	sk_X509_pop_free(in, X509_free);
+	CMS_ContentInfo_free(cms);
+	free(out);
+	free(content);
+	OPENSSL_free(cert);
+	OPENSSL_free(cad);
+	X509_free(leaf);
+	X509_free(ca);
+	EVP_PKEY_free(cakey);
+}
+END_TEST
+
+/* The certificate's policies are read for eimza-info and verify. */
+START_TEST(cert_policies)
+{
+	X509 *x = make_cert(P.ec, "TEST KULLANICI", "10000000146", P.root, P.root_key,
+	                    "critical,nonRepudiation", true, -3600, 365);
+	CERTIFICATEPOLICIES *cp = CERTIFICATEPOLICIES_new();
+	static const char *const oids[] = {"2.16.792.1.61.0.1.5070.1.1", "2.16.792.1.2.1.1.5.7.1.1"};
+	for (int i = 0; i < 2; i++) {
+		POLICYINFO *pi = POLICYINFO_new();
+		pi->policyid = OBJ_txt2obj(oids[i], 1);
+		sk_POLICYINFO_push(cp, pi);
+	}
+	ck_assert_int_eq(X509_add1_ext_i2d(x, NID_certificate_policies, cp, 0, X509V3_ADD_DEFAULT),
+	                 1);
+	CERTIFICATEPOLICIES_free(cp);
+	ck_assert_int_gt(X509_sign(x, P.root_key, EVP_sha256()), 0);
+	unsigned char *d = NULL;
+	int dl = i2d_X509(x, &d);
+	struct ez_cert_info ci;
+	char text[512];
+	ck_assert_int_eq(ez_cert_parse(d, (size_t)dl, &ci), 0);
+	ck_assert_int_eq(ci.npolicies, 2);
+	ez_policies_text(&ci, text, sizeof text);
+	ck_assert_str_eq(text, "NES (qualified certificate), individual "
+	                       "(2.16.792.1.61.0.1.5070.1.1); 2.16.792.1.2.1.1.5.7.1.1");
+	char root[64];
+	ck_assert(!ez_kamusm_chains(x, NULL, root, sizeof root)); /* a test certificate */
+	OPENSSL_free(d);
+	X509_free(x);
+}
+END_TEST
+
 START_TEST(verify_statement_failures)
 {
 	struct onay_statement st = login_at(T0);
@@ -844,6 +1086,9 @@ static Suite *suite(void)
 	tcase_add_test(t, statement_canonical_bytes);
 	tcase_add_test(t, statement_not_canonical);
 	tcase_add_test(t, code_shapes);
+	tcase_add_test(t, anchors_shipped);
+	tcase_add_test(t, policy_names);
+	tcase_add_test(t, tckn_shapes);
 	tcase_add_test(t, text_rules);
 	tcase_add_test(t, time_forms);
 	suite_add_tcase(s, t);
@@ -861,6 +1106,9 @@ static Suite *suite(void)
 	tcase_add_test(t, verify_chain_and_cert);
 	tcase_add_test(t, verify_statement_failures);
 	tcase_add_test(t, input_forms);
+	tcase_add_test(t, verify_default_roots);
+	tcase_add_test(t, cms_carries_issuing_ca);
+	tcase_add_test(t, cert_policies);
 	suite_add_tcase(s, t);
 	return s;
 }

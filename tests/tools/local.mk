@@ -23,6 +23,15 @@ tests_tools_mock_p11_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/tools/test-tools-mock.sh
 dist_check_SCRIPTS += tests/tools/test-tools-mock.sh
 
+# The documentation follows the code: options and exit statuses in the man
+# pages, every message of the tools translated.
+TESTS += tests/tools/test-tools-docs.sh
+dist_check_SCRIPTS += tests/tools/test-tools-docs.sh
+
+# The build-time check of Kamu SM's trust anchors refuses any change.
+TESTS += tests/tools/test-trust-anchors.sh
+dist_check_SCRIPTS += tests/tools/test-trust-anchors.sh
+
 # The bash completion script, driven as bash drives it.
 TESTS += tests/tools/test-completion.sh
 dist_check_SCRIPTS += tests/tools/test-completion.sh

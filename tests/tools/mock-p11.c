@@ -2,8 +2,18 @@
  * mock-p11.c: a tiny PKCS#11 module for the tools' tests: one token with a
  * PIN (3 tries) and a PUK (3 tries, as Kamu SM's cards) whose counters live in a state file
  * ($MOCK_P11_STATE), so successive tool runs see a PIN being blocked and
- * unlocked without a card. $MOCK_P11_PINPAD=1 makes the reader a PIN pad
- * (NULL PINs accepted as the right ones). Nothing else is implemented.
+ * unlocked without a card. $MOCK_P11_PINPAD makes the reader a PIN pad
+ * (see pinpad()); $MOCK_P11_LABEL sets the token
+ * label (any bytes). A card the tools cannot use:
+ *   MOCK_P11_TOKEN=unrecognized  the slot says a card is in, C_GetTokenInfo
+ *                                answers CKR_TOKEN_NOT_RECOGNIZED (what a
+ *                                module without eimza's vendor interface says)
+ *   MOCK_P11_VENDOR=1            offer eimza's "Vendor eimza" interface (1.1):
+ *   MOCK_P11_CARD=none|foreign|unsupported|unreadable  the card it reports
+ *                                (no token in the slot then)
+ *   MOCK_P11_SERVICE=ok|noreaders|down  the PC/SC service it reports (no slot
+ *                                unless ok)
+ * Nothing else is implemented.
  */
 #include "config.h"
 
@@ -12,6 +22,8 @@
 #include <string.h>
 
 #include <p11-kit/pkcs11.h>
+
+#include <eimza/eimza-pkcs11.h>
 
 #define SLOT 7
 #define SESSION 42
@@ -51,16 +63,65 @@ static void save(const struct state *s)
 	}
 }
 
+/* MOCK_P11_PINPAD=1: a PIN pad whose keypad the module uses (a NULL PIN is
+ * the right one); =nokeypad: a PIN pad the module cannot use yet, as
+ * eimza's module today (a NULL PIN refused before any try). */
 static int pinpad(void)
 {
 	const char *p = getenv("MOCK_P11_PINPAD");
-	return p && *p == '1';
+	return p && (strcmp(p, "1") == 0 || strcmp(p, "nokeypad") == 0);
+}
+
+static int keypad(void)
+{
+	const char *p = getenv("MOCK_P11_PINPAD");
+	return p && strcmp(p, "1") == 0;
 }
 
 static void pad(CK_UTF8CHAR *dst, size_t len, const char *s)
 {
 	memset(dst, ' ', len);
 	memcpy(dst, s, strlen(s) < len ? strlen(s) : len);
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+	return v ? v : "";
+}
+
+static int vendor(void)
+{
+	return strcmp(env("MOCK_P11_VENDOR"), "1") == 0;
+}
+
+/* The vendor interface's card state: EZ_CARD_TOKEN unless MOCK_P11_CARD says. */
+static CK_ULONG card_state(void)
+{
+	const char *c = env("MOCK_P11_CARD");
+	if (!vendor())
+		return EZ_CARD_TOKEN;
+	return strcmp(c, "none") == 0          ? EZ_CARD_NONE
+	       : strcmp(c, "foreign") == 0     ? EZ_CARD_FOREIGN
+	       : strcmp(c, "unsupported") == 0 ? EZ_CARD_UNSUPPORTED
+	       : strcmp(c, "unreadable") == 0  ? EZ_CARD_UNREADABLE
+	                                       : EZ_CARD_TOKEN;
+}
+
+static CK_ULONG service_state(void)
+{
+	const char *s = env("MOCK_P11_SERVICE");
+	if (!vendor())
+		return EZ_SERVICE_OK;
+	return strcmp(s, "down") == 0 ? EZ_SERVICE_DOWN
+	       : strcmp(s, "noreaders") == 0 ? EZ_SERVICE_NO_READERS
+	                                     : EZ_SERVICE_OK;
+}
+
+/* the slot has a token the tools can use */
+static int token_ok(void)
+{
+	return card_state() == EZ_CARD_TOKEN && strcmp(env("MOCK_P11_TOKEN"), "unrecognized") != 0;
 }
 
 static CK_RV m_init(CK_VOID_PTR a)
@@ -82,6 +143,10 @@ static CK_RV m_info(CK_INFO_PTR i)
 }
 static CK_RV m_slots(CK_BBOOL present, CK_SLOT_ID_PTR l, CK_ULONG_PTR n)
 {
+	if (service_state() != EZ_SERVICE_OK || (present && card_state() != EZ_CARD_TOKEN)) {
+		*n = 0;
+		return CKR_OK;
+	}
 	if (l) {
 		if (*n < 1) {
 			*n = 1;
@@ -99,7 +164,10 @@ static CK_RV m_slotinfo(CK_SLOT_ID id, CK_SLOT_INFO_PTR i)
 	memset(i, 0, sizeof *i);
 	pad(i->slotDescription, sizeof i->slotDescription, "Mock Reader 00 00");
 	pad(i->manufacturerID, sizeof i->manufacturerID, "eimza tests");
-	i->flags = CKF_TOKEN_PRESENT | CKF_HW_SLOT | CKF_REMOVABLE_DEVICE;
+	i->flags = CKF_HW_SLOT | CKF_REMOVABLE_DEVICE;
+	/* eimza's module shows a token only for a card it read */
+	if (card_state() == EZ_CARD_TOKEN)
+		i->flags |= CKF_TOKEN_PRESENT;
 	return CKR_OK;
 }
 static CK_RV m_tokeninfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR t)
@@ -107,9 +175,15 @@ static CK_RV m_tokeninfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR t)
 	struct state s;
 	if (id != SLOT)
 		return CKR_SLOT_ID_INVALID;
+	if (card_state() != EZ_CARD_TOKEN)
+		return CKR_TOKEN_NOT_PRESENT;
+	if (!token_ok())
+		return CKR_TOKEN_NOT_RECOGNIZED;
 	load(&s);
 	memset(t, 0, sizeof *t);
-	pad(t->label, sizeof t->label, "Mock AKIS");
+	/* $MOCK_P11_LABEL: raw bytes, cut at 32 as the field is (a hostile module
+	 * may cut inside a character or put controls in) */
+	pad(t->label, sizeof t->label, getenv("MOCK_P11_LABEL") ? getenv("MOCK_P11_LABEL") : "Mock AKIS");
 	pad(t->manufacturerID, sizeof t->manufacturerID, "TUBITAK");
 	pad(t->model, sizeof t->model, "AKIS mock");
 	pad(t->serialNumber, sizeof t->serialNumber, "MOCK0001");
@@ -150,7 +224,7 @@ static CK_RV try_secret(char *want, int *tries, int max, CK_UTF8CHAR_PTR p, CK_U
 {
 	if (*tries == 0)
 		return CKR_PIN_LOCKED;
-	if (p ? (l == strlen(want) && memcmp(p, want, l) == 0) : pinpad()) {
+	if (p ? (l == strlen(want) && memcmp(p, want, l) == 0) : keypad()) {
 		*tries = max;
 		return CKR_OK;
 	}
@@ -162,6 +236,8 @@ static CK_RV m_login(CK_SESSION_HANDLE h, CK_USER_TYPE u, CK_UTF8CHAR_PTR p, CK_
 {
 	struct state s;
 	CK_RV rv;
+	if (!p && !keypad())
+		return pinpad() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
 	load(&s);
 	if (u == CKU_SO)
 		rv = try_secret(s.puk, &s.puk_tries, 3, p, l);
@@ -182,6 +258,8 @@ static CK_RV m_initpin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR p, CK_ULONG l)
 	struct state s;
 	if (logged != 2)
 		return CKR_USER_NOT_LOGGED_IN;
+	if (!p && !keypad())
+		return CKR_ARGUMENTS_BAD;
 	load(&s);
 	if (p) {
 		if (l < 6 || l > 8)
@@ -197,6 +275,8 @@ static CK_RV m_setpin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR o, CK_ULONG ol, CK_UT
 		      CK_ULONG nl)
 {
 	struct state s;
+	if ((!o || !n) && !keypad())
+		return CKR_ARGUMENTS_BAD;
 	load(&s);
 	CK_RV rv = try_secret(s.pin, &s.pin_tries, 3, o, ol);
 	if (rv == CKR_OK && n) {
@@ -221,6 +301,63 @@ static CK_RV m_find(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o, CK_ULONG max, C
 }
 static CK_RV m_findfinal(CK_SESSION_HANDLE h)
 {
+	return CKR_OK;
+}
+
+/* ---- eimza's vendor interface (MOCK_P11_VENDOR=1) ------------------------- */
+static CK_RV v_card_info(CK_SLOT_ID slot, EZ_CARD_INFO *ci)
+{
+	static const CK_BYTE atr[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7};
+	struct state s;
+	if (slot != SLOT)
+		return CKR_SLOT_ID_INVALID;
+	memset(ci, 0, sizeof *ci);
+	ci->state = card_state();
+	if (ci->state == EZ_CARD_NONE)
+		return CKR_OK;
+	memcpy(ci->atr, atr, sizeof atr);
+	ci->atr_len = sizeof atr;
+	if (ci->state != EZ_CARD_FOREIGN) {
+		strcpy(ci->family, "AKIS 2.x (TC)");
+		strcpy(ci->model, ci->state == EZ_CARD_UNSUPPORTED ? "AKIS 1.0" : "AKIS 2.5.2 (mock)");
+		strcpy(ci->dialect, ci->state == EZ_CARD_UNSUPPORTED ? "" : "2.x");
+	}
+	if (ci->state == EZ_CARD_TOKEN) {
+		load(&s);
+		ci->pin_tries = s.pin_tries;
+		ci->pin_max_tries = 3;
+		ci->puk_tries = s.puk_tries;
+		ci->puk_max_tries = 3;
+		ci->pin_min_len = 6;
+		ci->pin_max_len = 8;
+	}
+	return CKR_OK;
+}
+
+static CK_RV v_trace(EZ_TRACE_FN fn, void *arg)
+{
+	(void)fn, (void)arg;
+	return CKR_OK;
+}
+
+static CK_RV v_service(CK_ULONG *state)
+{
+	*state = service_state();
+	return CKR_OK;
+}
+
+static EZ_VENDOR_FUNCTIONS vendor_list = {{1, 1}, v_card_info, v_trace, v_service};
+static CK_INTERFACE vendor_iface = {(CK_CHAR *)EZ_VENDOR_INTERFACE, &vendor_list, 0};
+
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
+                     CK_FLAGS flags);
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
+                     CK_FLAGS flags)
+{
+	(void)version, (void)flags;
+	if (!vendor() || !name || strcmp((const char *)name, EZ_VENDOR_INTERFACE) != 0)
+		return CKR_ARGUMENTS_BAD;
+	*iface = &vendor_iface;
 	return CKR_OK;
 }
 

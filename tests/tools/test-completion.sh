@@ -29,6 +29,8 @@ comp eimza-onay verify x.p7s --ex
 [ "$out" = "--expect" ] || fail "verify --ex completes to: $out"
 comp eimza-onay verify x.p7s --expect ''
 contains decline
+comp eimza-onay verify x.p7s --no-d
+[ "$out" = "--no-default-ca" ] || fail "verify --no-d completes to: $out"
 comp eimza-onay login --pin-source ''
 contains env:
 comp eimza-pin ''

@@ -49,6 +49,22 @@ out=$(pkcs11-tool --module "$EIMZA_MODULE" -T 2>&1)
 check_eq "C_GetSlotList(CK_TRUE): the AKIS cards, not the foreign one" 3 "$(grep -c '^Slot' <<<"$out")"
 check_match "the v1.0 slot: token not recognized" 'token state +: not recognized|not recognized' "$out"
 
+# ---- eimza-pin and eimza-onay say the same of a card they cannot use ----------
+P=$top_builddir/tools/pin/eimza-pin
+slot_in() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([s["slot"] for s in d["slots"] if s.get("card",{}).get("state")==sys.argv[2]][0])' "$T/info.json" "$1"; }
+set +e
+out=$("$P" --slot "$(slot_in not-akis)" status 2>&1)
+rc=$?
+set -e
+check_eq "eimza-pin on a foreign card: no card to use" 3 "$rc"
+check_match "eimza-pin on a foreign card: not an AKIS card" 'is not an AKIS e-signature card' "$out"
+set +e
+out=$("$top_builddir/tools/onay/eimza-onay" login --code 482913775012634 --slot "$(slot_in unsupported)" 2>&1)
+rc=$?
+set -e
+check_eq "eimza-onay on AKIS v1.0: no card to use" 3 "$rc"
+check_match "eimza-onay on AKIS v1.0: a generation not supported" 'an AKIS generation eimza does not support \(AKIS v1\.0' "$out"
+
 # ---- doctor: a foreign card is named as such -----------------------------------
 set +e
 out=$("$I" doctor --slot "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([s["slot"] for s in d["slots"] if s.get("card",{}).get("state")=="not-akis"][0])' "$T/info.json")" 2>&1)

@@ -70,6 +70,59 @@ START_TEST(secret_env_file_bad)
 }
 END_TEST
 
+/* Sources checked before the card, and /dev/zero cut at the buffer. */
+START_TEST(secret_checks)
+{
+	int p[2];
+	char src[32];
+	ck_assert_int_eq(pipe(p), 0);
+	snprintf(src, sizeof src, "fd:%d", p[0]);
+	ck_assert_int_eq(ez_secret_source_usable(src, "--pin-source", err, sizeof err), 0);
+	snprintf(src, sizeof src, "fd:%d", p[1]); /* the write end */
+	ck_assert_int_eq(ez_secret_source_usable(src, "--pin-source", err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--pin-source: "));
+	close(p[0]);
+	close(p[1]);
+	ck_assert_int_eq(ez_secret_source_usable(src, "--x", err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_source_usable("file:/", "--x", err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_source_usable("fd:99999999", "--x", err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_source_usable(NULL, "--x", err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_source_usable("file:/dev/zero", "--x", err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_read("file:/dev/zero", NULL, out, sizeof out, err, sizeof err),
+	                 -1);
+	ck_assert_ptr_nonnull(strstr(err, "never ends a line"));
+	ck_assert_ptr_nonnull(strstr(err, "nothing was sent to the card"));
+
+	CK_TOKEN_INFO ti = {.ulMinPinLen = 6, .ulMaxPinLen = 8};
+	ck_assert_int_eq(ez_secret_entered_check("123456", &ti, EZ_PIN, err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_entered_check("", &ti, EZ_PIN, err, sizeof err), -1);
+	ck_assert_str_eq(err, "The PIN is empty; it was not sent to the card, no try was used");
+	ck_assert_int_eq(ez_secret_entered_check("12345", &ti, EZ_PIN, err, sizeof err), -1);
+	ck_assert_int_eq(ez_secret_entered_check("\xc4\xb0" "23456", &ti, EZ_PIN, err, sizeof err),
+	                 -1);
+	ck_assert_int_eq(ez_secret_entered_check("12345678", &ti, EZ_PUK, err, sizeof err), 0);
+	ck_assert_int_eq(ez_secret_entered_check("123", &ti, EZ_PUK, err, sizeof err), -1);
+}
+END_TEST
+
+START_TEST(numbers)
+{
+	unsigned long v;
+	CK_SLOT_ID s;
+	ck_assert_int_eq(ez_parse_number("300", 1, 86400, &v), 0);
+	ck_assert_uint_eq(v, 300);
+	static const char *const bad[] = {"", "-1", "+1", " 1", "1 ", "0x10", "1e3", "86401", "0",
+	                                  "99999999999999999999999"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(ez_parse_number(bad[i], 1, 86400, &v) == -1, "\"%s\" accepted", bad[i]);
+	ck_assert_int_eq(ez_parse_slot("0", &s), 0);
+	ck_assert_int_eq(ez_parse_slot("18446744073709551615", &s), 0);
+	ck_assert(s == (CK_SLOT_ID)-1);
+	ck_assert_int_eq(ez_parse_slot("18446744073709551616", &s), -1);
+	ck_assert_int_eq(ez_parse_slot("-1", &s), -1);
+}
+END_TEST
+
 START_TEST(policy)
 {
 	CK_TOKEN_INFO ti;
@@ -150,8 +203,109 @@ START_TEST(p11_string_printable)
 	ez_p11_string(g, sizeof g, o, 4);
 	ck_assert_str_eq(o, "Lab");
 	char t[] = "T\xc4\xb0\x7f\n";
-	ez_printable(t);
+	ez_terminal_text(t, sizeof t, t, strlen(t)); /* in place */
 	ck_assert_str_eq(t, "T\xc4\xb0??");
+	/* a label of 32 bytes cut to 3: "ş" (2 bytes) is not split */
+	const CK_UTF8CHAR h[4] = {'a', 0xc5, 0x9f, 'b'};
+	ez_p11_string(h, sizeof h, o, 3);
+	ck_assert_str_eq(o, "a");
+}
+END_TEST
+
+/* Hostile names from a card or a certificate: every escape sequence, C1
+ * control, bidirectional control and invalid byte becomes '?'; Turkish
+ * letters and other UTF-8 pass; a cut never splits a character. */
+START_TEST(terminal_text_hostile)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"Ay\xc5\x9f" "e Y\xc4\xb1lmaz", "Ay\xc5\x9f" "e Y\xc4\xb1lmaz"},
+	    {"x\x1b[2Jy", "x?[2Jy"},                     /* ESC (C0) */
+	    {"x\xc2\x9b" "31my", "x?31my"},              /* CSI as C1, U+009B */
+	    {"a\xc2\x85" "b", "a?b"},                     /* NEL */
+	    {"KABUL \xe2\x80\xae" "MUYORUM", "KABUL ?MUYORUM"}, /* RLO */
+	    {"a\xe2\x81\xa6" "b\xe2\x81\xa9", "a?b?"},        /* LRI, PDI */
+	    {"a\xe2\x80\x8f" "b\xd8\x9c", "a?b?"},             /* RLM, ALM */
+	    {"a\xe2\x80\xa8" "b", "a?b"},                   /* line separator */
+	    {"a\xff" "b", "a?b"},                            /* not UTF-8 */
+	    {"a\xc0\xaf" "b", "a??b"},                        /* overlong '/' */
+	    {"a\xed\xa0\x80" "b", "a???b"},                    /* surrogate */
+	    {"ab\xc4", "ab?"},                               /* cut sequence */
+	    {"\xe2\x82\xac 5", "\xe2\x82\xac 5"},             /* euro sign */
+	};
+	char o[64];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ez_terminal_text(o, sizeof o, cases[i].in, strlen(cases[i].in));
+		ck_assert_msg(strcmp(o, cases[i].want) == 0, "case %zu: \"%s\"", i, o);
+	}
+	/* "Ayşe" into 4 bytes: "Ay" and not half of "ş" */
+	ez_terminal_text(o, 4, "Ay\xc5\x9f" "e", 5);
+	ck_assert_str_eq(o, "Ay");
+	ez_terminal_text(o, 5, "Ay\xc5\x9f" "e", 5);
+	ck_assert_str_eq(o, "Ay\xc5\x9f");
+	/* a NUL inside ends the text */
+	ez_terminal_text(o, sizeof o, "ab\0cd", 5);
+	ck_assert_str_eq(o, "ab");
+}
+END_TEST
+
+/* A 10,000-character argument is quoted by its first characters. */
+START_TEST(arg_shown)
+{
+	char *big = malloc(10001);
+	ck_assert_ptr_nonnull(big);
+	memset(big, '7', 10000);
+	big[10000] = 0;
+	const char *s = ez_arg_shown(big);
+	ck_assert_uint_eq(strlen(s), EZ_ARG_SHOWN_CHARS + 3);
+	ck_assert_str_eq(s + EZ_ARG_SHOWN_CHARS, "...");
+	free(big);
+	ck_assert_str_eq(ez_arg_shown("--slot"), "--slot");
+	ck_assert_str_eq(ez_arg_shown("a\x1b]0;x\x07"), "a?]0;x?");
+	/* 60 "ş": 48 whole characters, then "..." */
+	char tr[121];
+	for (int i = 0; i < 60; i++)
+		memcpy(tr + 2 * i, "\xc5\x9f", 2);
+	tr[120] = 0;
+	s = ez_arg_shown(tr);
+	ck_assert_uint_eq(strlen(s), 2 * EZ_ARG_SHOWN_CHARS + 3);
+	/* four at once stay distinct */
+	const char *a = ez_arg_shown("a"), *b = ez_arg_shown("b"), *c = ez_arg_shown("c"),
+	           *d = ez_arg_shown("d");
+	ck_assert(strcmp(a, "a") == 0 && strcmp(b, "b") == 0 && strcmp(c, "c") == 0 &&
+	          strcmp(d, "d") == 0);
+	ck_assert_str_eq(ez_arg_shown(NULL), "");
+}
+END_TEST
+
+/* JSON stays valid whatever a name holds. */
+START_TEST(json_hostile)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	ez_json_escape(f, "a\x1b[2J\xc2\x9b\xe2\x80\xae\xff\xc4\\\"\x7f\xc5\x9f\xe2\x80\xa8");
+	fclose(f);
+	ck_assert_str_eq(buf, "\"a\\u001b[2J\\u009b\\u202e\\ufffd\\ufffd\\\\\\\"\\u007f\xc5\x9f"
+	                      "\\u2028\"");
+	free(buf);
+	/* a long string is cut between two characters */
+	size_t n = EZ_JSON_TEXT_MAX + 1;
+	char *big = malloc(n + 1);
+	ck_assert_ptr_nonnull(big);
+	big[0] = 'x';
+	for (size_t i = 1; i + 1 < n; i += 2)
+		memcpy(big + i, "\xc5\x9f", 2);
+	big[n] = 0;
+	f = open_memstream(&buf, &len);
+	ez_json_escape(f, big);
+	fclose(f);
+	ck_assert_uint_le(len, EZ_JSON_TEXT_MAX + 2);
+	ck_assert(buf[len - 1] == '"' && (unsigned char)buf[len - 2] == 0x9f);
+	free(buf);
+	free(big);
 }
 END_TEST
 
@@ -183,9 +337,29 @@ START_TEST(expiry)
 	ck_assert_int_eq(ez_expiry_classify(nb, na, na + 10 * 86400, &d), EZ_EXPIRY_EXPIRED);
 	ck_assert_int_eq(d, -10);
 	ck_assert_int_eq(ez_expiry_classify(nb, na, nb - 1, &d), EZ_EXPIRY_NOT_YET);
-	char buf[16];
-	ez_format_date(na, buf, sizeof buf);
-	ck_assert_str_eq(buf, "2027-06-30");
+	char buf[EZ_TIME_TEXT];
+	ez_format_utc_time(na, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2027-06-30T12:00:00Z");
+}
+END_TEST
+
+/* People read local time with its offset; JSON carries UTC. */
+START_TEST(times)
+{
+	char b[EZ_TIME_TEXT];
+	time_t t = 1795000000; /* 2026-11-18 11:06:40 UTC */
+	setenv("TZ", "<+03>-3", 1);
+	tzset();
+	ez_format_local_time(t, b, sizeof b);
+	ck_assert_str_eq(b, "2026-11-18 14:06:40 +03:00");
+	setenv("TZ", "<-0530>5:30", 1);
+	tzset();
+	ez_format_local_time(t, b, sizeof b);
+	ck_assert_str_eq(b, "2026-11-18 05:36:40 -05:30");
+	ez_format_utc_time(t, b, sizeof b);
+	ck_assert_str_eq(b, "2026-11-18T11:06:40Z");
+	unsetenv("TZ");
+	tzset();
 }
 END_TEST
 
@@ -205,6 +379,9 @@ START_TEST(tries)
 	ck_assert(ez_secret_locked(CKF_SO_PIN_LOCKED, EZ_PUK));
 	ck_assert(!ez_secret_locked(CKF_SO_PIN_LOCKED, EZ_PIN));
 	ck_assert_int_eq(ez_rv_exit(CKR_PIN_INCORRECT), EZ_EXIT_WRONG_PIN);
+	/* refused for its form: no try was counted, so not "wrong PIN" */
+	ck_assert_int_eq(ez_rv_exit(CKR_PIN_LEN_RANGE), EZ_EXIT_USAGE);
+	ck_assert_int_eq(ez_rv_exit(CKR_PIN_INVALID), EZ_EXIT_USAGE);
 	ck_assert_int_eq(ez_rv_exit(CKR_PIN_LOCKED), EZ_EXIT_BLOCKED);
 	ck_assert_int_eq(ez_rv_exit(CKR_TOKEN_NOT_PRESENT), EZ_EXIT_NO_CARD);
 	ck_assert_str_eq(ez_rv_name(CKR_PIN_INCORRECT), "CKR_PIN_INCORRECT");
@@ -272,12 +449,18 @@ int main(void)
 	TCase *t = tcase_create("all");
 	tcase_add_test(t, secret_fd_lines);
 	tcase_add_test(t, secret_env_file_bad);
+	tcase_add_test(t, secret_checks);
+	tcase_add_test(t, numbers);
 	tcase_add_test(t, policy);
 	tcase_add_test(t, json);
 	tcase_add_test(t, tckn_serial);
 	tcase_add_test(t, p11_string_printable);
+	tcase_add_test(t, terminal_text_hostile);
+	tcase_add_test(t, arg_shown);
+	tcase_add_test(t, json_hostile);
 	tcase_add_test(t, cert_garbage);
 	tcase_add_test(t, expiry);
+	tcase_add_test(t, times);
 	tcase_add_test(t, tries);
 	tcase_add_test(t, messages_en);
 	tcase_add_test(t, messages_tr);

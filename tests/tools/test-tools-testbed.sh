@@ -98,4 +98,15 @@ expect 0 "$I"
 contains "EC 384 bits"
 PIN=123456 expect 0 "$I" doctor --sign-test --pin-source env:PIN
 contains "A test signature was made by the card and verified"
+# pcscd not answering (the tools pointed at a socket with nobody behind it):
+# its own message and status, from the real module
+PCSCLITE_CSOCK_NAME=$T/no-pcscd.sock expect 15 "$P" status
+contains "pcscd"
+lacks "insert your card"
+PCSCLITE_CSOCK_NAME=$T/no-pcscd.sock expect 15 "$I"
+contains "not running"
+# the card's certificate is a test PKI's: eimza-info says it does not chain
+# to Kamu SM's roots, and names its policy when it has one
+expect 0 "$I"
+contains "Trust:           does not chain to Kamu SM's roots"
 echo ok

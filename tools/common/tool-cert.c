@@ -10,22 +10,16 @@
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "eimza/tckn.h"
 #include "tools/common/tool.h"
 
-void ez_printable(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-/* The first entry of `nid` in the name, as UTF-8. */
-static void name_entry(const X509_NAME *n, int nid, char *out, size_t cap)
+void ez_name_entry_text(const X509_NAME *n, int nid, char *out, size_t cap)
 {
 	out[0] = 0;
 	int i = X509_NAME_get_index_by_NID(n, nid, -1);
@@ -36,10 +30,7 @@ static void name_entry(const X509_NAME *n, int nid, char *out, size_t cap)
 	int len = ASN1_STRING_to_UTF8(&u, d);
 	if (len < 0)
 		return;
-	size_t l = (size_t)len < cap ? (size_t)len : cap - 1;
-	memcpy(out, u, l);
-	out[l] = 0;
-	ez_printable(out);
+	ez_terminal_text(out, cap, (const char *)u, (size_t)len);
 	OPENSSL_free(u);
 }
 
@@ -50,6 +41,41 @@ static time_t asn1_time(const ASN1_TIME *t)
 	if (!t || !ASN1_TIME_to_tm(t, &tm))
 		return (time_t)0;
 	return timegm(&tm);
+}
+
+/* The certificate policies of Kamu SM's certificates, as integrators list
+ * them: the regulator's arc (2.16.792.1.61.0.1.5070, "5070" the e-signature
+ * law) for NES, Kamu SM's own arc for Mali Mühür. */
+const char *ez_policy_name(const char *oid)
+{
+	static const struct {
+		const char *oid, *name;
+	} known[] = {
+	    {"2.16.792.1.61.0.1.5070.1.1", N_("NES (qualified certificate), individual")},
+	    {"2.16.792.1.61.0.1.5070.1.2", N_("NES (qualified certificate), corporate")},
+	    {"2.16.792.1.2.1.1.5.7.50.1", N_("Mali Mühür (financial seal), signing")},
+	    {"2.16.792.1.2.1.1.5.7.50.2", N_("Mali Mühür (financial seal), encryption")},
+	};
+	for (size_t i = 0; oid && i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(oid, known[i].oid) == 0)
+			return _(known[i].name);
+	return NULL;
+}
+
+void ez_policies_text(const struct ez_cert_info *ci, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (cap)
+		out[0] = 0;
+	for (int i = 0; i < ci->npolicies && n < cap; i++) {
+		const char *name = ez_policy_name(ci->policy[i]);
+		if (name)
+			n += (size_t)snprintf(out + n, cap - n, "%s%s (%s)", i ? "; " : "", name,
+			                      ci->policy[i]);
+		else
+			n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? "; " : "", ci->policy[i]);
+	}
 }
 
 void ez_cert_holder(const struct ez_cert_info *ci, char *out, size_t cap)
@@ -94,12 +120,12 @@ int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci)
 	if (!x)
 		return -1;
 	const X509_NAME *sub = X509_get_subject_name(x), *iss = X509_get_issuer_name(x);
-	name_entry(sub, NID_commonName, ci->subject_cn, sizeof ci->subject_cn);
-	name_entry(sub, NID_serialNumber, ci->serial_number, sizeof ci->serial_number);
-	name_entry(sub, NID_organizationName, ci->organization, sizeof ci->organization);
-	name_entry(iss, NID_commonName, ci->issuer_cn, sizeof ci->issuer_cn);
+	ez_name_entry_text(sub, NID_commonName, ci->subject_cn, sizeof ci->subject_cn);
+	ez_name_entry_text(sub, NID_serialNumber, ci->serial_number, sizeof ci->serial_number);
+	ez_name_entry_text(sub, NID_organizationName, ci->organization, sizeof ci->organization);
+	ez_name_entry_text(iss, NID_commonName, ci->issuer_cn, sizeof ci->issuer_cn);
 	if (!ci->issuer_cn[0])
-		name_entry(iss, NID_organizationName, ci->issuer_cn, sizeof ci->issuer_cn);
+		ez_name_entry_text(iss, NID_organizationName, ci->issuer_cn, sizeof ci->issuer_cn);
 	if (ez_tckn_from_serial(ci->serial_number, ci->tckn))
 		ci->tckn_valid = tckn_valid(ci->tckn);
 
@@ -120,6 +146,15 @@ int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci)
 				ci->curve[0] = 0;
 		}
 	}
+	CERTIFICATEPOLICIES *cp = X509_get_ext_d2i(x, NID_certificate_policies, NULL, NULL);
+	for (int i = 0; cp && i < sk_POLICYINFO_num(cp) && ci->npolicies < EZ_POLICIES_MAX; i++) {
+		char *o = ci->policy[ci->npolicies];
+		int n = OBJ_obj2txt(o, sizeof ci->policy[0], sk_POLICYINFO_value(cp, i)->policyid, 1);
+		if (n > 0 && (size_t)n < sizeof ci->policy[0])
+			ci->npolicies++;
+	}
+	CERTIFICATEPOLICIES_free(cp);
+	ERR_clear_error();
 	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
 	BIGNUM *bn = sn ? ASN1_INTEGER_to_BN(sn, NULL) : NULL;
 	char *hex = bn ? BN_bn2hex(bn) : NULL;
@@ -149,13 +184,6 @@ enum ez_expiry ez_expiry_classify(time_t nb, time_t na, time_t now, long *days_l
 	tm.tm_mon -= 3;
 	time_t window = timegm(&tm);
 	return now >= window ? EZ_EXPIRY_RENEW : EZ_EXPIRY_VALID;
-}
-
-void ez_format_date(time_t t, char *out, size_t cap)
-{
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(out, cap, "%Y-%m-%d", &tm))
-		snprintf(out, cap, "?");
 }
 
 static CK_RV get_attr(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
@@ -208,11 +236,7 @@ CK_RV ez_token_certs(struct ez_module *m, CK_SESSION_HANDLE s, struct ez_token_c
 		if (get_attr(m, s, objs[i], CKA_VALUE, &c[k].der, &c[k].der_len) != CKR_OK)
 			continue;
 		if (get_attr(m, s, objs[i], CKA_LABEL, &v, &l) == CKR_OK) {
-			if (l >= sizeof c[k].label)
-				l = sizeof c[k].label - 1;
-			memcpy(c[k].label, v, l);
-			c[k].label[l] = 0;
-			ez_printable(c[k].label);
+			ez_terminal_text(c[k].label, sizeof c[k].label, (const char *)v, l);
 			free(v);
 		}
 		if (get_attr(m, s, objs[i], CKA_ID, &v, &l) == CKR_OK) {

@@ -1,39 +1,46 @@
-/* tool-json.c: a small streaming JSON writer for --json output. */
+/*
+ * tool-json.c: a small streaming JSON writer for --json output. Every string
+ * goes through ez_json_escape(), so the output is valid JSON whatever a
+ * card, a certificate or a file put into the string.
+ */
 #include "config.h"
 
+#include <stdint.h>
+#include <string.h>
+
+#include "eimza/utf8.h"
 #include "tools/common/tool.h"
 
 void ez_json_escape(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p), i = 0, n;
+	uint32_t cp;
+
+	/* cut between characters, never inside one */
+	len = ez_utf8_prefix((const char *)p, len, EZ_JSON_TEXT_MAX);
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
+	for (; i < len; i += n) {
+		n = ez_utf8_next(p + i, len - i, &cp);
+		if (n == 0) {
+			fputs("\\ufffd", f); /* invalid UTF-8: the replacement character */
+			n = 1;
+		} else if (cp == '"') {
 			fputs("\\\"", f);
-			break;
-		case '\\':
+		} else if (cp == '\\') {
 			fputs("\\\\", f);
-			break;
-		case '\n':
+		} else if (cp == '\n') {
 			fputs("\\n", f);
-			break;
-		case '\r':
+		} else if (cp == '\r') {
 			fputs("\\r", f);
-			break;
-		case '\t':
+		} else if (cp == '\t') {
 			fputs("\\t", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+		} else if (ez_utf8_hidden_control(cp)) {
+			/* valid JSON either way; escaped, a reader that prints the
+			 * value raw cannot be fooled by it */
+			fprintf(f, "\\u%04x", (unsigned)cp);
+		} else {
+			fwrite(p + i, 1, n, f);
 		}
 	}
 	fputc('"', f);

@@ -10,6 +10,13 @@
 #include "eimza/secmem.h"
 #include "tools/common/tool.h"
 
+void ez_keypad_fallback_note(const char *prog)
+{
+	fprintf(stderr, "%s: %s\n", prog,
+	        _("this module cannot take the PIN from the reader's keypad yet; type it on the "
+	          "computer instead (it goes to the card through the reader)"));
+}
+
 int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
              const char *source, const char *prog)
 {
@@ -39,15 +46,23 @@ int ez_login_keep(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_
 		ez_secret_state_text(ti.flags, kind, msg, sizeof msg);
 		fprintf(stderr, "%s: %s %s\n", prog, kind == EZ_PIN ? "PIN:" : "PUK:", msg);
 	}
-	if (ez_has_pinpad(&ti)) {
+	bool typed = !ez_has_pinpad(&ti);
+	if (!typed) {
 		fprintf(stderr, "%s\n",
 		        kind == EZ_PIN ? _("Type the PIN on the reader's keypad.")
 		                       : _("Type the PUK on the reader's keypad."));
 		rv = m->f->C_Login(s, who, NULL, 0);
-	} else {
+		if (ez_keypad_refused(rv)) {
+			ez_keypad_fallback_note(prog);
+			typed = true;
+		}
+	}
+	if (typed) {
 		char err[256];
 		if (ez_secret_read(source, kind == EZ_PIN ? _("PIN: ") : _("PUK: "), pin,
-		                   sizeof pin, err, sizeof err) < 0) {
+		                   sizeof pin, err, sizeof err) < 0 ||
+		    ez_secret_entered_check(pin, &ti, kind, err, sizeof err) < 0) {
+			ez_wipe(pin, sizeof pin);
 			fprintf(stderr, "%s: %s\n", prog, err);
 			return EZ_EXIT_USAGE;
 		}

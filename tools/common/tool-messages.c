@@ -51,9 +51,12 @@ int ez_rv_exit(CK_RV rv)
 	case CKR_OK:
 		return EZ_EXIT_OK;
 	case CKR_PIN_INCORRECT:
+		return EZ_EXIT_WRONG_PIN;
 	case CKR_PIN_INVALID:
 	case CKR_PIN_LEN_RANGE:
-		return EZ_EXIT_WRONG_PIN;
+		/* refused for its form before the card counted a try: a usage
+		 * error, not "wrong PIN, tries remain" */
+		return EZ_EXIT_USAGE;
 	case CKR_PIN_LOCKED:
 		return EZ_EXIT_BLOCKED;
 	case CKR_TOKEN_NOT_PRESENT:
@@ -113,9 +116,10 @@ void ez_rv_message(CK_RV rv, CK_FLAGS fl, enum ez_secret_kind kind, char *out, s
 		break;
 	case CKR_PIN_INVALID:
 	case CKR_PIN_LEN_RANGE:
-		m = kind == EZ_PIN
-		        ? _("The card does not accept this PIN (wrong length or characters)")
-		        : _("The card does not accept this PUK (wrong length or characters)");
+		m = kind == EZ_PIN ? _("The card does not accept this PIN (wrong length or "
+		                       "characters); no try was used")
+		                   : _("The card does not accept this PUK (wrong length or "
+		                       "characters); no try was used");
 		break;
 	case CKR_TOKEN_NOT_PRESENT:
 	case CKR_DEVICE_REMOVED:

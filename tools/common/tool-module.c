@@ -32,13 +32,18 @@ static int load_path(const char *path, struct ez_module *m, char *err, size_t ca
 	m->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!m->dl) {
 		const char *why = dlerror();
-		snprintf(err, cap, _("cannot load the PKCS#11 module %s: %s"), path,
+		size_t pl = strlen(path);
+		/* dlerror() starts with the path; a path can be long, the reason not */
+		if (why && strncmp(why, path, pl) == 0 && strncmp(why + pl, ": ", 2) == 0)
+			why += pl + 2;
+		snprintf(err, cap, _("cannot load the PKCS#11 module %s: %s"), ez_arg_shown(path),
 		         why ? why : "?");
 		return EZ_EXIT_MODULE;
 	}
 	*(void **)(&getfl) = dlsym(m->dl, "C_GetFunctionList");
 	if (!getfl || getfl(&f) != CKR_OK || !f) {
-		snprintf(err, cap, _("%s is not a PKCS#11 module (no C_GetFunctionList)"), path);
+		snprintf(err, cap, _("%s is not a PKCS#11 module (no C_GetFunctionList)"),
+		         ez_arg_shown(path));
 		dlclose(m->dl);
 		m->dl = NULL;
 		return EZ_EXIT_MODULE;
@@ -54,7 +59,7 @@ static int load_path(const char *path, struct ez_module *m, char *err, size_t ca
 	}
 	CK_RV rv = f->C_Initialize(&args);
 	if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-		snprintf(err, cap, _("the PKCS#11 module %s failed to start (%s)"), path,
+		snprintf(err, cap, _("the PKCS#11 module %s failed to start (%s)"), ez_arg_shown(path),
 		         ez_rv_name(rv));
 		dlclose(m->dl);
 		m->dl = NULL;
@@ -85,8 +90,8 @@ static int load_name(const char *name, struct ez_module *m, char *err, size_t ca
 	}
 	CK_RV rv = p11_kit_module_initialize(f);
 	if (rv != CKR_OK) {
-		snprintf(err, cap, _("the PKCS#11 module \"%s\" failed to start (%s)"), name,
-		         ez_rv_name(rv));
+		snprintf(err, cap, _("the PKCS#11 module \"%s\" failed to start (%s)"),
+		         ez_arg_shown(name), ez_rv_name(rv));
 		p11_kit_modules_release(mods);
 		return -1;
 	}
@@ -110,7 +115,7 @@ static int load_any(const char *spec, struct ez_module *m, char *err, size_t cap
 	if (strcmp(spec, EZ_DEFAULT_MODULE) == 0) /* installed but not registered with p11-kit */
 		return load_path(P11_MODULE_DIR "/" EZ_MODULE_FILE, m, err, cap);
 	snprintf(err, cap, _("p11-kit knows no module named \"%s\"; give a path with --module"),
-	         spec);
+	         ez_arg_shown(spec));
 	return EZ_EXIT_MODULE;
 }
 
@@ -168,11 +173,7 @@ void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap)
 		return;
 	while (len > 0 && (field[len - 1] == ' ' || field[len - 1] == 0))
 		len--;
-	if (len >= cap)
-		len = cap - 1;
-	memcpy(out, field, len);
-	out[len] = 0;
-	ez_printable(out);
+	ez_terminal_text(out, cap, (const char *)field, len);
 }
 
 int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_SLOT_ID *out,
@@ -193,24 +194,25 @@ int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_S
 	if (rv != CKR_OK)
 		n = 0;
 
-	unsigned long want = 0;
-	if (slot) {
-		char *end;
-		want = strtoul(slot, &end, 0);
-		if (!*slot || *end) {
-			snprintf(err, cap, _("--slot wants a slot number, not \"%s\""), slot);
-			free(ids);
-			return EZ_EXIT_USAGE;
-		}
+	CK_SLOT_ID want = 0;
+	if (slot && ez_parse_slot(slot, &want) < 0) {
+		snprintf(err, cap,
+		         _("--slot wants a slot number as eimza-info lists it (digits only), not "
+		           "\"%s\""),
+		         ez_arg_shown(slot));
+		free(ids);
+		return EZ_EXIT_USAGE;
 	}
 	for (CK_ULONG i = 0; i < n; i++) {
+		CK_TOKEN_INFO ti;
 		if (slot && ids[i] != want)
 			continue;
+		/* a slot that says a card is in but has no readable token is not
+		 * picked: ez_no_token_reason() says what is wrong with it */
+		if (m->f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
+			continue;
 		if (token) {
-			CK_TOKEN_INFO ti;
 			char label[33], serial[17];
-			if (m->f->C_GetTokenInfo(ids[i], &ti) != CKR_OK)
-				continue;
 			ez_p11_string(ti.label, sizeof ti.label, label, sizeof label);
 			ez_p11_string(ti.serialNumber, sizeof ti.serialNumber, serial,
 			              sizeof serial);
@@ -222,13 +224,5 @@ int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_S
 		return EZ_EXIT_OK;
 	}
 	free(ids);
-	if (slot || token)
-		snprintf(
-		    err, cap, "%s",
-		    _("no card matches the given --slot/--token; run eimza-info to list them"));
-	else
-		snprintf(err, cap, "%s",
-		         _("no card found: insert your card into the reader (and check the reader "
-		           "is connected)"));
-	return EZ_EXIT_NO_CARD;
+	return ez_no_token_reason(m, slot ? &want : NULL, slot || token, err, cap);
 }

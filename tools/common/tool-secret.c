@@ -56,30 +56,53 @@ static int read_tty(const char *prompt, char *out, size_t cap, char *err, size_t
 	return r;
 }
 
+int ez_secret_source_usable(const char *source, const char *option, char *err, size_t errcap)
+{
+	char why[512];
+
+	if (!source || ez_secret_source_check(source, why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errcap, "%s: %s", option, why);
+	return -1;
+}
+
 int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap, char *err,
                    size_t errcap)
 {
+	int r;
+
 	if (cap == 0)
 		return -1;
 	out[0] = 0;
-	if (!source)
-		return read_tty(prompt, out, cap, err, errcap);
-	return ez_secret_source_read(source, out, cap, err, errcap);
+	r = source ? ez_secret_source_read(source, out, cap, err, errcap)
+	           : read_tty(prompt, out, cap, err, errcap);
+	if (r < 0) {
+		size_t n = strlen(err);
+		snprintf(err + n, errcap - n, "%s", _("; nothing was sent to the card"));
+	}
+	return r;
 }
 
-int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
-                           char *err, size_t errcap)
+/* The limits a PIN or PUK is checked against: the token's for the user
+ * PIN; for a PUK, or a token that gives none, ISO/IEC 9564's 4 to 16
+ * digits ("otherwise 4 to 16"). */
+static void secret_limits(const CK_TOKEN_INFO *ti, enum ez_secret_kind kind, unsigned long *min,
+                          unsigned long *max)
+{
+	*min = ti ? ti->ulMinPinLen : 0;
+	*max = ti ? ti->ulMaxPinLen : 0;
+	if (kind == EZ_PUK || *min == 0 || *min > EZ_SECRET_MAX)
+		*min = 4;
+	if (kind == EZ_PUK || *max == 0 || *max > EZ_SECRET_MAX || *max < *min)
+		*max = 16;
+}
+
+/* Digits only (the AKIS keypad is numeric), min..max of them. */
+static int form_check(const char *secret, unsigned long min, unsigned long max, const char *what,
+                      char *err, size_t errcap)
 {
 	size_t len = strlen(secret);
-	unsigned long min = ti ? ti->ulMinPinLen : 0, max = ti ? ti->ulMaxPinLen : 0;
-	const char *what = kind == EZ_PIN ? _("The new PIN") : _("The new PUK");
 
-	/* The token's limits are the user PIN's; a PUK's, or a token that gives
-	 * none, get ISO/IEC 9564's 4 to 16 digits ("otherwise 4 to 16"). */
-	if (kind == EZ_PUK || min == 0 || min > EZ_SECRET_MAX)
-		min = 4;
-	if (kind == EZ_PUK || max == 0 || max > EZ_SECRET_MAX || max < min)
-		max = 16;
 	if (len == 0) {
 		snprintf(err, errcap, _("%s is empty"), what);
 		return -1;
@@ -96,6 +119,32 @@ int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_
 		else
 			snprintf(err, errcap, _("%s must be %lu to %lu digits long"), what, min,
 			         max);
+		return -1;
+	}
+	return 0;
+}
+
+int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
+                           char *err, size_t errcap)
+{
+	unsigned long min, max;
+
+	secret_limits(ti, kind, &min, &max);
+	return form_check(secret, min, max, kind == EZ_PIN ? _("The new PIN") : _("The new PUK"), err,
+	                  errcap);
+}
+
+int ez_secret_entered_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
+                            char *err, size_t errcap)
+{
+	unsigned long min, max;
+
+	secret_limits(ti, kind, &min, &max);
+	if (form_check(secret, min, max, kind == EZ_PIN ? _("The PIN") : _("The PUK"), err,
+	               errcap) < 0) {
+		size_t n = strlen(err);
+		snprintf(err + n, errcap - n, "%s",
+		         _("; it was not sent to the card, no try was used"));
 		return -1;
 	}
 	return 0;

@@ -24,6 +24,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include <eimza/eimza-pkcs11.h>
+#include <eimza/safe-text.h>
 
 /* ---- exit statuses -------------------------------------------------------- */
 enum ez_exit {
@@ -35,6 +36,8 @@ enum ez_exit {
 	EZ_EXIT_BLOCKED = 5,   /* PIN or PUK blocked */
 	EZ_EXIT_VERIFY = 6,    /* a verification (signature, doctor check) failed */
 	EZ_EXIT_MODULE = 7,    /* the PKCS#11 module could not be loaded */
+	/* 8 to 14 are eimza-onay's own (onay-verify.h) */
+	EZ_EXIT_SERVICE = 15, /* the smart card service (pcscd) is not running */
 };
 
 /* ---- gettext -------------------------------------------------------------- */
@@ -50,6 +53,24 @@ enum ez_exit {
 void ez_i18n_init(void);
 /* Print "PROGRAM VERSION" and the licence line; for --version. */
 void ez_print_version(const char *program);
+
+/* ---- command-line mistakes (tool-args.c) ---------------------------------- */
+struct option;
+/* "PROG: MESSAGE" and "Try 'PROG --help' ..." on stderr: one error line
+ * that names the argument (quote arguments with ez_arg_shown()), never the
+ * whole usage. Returns EZ_EXIT_USAGE. */
+int ez_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt_long() answered '?' or ':' (the option string starts with ':' and
+ * opterr is 0): the error line naming the option as it was written (unknown,
+ * needs a value, takes no value). Returns EZ_EXIT_USAGE. */
+int ez_option_error(const char *prog, int c, char *const argv[], const struct option *longopts);
+/* A whole number min..max in decimal digits only (no sign, no blank, no
+ * "0x"). 0, or -1 when text is anything else. */
+int ez_parse_number(const char *text, unsigned long min, unsigned long max, unsigned long *out);
+/* --slot's value, as ez_parse_number() reads it. 0 or -1. */
+int ez_parse_slot(const char *text, CK_SLOT_ID *out);
+/* The usage error for a --slot value ez_parse_slot() refused. */
+int ez_slot_error(const char *prog, const char *text);
 
 /* ---- the PKCS#11 module --------------------------------------------------- */
 struct ez_module {
@@ -77,17 +98,20 @@ int ez_module_load_hooked(const char *spec, struct ez_module *m,
                           size_t cap);
 void ez_module_unload(struct ez_module *m);
 
-/* Text from a card, a module or a certificate goes to terminals and
- * reports: control characters (an escape sequence could rewrite the
- * screen) become '?', in place. */
-void ez_printable(char *s);
+/* Text from a card, a module, a certificate or a file reaches terminals
+ * only through ez_terminal_text() (<eimza/safe-text.h>), JSON only through
+ * ez_json_escape(), and an argument is quoted in a message only through
+ * ez_arg_shown(). */
 /* Copy a blank-padded PKCS#11 text field into a NUL-terminated string,
- * made printable. */
+ * made safe with ez_terminal_text() (cut between characters). */
 void ez_p11_string(const CK_UTF8CHAR *field, size_t len, char *out, size_t cap);
 
 /* Pick the token: `slot` (a slot id in text, or NULL) and/or `token` (a
  * label or serial number, or NULL). With neither, the first slot with a
- * token. Returns EZ_EXIT_OK, EZ_EXIT_NO_CARD or EZ_EXIT_USAGE (+ err). */
+ * token. Returns EZ_EXIT_OK, or with a sentence in err: EZ_EXIT_USAGE,
+ * EZ_EXIT_SERVICE (pcscd is not running), EZ_EXIT_NO_CARD (no reader; a
+ * card that is not AKIS, not supported or unreadable, each said as such;
+ * no card). */
 int ez_token_pick(struct ez_module *m, const char *slot, const char *token, CK_SLOT_ID *out,
                   char *err, size_t cap);
 
@@ -123,14 +147,28 @@ const EZ_VENDOR_FUNCTIONS *ez_vendor(const struct ez_module *m);
 /* The card in a slot as eimza sees it (family, model, ATR, counters); false
  * when the module has no vendor interface. */
 bool ez_card_info(const struct ez_module *m, CK_SLOT_ID slot, EZ_CARD_INFO *out);
+/* The PC/SC service as eimza's module sees it (EZ_SERVICE_OK, _NO_READERS,
+ * _DOWN); false when the module cannot tell (another module, or an eimza
+ * module older than vendor interface 1.1). */
+bool ez_service_state(const struct ez_module *m, CK_ULONG *state);
+/* Why there is no token to use, as a sentence in err, and its exit status:
+ * pcscd not running (EZ_EXIT_SERVICE), no reader, a card that is not an
+ * AKIS card, an AKIS generation not supported, a card present but
+ * unreadable, or no card (EZ_EXIT_NO_CARD). Only slot *only is looked at
+ * when only is not NULL; `filtered`: the user named a slot or token. Asks
+ * eimza's vendor interface; with another module, what PKCS#11 tells (a
+ * slot with a card whose token cannot be read). */
+int ez_no_token_reason(const struct ez_module *m, const CK_SLOT_ID *only, bool filtered, char *err,
+                       size_t cap);
 
 /* ---- reading a PIN or PUK ------------------------------------------------- */
 #define EZ_SECRET_MAX 64
 
 /* Read one secret. `source` NULL: from /dev/tty with echo off, showing
  * `prompt`. Otherwise "fd:N" (one line), "env:VAR", "file:PATH" (first line).
- * out gets a NUL-terminated secret without the line end. 0 or -1 + err. The
- * caller wipes out with ez_wipe() when done. */
+ * out gets a NUL-terminated secret without the line end; reading stops at
+ * cap bytes, so a source that never ends a line is an error at once. 0 or
+ * -1 + err. The caller wipes out with ez_wipe() when done. */
 int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap, char *err,
                    size_t errcap);
 /* Check a new PIN/PUK against the token's policy before sending it:
@@ -138,11 +176,29 @@ int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap
  * 0 or -1 with a sentence in err. */
 int ez_secret_policy_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
                            char *err, size_t errcap);
+/* The same for a PIN or PUK typed to log in or to be changed: one that is
+ * empty, holds anything but digits or has a length the token cannot have
+ * is refused here (a usage error), not sent to spend a try. */
+int ez_secret_entered_check(const char *secret, const CK_TOKEN_INFO *ti, enum ez_secret_kind kind,
+                            char *err, size_t errcap);
+/* The check of --pin-source (and its siblings) made when the options are
+ * read, before the module is loaded: 0, or -1 with "OPTION: why" in err.
+ * NULL (the terminal) passes. */
+int ez_secret_source_usable(const char *source, const char *option, char *err, size_t errcap);
 /* Does this token's reader have a PIN pad (PIN typed on the reader)? */
 static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
 {
 	return (ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
 }
+/* A PIN-pad reader's token refused a NULL PIN without trying it: the
+ * module cannot take the PIN from the keypad (eimza's module answers so for
+ * now), so the tools ask for it on the computer instead. */
+static inline bool ez_keypad_refused(CK_RV rv)
+{
+	return rv == CKR_FUNCTION_NOT_SUPPORTED || rv == CKR_ARGUMENTS_BAD;
+}
+/* Say so, once, in the user's language. */
+void ez_keypad_fallback_note(const char *prog);
 
 /* Log in on session s: refuses at once when the PIN (CKU_USER,
  * CKU_CONTEXT_SPECIFIC) or PUK (CKU_SO) is blocked, prints the tries left
@@ -169,6 +225,7 @@ int ez_rv_exit(CK_RV rv);
 const char *ez_rv_name(CK_RV rv);
 
 /* ---- certificates --------------------------------------------------------- */
+#define EZ_POLICIES_MAX 4
 struct ez_cert_info {
 	char subject_cn[256];
 	char serial_number[128]; /* subject serialNumber as written */
@@ -181,10 +238,25 @@ struct ez_cert_info {
 	char curve[64]; /* for EC */
 	time_t not_before, not_after;
 	char cert_serial[128]; /* hex */
+	/* certificatePolicies, as dotted OIDs (the first EZ_POLICIES_MAX) */
+	char policy[EZ_POLICIES_MAX][64];
+	int npolicies;
 };
+/* The name of a certificate policy Kamu SM's certificates carry (NES
+ * individual or corporate, Mali Mühür signing or encryption), in the user's
+ * language; NULL for another OID. */
+const char *ez_policy_name(const char *oid);
+/* "NES, individual (2.16.792.1.61.0.1.5070.1.1)" for each policy, joined
+ * with "; " (or "" for none), into out. */
+void ez_policies_text(const struct ez_cert_info *ci, char *out, size_t cap);
 
-/* Parse a DER certificate. 0, or -1 when OpenSSL refuses it. */
+/* Parse a DER certificate. 0, or -1 when OpenSSL refuses it. Every text
+ * field is made safe with ez_terminal_text(). */
 int ez_cert_parse(const unsigned char *der, size_t len, struct ez_cert_info *ci);
+struct X509_name_st; /* OpenSSL's X509_NAME */
+/* The first entry of `nid` (an OpenSSL NID) in a certificate name as UTF-8,
+ * made safe with ez_terminal_text(); "" when the name has none. */
+void ez_name_entry_text(const struct X509_name_st *name, int nid, char *out, size_t cap);
 /* Take the T.C. Kimlik No out of a subject serialNumber: "10000000146",
  * "TCKN10000000146", "TCKN:10000000146", "IDCTR-10000000146". Writes 11
  * digits into out and returns true when the shape fits (check digits are
@@ -205,8 +277,13 @@ enum ez_expiry {
  * after expiry). The renewal window opens at not_after minus 3 calendar
  * months (UTC). */
 enum ez_expiry ez_expiry_classify(time_t not_before, time_t not_after, time_t now, long *days_left);
-/* "2026-11-25" (UTC) */
-void ez_format_date(time_t t, char *out, size_t cap);
+/* ---- times (tool-time.c) ------------------------------------------------ */
+#define EZ_TIME_TEXT 32 /* bytes that hold either form */
+/* "2026-11-25 13:00:00 +03:00": the local time with its UTC offset, for
+ * people (every human-readable time of the tools). */
+void ez_format_local_time(time_t t, char *out, size_t cap);
+/* "2026-11-25T10:00:00Z": UTC, for JSON. */
+void ez_format_utc_time(time_t t, char *out, size_t cap);
 
 /* One certificate object of a token. */
 struct ez_token_cert {
@@ -241,8 +318,8 @@ CK_RV ez_sign_digest(struct ez_module *m, CK_SESSION_HANDLE s, const CK_TOKEN_IN
 int ez_ecdsa_raw_to_der(unsigned char *sig, size_t *len, size_t cap);
 
 /* ---- JSON ----------------------------------------------------------------- */
-/* A streaming writer: nesting and commas are tracked, strings escaped
- * (quote, backslash, control characters as \uXXXX; UTF-8 passes through). */
+/* A streaming writer: nesting and commas are tracked, strings escaped with
+ * ez_json_escape(). */
 #define EZ_JSON_DEPTH 16
 struct ez_json {
 	FILE *f;
@@ -258,7 +335,13 @@ void ez_json_arr_end(struct ez_json *j);
 void ez_json_str(struct ez_json *j, const char *key, const char *val); /* NULL -> null */
 void ez_json_int(struct ez_json *j, const char *key, long long val);
 void ez_json_bool(struct ez_json *j, const char *key, bool val);
-/* Write s as a quoted JSON string. */
+/* The most bytes of one string a JSON document carries. */
+#define EZ_JSON_TEXT_MAX 16384
+/* Write s as a quoted JSON string that is valid whatever s holds: quote,
+ * backslash and every hidden control (ez_utf8_hidden_control(): C0, C1,
+ * DEL, bidirectional controls, U+2028/9) escaped, each byte of invalid
+ * UTF-8 written as U+FFFD, other UTF-8 as it is; cut after
+ * EZ_JSON_TEXT_MAX bytes between two characters. NULL writes "". */
 void ez_json_escape(FILE *f, const char *s);
 
 #endif

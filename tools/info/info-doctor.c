@@ -28,12 +28,14 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "eimza/hex.h"
 #include "eimza/secmem.h"
 #include "eimza/tckn.h"
 #include "tools/common/tool-nssdb.h"
 #include "tools/common/tool-p11kit.h"
+#include "tools/common/tool-trust.h"
 #include "tools/common/tool.h"
 #include "tools/info/info.h"
 
@@ -56,9 +58,12 @@ static void report(enum level l, const char *check, const char *what, const char
 		ez_json_obj_end(js);
 		return;
 	}
-	printf("[%-4s] %s\n", word[l], what);
+	/* a line can quote a reader's, a browser profile's or a module's own
+	 * words: nothing of them reaches the terminal unfiltered */
+	char safe[1024];
+	printf("[%-4s] %s\n", word[l], ez_terminal_text(safe, sizeof safe, what, strlen(what)));
 	if (fix && l != OK)
-		printf("       -> %s\n", fix);
+		printf("       -> %s\n", ez_terminal_text(safe, sizeof safe, fix, strlen(fix)));
 }
 
 /* ---- PC/SC: pcscd, readers, the card's ATR ------------------------------- */
@@ -110,7 +115,9 @@ static bool check_pcsc(void)
 		    !(rs.dwEventState & SCARD_STATE_PRESENT))
 			continue;
 		cards++;
-		snprintf(line, sizeof line, _("Reader \"%s\" holds a card."), r);
+		char name[128];
+		ez_terminal_text(name, sizeof name, r, strlen(r)); /* a reader names itself */
+		snprintf(line, sizeof line, _("Reader \"%s\" holds a card."), name);
 		report(OK, "card", line, NULL);
 	}
 	if (!cards)
@@ -361,10 +368,45 @@ out:
 	m->f->C_CloseSession(s);
 }
 
+/* ---- whose certificate: Kamu SM's roots that eimza ships ---------------- */
+static void check_chain(const struct ez_token_cert *c, const struct ez_token_cert *all, size_t n,
+                        const char *who)
+{
+	STACK_OF(X509) *card = sk_X509_new_null();
+	const unsigned char *p = c->der;
+	X509 *x = d2i_X509(NULL, &p, (long)c->der_len);
+	char root[256], line[768];
+
+	for (size_t i = 0; card && i < n; i++) {
+		p = all[i].der;
+		X509 *y = d2i_X509(NULL, &p, (long)all[i].der_len);
+		if (y && !sk_X509_push(card, y))
+			X509_free(y);
+	}
+	/* a CA certificate the card carries is not the holder's */
+	if (x && !X509_check_ca(x)) {
+		if (ez_kamusm_chains(x, card, root, sizeof root)) {
+			snprintf(line, sizeof line, _("Certificate of %s chains to Kamu SM's root \"%s\"."),
+			         who, root);
+			report(OK, "chain", line, NULL);
+		} else {
+			snprintf(line, sizeof line,
+			         _("Certificate of %s does not chain to Kamu SM's roots (another "
+			           "provider's, or a test certificate)."),
+			         who);
+			report(WARN, "chain", line,
+			       _("Services that take only Kamu SM's qualified certificates will refuse "
+			         "it; if Kamu SM issued it, eimza may lack a newer root: report it."));
+		}
+	}
+	X509_free(x);
+	sk_X509_pop_free(card, X509_free);
+}
+
 /* ---- the token: PIN state, certificates -------------------------------- */
 
 /* No token: say why, card by card, as the module sees them. */
-static void explain_no_token(struct ez_module *m)
+static void explain_no_token(struct ez_module *m, const char *why)
 {
 	CK_SLOT_ID ids[32];
 	CK_ULONG n = 32;
@@ -400,20 +442,27 @@ static void explain_no_token(struct ez_module *m)
 			         "report."));
 		}
 	}
-	if (!told)
+	if (!told && why[0]) {
+		/* ez_token_pick's reason: pcscd not running, no reader, a card the
+		 * module cannot read (another module) */
+		snprintf(line, sizeof line, _("The module sees no card: %s."), why);
+		report(FAIL, "token", line,
+		       _("Insert the card; if it is inserted, take it out and put it back."));
+	} else if (!told) {
 		report(FAIL, "token", _("The module sees no card."),
 		       _("Insert the card; if it is inserted, take it out and put it back."));
+	}
 }
 
 static void check_token(struct ez_module *m, const struct info_opts *o, int *exitc)
 {
 	CK_SLOT_ID slot;
 	CK_TOKEN_INFO ti;
-	char err[512], line[768], mask[16];
+	char err[512] = "", line[768], mask[16];
 	EZ_CARD_INFO card;
 	if (ez_token_pick(m, o->slot, o->token, &slot, err, sizeof err) != EZ_EXIT_OK ||
 	    m->f->C_GetTokenInfo(slot, &ti) != CKR_OK) {
-		explain_no_token(m);
+		explain_no_token(m, err);
 		return;
 	}
 	char label[33], st[128];
@@ -454,12 +503,15 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 		now = (time_t)strtoll(fake, NULL, 10);
 	for (size_t i = 0; i < n; i++) {
 		const struct ez_cert_info *ci = &certs[i].info;
-		char na[16];
+		char na[EZ_TIME_TEXT];
 		long days;
 		if (!certs[i].parsed)
 			continue;
 		tckn_mask(ci->tckn[0] ? ci->tckn : "", mask, sizeof mask);
-		ez_format_date(ci->not_after, na, sizeof na);
+		if (js)
+			ez_format_utc_time(ci->not_after, na, sizeof na);
+		else
+			ez_format_local_time(ci->not_after, na, sizeof na);
 		enum ez_expiry e = ez_expiry_classify(ci->not_before, ci->not_after, now, &days);
 		const char *who = ci->tckn[0] ? mask : ci->subject_cn;
 		switch (e) {
@@ -484,6 +536,7 @@ static void check_token(struct ez_module *m, const struct info_opts *o, int *exi
 			         days);
 			report(OK, "expiry", line, NULL);
 		}
+		check_chain(&certs[i], certs, n, who);
 	}
 	if (o->sign_test && n > 0 && !ez_secret_locked(ti.flags, EZ_PIN))
 		sign_test(m, slot, &ti, &certs[0], o->pin_src, exitc);

@@ -11,8 +11,11 @@
 #include <time.h>
 
 #include "eimza/hex.h"
+#include "tools/common/tool-trust.h"
 #include "tools/common/tool.h"
 #include "tools/info/info.h"
+
+#define PROG "eimza-info"
 
 static void usage(FILE *f)
 {
@@ -31,7 +34,8 @@ static void usage(FILE *f)
 	          "  -h, --help                 this help\n"
 	          "  -V, --version              version\n\n"
 	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN,\n"
-	          "5 PIN blocked, 6 a doctor check failed, 7 module not loadable.\n"));
+	          "5 PIN blocked, 6 a doctor check failed, 7 module not loadable,\n"
+	          "15 the smart card service (pcscd) is not running.\n"));
 }
 
 const char *info_expiry_word(int e)
@@ -58,12 +62,28 @@ static void json_secret(struct ez_json *j, const char *key, const struct ez_secr
 	ez_json_obj_end(j);
 }
 
-/* A card the slot shows no token for: what eimza knows of it. */
-static void show_no_token(const EZ_CARD_INFO *ci, bool known, struct ez_json *j)
+/* A card the slot shows no token for: what eimza knows of it, or with
+ * another module what PKCS#11 says (token_rv: why C_GetTokenInfo failed on
+ * a slot that says a card is in it; CKR_OK when the slot has no card). */
+static void show_no_token(const EZ_CARD_INFO *ci, bool known, CK_RV token_rv, struct ez_json *j)
 {
 	char atr[3 * sizeof ci->atr + 1];
 
 	ez_hex_encode_spaced(ci->atr, ci->atr_len, atr);
+	if (!known && token_rv != CKR_OK) {
+		if (j) {
+			ez_json_obj_begin(j, "card");
+			ez_json_str(j, "state", "unreadable");
+			ez_json_str(j, "error", ez_rv_name(token_rv));
+			ez_json_obj_end(j);
+		} else {
+			printf(_("  A card is in this reader, but the module could not read it (%s).\n"
+			         "  Take it out and put it back; if that does not help, the card or its "
+			         "module is at fault.\n"),
+			       ez_rv_name(token_rv));
+		}
+		return;
+	}
 	if (j) {
 		static const char *const states[] = {"none", "token", "not-akis", "unsupported",
 		                                     "unreadable"};
@@ -91,15 +111,46 @@ static void show_no_token(const EZ_CARD_INFO *ci, bool known, struct ez_json *j)
 	}
 }
 
-static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t now)
+/* The card's certificates as OpenSSL objects: the chain check may need an
+ * issuing CA the card carries. */
+static STACK_OF(X509) *card_certs(const struct ez_token_cert *certs, size_t n)
+{
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	for (size_t i = 0; sk && i < n; i++) {
+		const unsigned char *p = certs[i].der;
+		X509 *x = d2i_X509(NULL, &p, (long)certs[i].der_len);
+		if (x && !sk_X509_push(sk, x))
+			X509_free(x);
+	}
+	return sk;
+}
+
+/* Whether c chains to Kamu SM's roots that eimza ships: root gets the
+ * root's name. */
+static bool kamusm_chain(const struct ez_token_cert *c, STACK_OF(X509) *card, char *root,
+                         size_t cap)
+{
+	const unsigned char *p = c->der;
+	X509 *x = d2i_X509(NULL, &p, (long)c->der_len);
+	bool ok = x && ez_kamusm_chains(x, card, root, cap);
+	X509_free(x);
+	return ok;
+}
+
+static void show_cert(struct ez_json *j, const struct ez_token_cert *c, STACK_OF(X509) *card,
+                      time_t now)
 {
 	const struct ez_cert_info *ci = &c->info;
-	char idhex[sizeof c->id * 2 + 1], nb[16], na[16];
+	char root[256] = "", policies[512];
+	bool kamusm = c->parsed && kamusm_chain(c, card, root, sizeof root);
+	char idhex[sizeof c->id * 2 + 1], nb[EZ_TIME_TEXT], na[EZ_TIME_TEXT];
 	ez_hex_encode(c->id, c->id_len, idhex);
 	long days = 0;
 	enum ez_expiry e = ez_expiry_classify(ci->not_before, ci->not_after, now, &days);
-	ez_format_date(ci->not_before, nb, sizeof nb);
-	ez_format_date(ci->not_after, na, sizeof na);
+	/* UTC for scripts, the local time with its offset for people */
+	void (*fmt)(time_t, char *, size_t) = j ? ez_format_utc_time : ez_format_local_time;
+	fmt(ci->not_before, nb, sizeof nb);
+	fmt(ci->not_after, na, sizeof na);
 	if (j) {
 		ez_json_obj_begin(j, NULL);
 		ez_json_str(j, "label", c->label);
@@ -121,6 +172,16 @@ static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t n
 			ez_json_str(j, "not_after", na);
 			ez_json_int(j, "days_left", days);
 			ez_json_str(j, "status", info_expiry_word(e));
+			ez_json_arr_begin(j, "policies");
+			for (int k = 0; k < ci->npolicies; k++) {
+				ez_json_obj_begin(j, NULL);
+				ez_json_str(j, "oid", ci->policy[k]);
+				ez_json_str(j, "name", ez_policy_name(ci->policy[k]));
+				ez_json_obj_end(j);
+			}
+			ez_json_arr_end(j);
+			ez_json_bool(j, "kamusm_chain", kamusm);
+			ez_json_str(j, "kamusm_root", kamusm ? root : NULL);
 		}
 		ez_json_obj_end(j);
 		return;
@@ -139,12 +200,22 @@ static void show_cert(struct ez_json *j, const struct ez_token_cert *c, time_t n
 	if (ci->organization[0])
 		printf(_("    Organization:    %s\n"), ci->organization);
 	printf(_("    Issuer:          %s\n"), ci->issuer_cn);
+	if (kamusm)
+		printf(_("    Trust:           chains to Kamu SM's root \"%s\"\n"), root);
+	else
+		printf("    %s\n", _("Trust:           does not chain to Kamu SM's roots (another "
+		                     "provider's or a test certificate)"));
+	ez_policies_text(ci, policies, sizeof policies);
+	if (policies[0])
+		printf(_("    Policy:          %s\n"), policies);
 	if (ci->curve[0])
 		printf(_("    Key:             %s %d bits (%s)\n"), ci->key_type, ci->key_bits,
 		       ci->curve);
 	else
 		printf(_("    Key:             %s %d bits\n"), ci->key_type, ci->key_bits);
-	printf(_("    Valid:           %s to %s\n"), nb, na);
+	printf(_("    Valid:           %s to\n"
+	         "                     %s\n"),
+	       nb, na);
 	switch (e) {
 	case EZ_EXPIRY_EXPIRED:
 		printf(_("    ERROR: expired %ld days ago; signatures made with it are not valid. "
@@ -175,7 +246,8 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 		return 0;
 	bool known = ez_card_info(m, id, &ci);
 	ez_p11_string(si.slotDescription, sizeof si.slotDescription, desc, sizeof desc);
-	bool present = (si.flags & CKF_TOKEN_PRESENT) && m->f->C_GetTokenInfo(id, &ti) == CKR_OK;
+	CK_RV token_rv = (si.flags & CKF_TOKEN_PRESENT) ? m->f->C_GetTokenInfo(id, &ti) : CKR_OK;
+	bool present = (si.flags & CKF_TOKEN_PRESENT) && token_rv == CKR_OK;
 	/* An uninitialized token without a label (SoftHSM's spare slot) has no
 	 * PIN to report; a module that merely forgets the flag still shows. */
 	if (present && !(ti.flags & CKF_TOKEN_INITIALIZED)) {
@@ -191,7 +263,7 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 		printf(_("Slot %lu: %s\n"), (unsigned long)id, desc);
 	}
 	if (!present) {
-		show_no_token(&ci, known, j);
+		show_no_token(&ci, known, token_rv, j);
 		if (j)
 			ez_json_obj_end(j);
 		return 0;
@@ -244,8 +316,10 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 	}
 	if (!j && n == 0)
 		printf("  %s\n", _("No certificates on this card."));
+	STACK_OF(X509) *card = card_certs(certs, n);
 	for (size_t i = 0; i < n; i++)
-		show_cert(j, &certs[i], now);
+		show_cert(j, &certs[i], card, now);
+	sk_X509_pop_free(card, X509_free);
 	ez_token_certs_free(certs, n);
 	if (j) {
 		ez_json_arr_end(j);
@@ -279,10 +353,15 @@ int info_list(const struct info_opts *o)
 	    (ids = calloc(n + 1, sizeof *ids)) && m.f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
 		n = 0;
 	struct ez_json js, *j = o->json ? &js : NULL;
+	static const char *const services[] = {"ok", "no-readers", "down"};
+	CK_ULONG service;
+	bool service_known = ez_service_state(&m, &service) && service <= EZ_SERVICE_DOWN;
 	if (j) {
 		ez_json_init(j, stdout);
 		ez_json_obj_begin(j, NULL);
 		ez_json_str(j, "module", m.path ? m.path : m.name);
+		if (service_known)
+			ez_json_str(j, "service", services[service]);
 		ez_json_arr_begin(j, "slots");
 	}
 	time_t now = time(NULL);
@@ -295,16 +374,27 @@ int info_list(const struct info_opts *o)
 			continue;
 		cards += show_slot(&m, ids[i], j, now);
 	}
+	bool down = service_known && service == EZ_SERVICE_DOWN;
 	if (j) {
 		ez_json_arr_end(j);
 		ez_json_obj_end(j);
+	} else if (down) {
+		/* not "connect a reader": the reader may well be there */
+		printf("%s\n", _("The smart card service (pcscd) is not running, so no reader can be "
+		                 "seen. Start it: sudo systemctl start pcscd.socket (or install it: "
+		                 "sudo apt install pcscd)."));
+	} else if (n == 0 && service_known) {
+		printf("%s\n", _("No card reader is connected. Connect the reader; if it is "
+		                 "connected, unplug it and plug it in again."));
 	} else if (n == 0) {
 		printf("%s\n", _("No card readers found. Connect a reader; if one is connected, "
 		                 "check that pcscd runs (eimza-info doctor)."));
 	}
 	free(ids);
 	ez_module_unload(&m);
-	return cards ? EZ_EXIT_OK : EZ_EXIT_NO_CARD;
+	if (cards)
+		return EZ_EXIT_OK;
+	return down ? EZ_EXIT_SERVICE : EZ_EXIT_NO_CARD;
 }
 
 int main(int argc, char **argv)
@@ -324,12 +414,15 @@ int main(int argc, char **argv)
 	int c;
 
 	ez_i18n_init();
-	while ((c = getopt_long(argc, argv, "m:s:t:jhV", lo, NULL)) != -1) {
+	opterr = 0; /* our own error line, naming the option */
+	while ((c = getopt_long(argc, argv, ":m:s:t:jhV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o.module = optarg;
 			break;
 		case 's':
+			if (ez_parse_slot(optarg, &(CK_SLOT_ID){0}) < 0)
+				return ez_slot_error(PROG, optarg);
 			o.slot = optarg;
 			break;
 		case 't':
@@ -351,23 +444,24 @@ int main(int argc, char **argv)
 			ez_print_version("eimza-info");
 			return EZ_EXIT_OK;
 		default:
-			usage(stderr);
-			return EZ_EXIT_USAGE;
+			return ez_option_error(PROG, c, argv, lo);
 		}
 	}
-	if (optind < argc && strcmp(argv[optind], "doctor") == 0 && optind + 1 == argc)
+	const char *cmd = optind < argc ? argv[optind] : NULL;
+	if (cmd && strcmp(cmd, "doctor") && strcmp(cmd, "probe"))
+		return ez_usage_error(PROG, _("unknown command \"%s\" (doctor or probe)"),
+		                      ez_arg_shown(cmd));
+	if (cmd && optind + 1 < argc)
+		return ez_usage_error(PROG, _("unexpected argument \"%s\" after \"%s\""),
+		                      ez_arg_shown(argv[optind + 1]), cmd);
+	if (o.sign_test && !(cmd && strcmp(cmd, "doctor") == 0))
+		return ez_usage_error(PROG, "%s", _("--sign-test belongs to `eimza-info doctor`"));
+	char err[512];
+	if (ez_secret_source_usable(o.pin_src, "--pin-source", err, sizeof err) < 0)
+		return ez_usage_error(PROG, "%s", err);
+	if (cmd && strcmp(cmd, "doctor") == 0)
 		return info_doctor(&o);
-	if (optind < argc && strcmp(argv[optind], "probe") == 0 && optind + 1 == argc)
+	if (cmd)
 		return info_probe(&o);
-	if (optind < argc) {
-		fprintf(stderr, _("eimza-info: unknown argument \"%s\"\n"), argv[optind]);
-		usage(stderr);
-		return EZ_EXIT_USAGE;
-	}
-	if (o.sign_test) {
-		fprintf(stderr, "%s\n",
-		        _("eimza-info: --sign-test belongs to `eimza-info doctor`"));
-		return EZ_EXIT_USAGE;
-	}
 	return info_list(&o);
 }

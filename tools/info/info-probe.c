@@ -90,16 +90,18 @@ static void masked_name(const X509_NAME *n, bool mask, char *out, size_t cap)
 		if (mask && nid != NID_countryName) {
 			snprintf(val, sizeof val, "%s", "[masked]");
 		} else if ((len = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(e))) >= 0) {
-			snprintf(val, sizeof val, "%.*s", len, (const char *)u);
-			ez_printable(val);
+			ez_terminal_text(val, sizeof val, (const char *)u, (size_t)len);
 		} else {
 			snprintf(val, sizeof val, "?");
 		}
 		OPENSSL_free(u);
-		used += (size_t)snprintf(out + used, cap - used, "%s%s=%s", used ? ", " : "", sn, val);
+		char piece[200];
+		size_t pl = (size_t)snprintf(piece, sizeof piece, "%s%s=%s", used ? ", " : "", sn, val);
+		if (pl >= sizeof piece || used + pl >= cap)
+			break; /* a whole entry or none: never a name cut inside a character */
+		memcpy(out + used, piece, pl + 1);
+		used += pl;
 	}
-	if (used >= cap)
-		out[cap - 1] = 0;
 }
 
 static bool get_attr(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
@@ -132,7 +134,7 @@ static void probe_object(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HAN
 	CK_ULONG len, bits = 0;
 	unsigned char id[64], *der = NULL;
 	char idhex[2 * sizeof id + 1] = "", label[128] = "", subj[512] = "", iss[512] = "";
-	char nb[16] = "", na[16] = "", key[128] = "";
+	char nb[EZ_TIME_TEXT] = "", na[EZ_TIME_TEXT] = "", key[128] = "";
 	struct ez_cert_info ci;
 
 	len = sizeof cls;
@@ -157,8 +159,11 @@ static void probe_object(struct ez_module *m, CK_SESSION_HANDLE s, CK_OBJECT_HAN
 					masked_name(X509_get_issuer_name(x), false, iss, sizeof iss);
 					X509_free(x);
 				}
-				ez_format_date(ci.not_before, nb, sizeof nb);
-				ez_format_date(ci.not_after, na, sizeof na);
+				/* UTC for scripts, local with its offset for people */
+				(j ? ez_format_utc_time : ez_format_local_time)(ci.not_before, nb,
+				                                                sizeof nb);
+				(j ? ez_format_utc_time : ez_format_local_time)(ci.not_after, na,
+				                                                sizeof na);
 				if (ci.curve[0])
 					snprintf(key, sizeof key, "%s %d (%s)", ci.key_type, ci.key_bits,
 					         ci.curve);
@@ -341,20 +346,14 @@ int info_probe(const struct info_opts *o)
 		ez_module_unload(&m);
 		return EZ_EXIT_MODULE;
 	}
-	if (o->slot) {
-		char *end;
-		pick = strtoul(o->slot, &end, 0);
-		if (!*o->slot || *end) {
-			fprintf(stderr, _("eimza-info: --slot wants a slot number, not \"%s\"\n"),
-			        o->slot);
-			p.vendor->EZ_SetTrace(NULL, NULL);
-			ez_module_unload(&m);
-			return EZ_EXIT_USAGE;
-		}
+	if (o->slot && ez_parse_slot(o->slot, &pick) < 0) { /* main() checked it already */
+		p.vendor->EZ_SetTrace(NULL, NULL);
+		ez_module_unload(&m);
+		return ez_slot_error("eimza-info", o->slot);
 	}
 	if (m.f->C_GetSlotList(CK_FALSE, ids, &n) != CKR_OK)
 		n = 0;
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	(j ? ez_format_utc_time : ez_format_local_time)(now, when, sizeof when);
 	if (j) {
 		ez_json_init(j, stdout);
 		ez_json_obj_begin(j, NULL);

@@ -10,21 +10,10 @@
 #include <openssl/pem.h>
 
 #include "eimza/atomic-file.h"
+#include "tools/common/tool-trust.h"
 #include "tools/common/tool.h"
 #include "tools/onay/onay-verify.h"
 #include "tools/onay/onay.h"
-
-static X509_STORE *load_roots(const char *path)
-{
-	X509_STORE *st = X509_STORE_new();
-	if (!st || X509_STORE_load_file(st, path) != 1 ||
-	    sk_X509_OBJECT_num(X509_STORE_get0_objects(st)) == 0) {
-		X509_STORE_free(st);
-		ERR_clear_error();
-		return NULL;
-	}
-	return st;
-}
 
 /* Every certificate of a PEM file; NULL when it holds none. */
 static STACK_OF(X509) *load_certs(const char *path)
@@ -84,6 +73,14 @@ static void report_json(const struct onay_opts *o, const struct onay_verify_resu
 		ez_json_str(&j, "not_after", t);
 		ez_json_str(&j, "qc_type", r->qc_type[0] ? r->qc_type : NULL);
 		ez_json_bool(&j, "qc_sscd", r->qc_sscd);
+		ez_json_arr_begin(&j, "policies");
+		for (int k = 0; k < r->signer.npolicies; k++) {
+			ez_json_obj_begin(&j, NULL);
+			ez_json_str(&j, "oid", r->signer.policy[k]);
+			ez_json_str(&j, "name", ez_policy_name(r->signer.policy[k]));
+			ez_json_obj_end(&j);
+		}
+		ez_json_arr_end(&j);
 		ez_json_obj_end(&j);
 	}
 	ez_json_arr_begin(&j, "checks");
@@ -103,21 +100,26 @@ static void report_json(const struct onay_opts *o, const struct onay_verify_resu
 
 static void report_text(const struct onay_opts *o, const struct onay_verify_result *r, int ret)
 {
-	char t[21];
-	printf(_("Signature:    %s\n"), o->file);
+	char t[EZ_TIME_TEXT], file[4096];
+	printf(_("Signature:    %s\n"),
+	       ez_terminal_text(file, sizeof file, o->file, strlen(o->file)));
 	if (r->have_signer) {
 		char holder[512];
 		ez_cert_holder(&r->signer, holder, sizeof holder);
 		printf(_("Signer:       %s, issued by %s\n"), holder, r->signer.issuer_cn);
+		char policies[512];
+		ez_policies_text(&r->signer, policies, sizeof policies);
+		if (policies[0])
+			printf(_("Policy:       %s\n"), policies);
 	}
 	if (r->have_statement) {
 		printf(_("Text:         %s\n"), r->st.text);
 		printf(_("Code:         %s\n"), r->st.code);
-		onay_time_format(r->st.created, t);
+		ez_format_local_time(r->st.created, t, sizeof t);
 		printf(_("Created:      %s\n"), t);
 	}
 	if (r->have_signing_time) {
-		onay_time_format(r->signing_time, t);
+		ez_format_local_time(r->signing_time, t, sizeof t);
 		printf(_("Signed:       %s\n"), t);
 	}
 	for (int c = 0; c < ONAY_CHK_N; c++) {
@@ -135,23 +137,51 @@ int onay_cmd_verify(const struct onay_opts *o)
 	unsigned char *raw = NULL, *der = NULL;
 	size_t rlen = 0, dlen = 0;
 	struct onay_verify_result *r = NULL;
+	STACK_OF(X509) *extra = NULL;
 	int ret;
 
-	X509_STORE *roots = load_roots(o->ca);
-	if (!roots) {
-		fprintf(stderr, _("%s: no certificate could be read from %s (--ca wants PEM roots)\n"),
-		        ONAY_PROG, o->ca);
-		return EZ_EXIT_USAGE;
-	}
-	STACK_OF(X509) *untrusted = NULL;
-	if (o->untrusted && !(untrusted = load_certs(o->untrusted))) {
-		fprintf(stderr, _("%s: no certificate could be read from %s\n"), ONAY_PROG,
-		        o->untrusted);
-		ret = EZ_EXIT_USAGE;
+	/* the roots: Kamu SM's that eimza ships (unless --no-default-ca) and
+	 * --ca; the issuing CAs: the shipped ones and --untrusted */
+	X509_STORE *roots = X509_STORE_new();
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	if (!roots || !untrusted) {
+		ret = EZ_EXIT_FAILURE;
 		goto out;
 	}
+	if (!o->no_default_ca && ez_kamusm_load(roots, untrusted) < 0) {
+		fprintf(stderr, "%s: %s\n", ONAY_PROG,
+		        _("the Kamu SM trust anchors built into eimza are damaged; reinstall eimza"));
+		ret = EZ_EXIT_FAILURE;
+		goto out;
+	}
+	if (o->ca) {
+		extra = load_certs(o->ca);
+		for (int i = 0; extra && i < sk_X509_num(extra); i++)
+			X509_STORE_add_cert(roots, sk_X509_value(extra, i));
+		ERR_clear_error(); /* a root given twice is not an error */
+		if (!extra) {
+			fprintf(stderr,
+			        _("%s: no certificate could be read from %s (--ca wants PEM roots)\n"),
+			        ONAY_PROG, ez_arg_shown(o->ca));
+			ret = EZ_EXIT_USAGE;
+			goto out;
+		}
+		sk_X509_pop_free(extra, X509_free);
+		extra = NULL;
+	}
+	if (o->untrusted) {
+		extra = load_certs(o->untrusted);
+		if (!extra) {
+			fprintf(stderr, _("%s: no certificate could be read from %s\n"), ONAY_PROG,
+			        ez_arg_shown(o->untrusted));
+			ret = EZ_EXIT_USAGE;
+			goto out;
+		}
+		for (int i = 0; i < sk_X509_num(extra); i++)
+			X509_add_cert(untrusted, sk_X509_value(extra, i), X509_ADD_FLAG_UP_REF);
+	}
 	if (ez_read_file(o->file, 1 << 20, &raw, &rlen) < 0) {
-		fprintf(stderr, _("%s: cannot read %s: %m\n"), ONAY_PROG, o->file);
+		fprintf(stderr, _("%s: cannot read %s: %m\n"), ONAY_PROG, ez_arg_shown(o->file));
 		ret = EZ_EXIT_USAGE;
 		goto out;
 	}
@@ -169,6 +199,7 @@ int onay_cmd_verify(const struct onay_opts *o)
 	    .kind = -1,
 	    .at = o->at_set ? o->at : time(NULL),
 	    .window = o->window,
+	    .local_times = !o->json, /* the messages go to a person, or into JSON */
 	};
 	if (o->expect)
 		vo.kind = (int)o->kind;
@@ -186,6 +217,7 @@ out:
 	free(r);
 	free(raw);
 	free(der);
+	sk_X509_pop_free(extra, X509_free);
 	sk_X509_pop_free(untrusted, X509_free);
 	X509_STORE_free(roots);
 	return ret;

@@ -192,9 +192,51 @@ int onay_cms_signed_attrs(const unsigned char *content, size_t clen, const unsig
 	return ret;
 }
 
+/* DER orders a SET OF by the encodings of its elements (X.690 11.6). */
+static int der_order(const void *a, const void *b)
+{
+	const struct onay_der *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->der, y->der, n);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* certificates [0] IMPLICIT CertificateSet: the signer's and the chain. */
+static void put_certificates(der_buf *b, const unsigned char *cert, size_t certlen,
+                             const struct onay_der *chain, size_t nchain)
+{
+	struct onay_der *all = calloc(nchain + 1, sizeof *all);
+	size_t n = 0;
+
+	if (!all) {
+		b->failed = true;
+		return;
+	}
+	all[n++] = (struct onay_der){cert, certlen};
+	for (size_t i = 0; i < nchain; i++)
+		if (chain[i].der && chain[i].len && !(chain[i].len == certlen &&
+		                                      memcmp(chain[i].der, cert, certlen) == 0))
+			all[n++] = chain[i];
+	qsort(all, n, sizeof *all, der_order);
+	size_t certs = der_open(b, DER_CTX_CONS(0));
+	for (size_t i = 0; i < n; i++)
+		der_put_raw(b, all[i].der, all[i].len);
+	der_close(b, certs);
+	free(all);
+}
+
 int onay_cms_sign(const unsigned char *content, size_t clen, const unsigned char *cert,
                   size_t certlen, time_t signing_time, onay_sign_fn sign, void *ctx,
                   unsigned char **out, size_t *outlen, char *err, size_t errcap)
+{
+	return onay_cms_sign_chain(content, clen, cert, certlen, NULL, 0, signing_time, sign, ctx,
+	                           out, outlen, err, errcap);
+}
+
+int onay_cms_sign_chain(const unsigned char *content, size_t clen, const unsigned char *cert,
+                        size_t certlen, const struct onay_der *chain, size_t nchain,
+                        time_t signing_time, onay_sign_fn sign, void *ctx, unsigned char **out,
+                        size_t *outlen, char *err, size_t errcap)
 {
 	struct signer s;
 	unsigned char *attrs = NULL, dig[32], sig[1024];
@@ -234,9 +276,7 @@ int onay_cms_sign(const unsigned char *content, size_t clen, const unsigned char
 	der_put(&b, DER_OCTET_STRING, content, clen);
 	der_close(&b, ec);
 	der_close(&b, eci);
-	size_t certs = der_open(&b, DER_CTX_CONS(0));
-	der_put_raw(&b, cert, certlen);
-	der_close(&b, certs);
+	put_certificates(&b, cert, certlen, chain, nchain);
 	size_t sis = der_open(&b, DER_SET);
 	size_t si = der_open(&b, DER_SEQUENCE);
 	der_put_uint(&b, DER_INTEGER, 1);

@@ -29,11 +29,24 @@ int onay_cms_signed_attrs(const unsigned char *content, size_t clen, const unsig
                           size_t certlen, time_t signing_time, unsigned char **out,
                           size_t *outlen);
 
+/* A DER certificate. */
+struct onay_der {
+	const unsigned char *der;
+	size_t len;
+};
+
 /* Build the whole ContentInfo. Returns 0 with *out malloc'd (DER), the
  * callback's status when it failed, or EZ_EXIT_FAILURE with a sentence in
  * err (a certificate OpenSSL cannot read, a key type other than RSA/EC). */
 int onay_cms_sign(const unsigned char *content, size_t clen, const unsigned char *cert,
                   size_t certlen, time_t signing_time, onay_sign_fn sign, void *ctx,
                   unsigned char **out, size_t *outlen, char *err, size_t errcap);
+/* The same, with more certificates in the SignedData beside the signer's:
+ * the issuing CA, so that a verifier with only the root can build the chain
+ * (`openssl cms -verify -CAfile root.pem`). */
+int onay_cms_sign_chain(const unsigned char *content, size_t clen, const unsigned char *cert,
+                        size_t certlen, const struct onay_der *chain, size_t nchain,
+                        time_t signing_time, onay_sign_fn sign, void *ctx, unsigned char **out,
+                        size_t *outlen, char *err, size_t errcap);
 
 #endif

@@ -21,6 +21,7 @@
 #include "eimza/hex.h"
 #include "eimza/secmem.h"
 #include "eimza/tckn.h"
+#include "tools/common/tool-trust.h"
 #include "tools/common/tool.h"
 #include "tools/onay/onay-cms.h"
 #include "tools/onay/onay-verify.h"
@@ -57,8 +58,8 @@ static void id_hex(const struct ez_token_cert *c, char *out, size_t cap)
 
 static void describe(FILE *f, const struct ez_token_cert *c)
 {
-	char until[16], id[130], holder[512];
-	ez_format_date(c->info.not_after, until, sizeof until);
+	char until[EZ_TIME_TEXT], id[130], holder[512];
+	ez_format_local_time(c->info.not_after, until, sizeof until);
 	id_hex(c, id, sizeof id);
 	ez_cert_holder(&c->info, holder, sizeof holder);
 	fprintf(f, _("%s, %s %d, valid until %s (label \"%s\", id %s)"), holder,
@@ -124,7 +125,7 @@ static int pick(const struct onay_opts *o, struct ez_token_cert *certs, size_t n
 			        ONAY_PROG, o->tckn);
 		else if (o->cert)
 			fprintf(stderr, _("%s: no certificate with label or id \"%s\" on the card\n"),
-			        ONAY_PROG, o->cert);
+			        ONAY_PROG, ez_arg_shown(o->cert));
 		else
 			fprintf(stderr, "%s: %s\n", ONAY_PROG,
 			        _("the card holds no qualified signature certificate (keyUsage "
@@ -153,6 +154,46 @@ static int pick(const struct onay_opts *o, struct ez_token_cert *certs, size_t n
 out:
 	free(cs);
 	return ret;
+}
+
+#define CHAIN_MAX 4
+
+/* The issuing CAs above the signer's certificate that eimza knows (CA
+ * certificates on the card, and the Kamu SM issuing CAs it ships), up to the
+ * root and without it: they go into the signature, so a verifier needs only
+ * the root. DER copies in chain[] (the caller frees them); their count. */
+static size_t known_chain(const struct ez_token_cert *signer, const struct ez_token_cert *certs,
+                          size_t n, struct onay_der chain[CHAIN_MAX])
+{
+	STACK_OF(X509) *cand = sk_X509_new_null();
+	const unsigned char *p = signer->der;
+	X509 *x = d2i_X509(NULL, &p, (long)signer->der_len);
+	size_t k = 0;
+
+	if (!cand || !x || ez_kamusm_load(NULL, cand) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		p = certs[i].der;
+		X509 *y = d2i_X509(NULL, &p, (long)certs[i].der_len);
+		if (y && X509_check_ca(y) && sk_X509_push(cand, y))
+			continue;
+		X509_free(y);
+	}
+	for (X509 *at = x; k < CHAIN_MAX;) {
+		X509 *ca = ez_issuer_in(at, cand);
+		unsigned char *d = NULL;
+		int dl;
+		if (!ca || X509_check_issued(ca, ca) == X509_V_OK)
+			break; /* unknown, or the root: the verifier has that one */
+		if ((dl = i2d_X509(ca, &d)) <= 0)
+			break;
+		chain[k++] = (struct onay_der){d, (size_t)dl};
+		at = ca;
+	}
+out:
+	X509_free(x);
+	sk_X509_pop_free(cand, X509_free);
+	return k;
 }
 
 struct sign_ctx {
@@ -197,20 +238,27 @@ static int window_closed(long l)
 	return ONAY_EXIT_WINDOW;
 }
 
+/* --output, or KIND-CODE.p7s in the current folder. */
+static const char *output_path(const struct onay_opts *o, const struct onay_statement *st,
+                               char def[64])
+{
+	if (o->output)
+		return o->output;
+	snprintf(def, 64, "%s-%s.p7s", onay_kind_name(st->kind), st->code);
+	return def;
+}
+
 static int write_out(const struct onay_opts *o, const struct onay_statement *st,
                      const unsigned char *der, size_t len, FILE *ui)
 {
-	char def[64];
-	const char *path = o->output;
-	if (!path) {
-		snprintf(def, sizeof def, "%s-%s.p7s", onay_kind_name(st->kind), st->code);
-		path = def;
-	}
+	char def[64], shown[4096];
+	const char *path = output_path(o, st, def);
 	if (ez_atomic_write(path, der, len, 0644) < 0) {
-		fprintf(stderr, _("%s: cannot write %s: %m\n"), ONAY_PROG, path);
+		fprintf(stderr, _("%s: cannot write %s: %m\n"), ONAY_PROG, ez_arg_shown(path));
 		return EZ_EXIT_FAILURE;
 	}
-	fprintf(ui, _("The signature was written to %s.\n"), path);
+	fprintf(ui, _("The signature was written to %s.\n"),
+	        ez_terminal_text(shown, sizeof shown, path, strlen(path)));
 	if (o->base64) {
 		char *b = malloc(4 * ((len + 2) / 3) + 1);
 		if (!b)
@@ -229,9 +277,10 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 	CK_SESSION_HANDLE s;
 	struct ez_token_cert *certs = NULL, *c = NULL;
 	size_t n = 0;
-	char pin[EZ_SECRET_MAX + 2] = "", msg[256], when[21], until[16];
+	char pin[EZ_SECRET_MAX + 2] = "", msg[256], when[EZ_TIME_TEXT], until[EZ_TIME_TEXT];
 	unsigned char *content = NULL, *der = NULL;
-	size_t clen = 0, dlen = 0;
+	size_t clen = 0, dlen = 0, nchain = 0;
+	struct onay_der chain[CHAIN_MAX];
 	int ret;
 
 	CK_RV rv = m->f->C_GetTokenInfo(slot, &ti);
@@ -251,10 +300,12 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 	}
 	if ((ret = pick(o, certs, n, &c)) != EZ_EXIT_OK)
 		goto out;
+	nchain = known_chain(c, certs, n, chain);
 	long dl;
 	enum ez_expiry e = ez_expiry_classify(c->info.not_before, c->info.not_after, time(NULL), &dl);
 	if (e == EZ_EXPIRY_EXPIRED || e == EZ_EXPIRY_NOT_YET) {
-		ez_format_date(c->info.not_after, until, sizeof until);
+		ez_format_local_time(e == EZ_EXPIRY_EXPIRED ? c->info.not_after : c->info.not_before,
+		                     until, sizeof until);
 		fprintf(stderr,
 		        e == EZ_EXPIRY_EXPIRED
 		            ? _("%s: the certificate expired on %s; a signature with it is not valid. "
@@ -265,8 +316,9 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 		goto out;
 	}
 
-	/* what the user agrees to, before the PIN */
-	onay_time_format(st->created, when);
+	/* what the user agrees to, before the PIN (the statement itself says
+	 * the time in UTC; the user reads it in local time) */
+	ez_format_local_time(st->created, when, sizeof when);
 	fprintf(ui, _("Text to sign:        %s\n"), st->text);
 	fprintf(ui, _("Verification code:   %s\n"), st->code);
 	fprintf(ui, "%s", _("Certificate:         "));
@@ -295,8 +347,8 @@ static int sign_with(struct ez_module *m, CK_SLOT_ID slot, const struct onay_opt
 	}
 	struct sign_ctx x = {m, s, slot, &ti, c, pin};
 	char err[256] = ""; /* stays empty when the card's failure was printed already */
-	ret = onay_cms_sign(content, clen, c->der, c->der_len, time(NULL), card_sign, &x, &der, &dlen,
-	                    err, sizeof err);
+	ret = onay_cms_sign_chain(content, clen, c->der, c->der_len, chain, nchain, time(NULL),
+	                          card_sign, &x, &der, &dlen, err, sizeof err);
 	ez_wipe(pin, sizeof pin);
 	if (ret == EZ_EXIT_FAILURE && err[0])
 		fprintf(stderr, "%s: %s\n", ONAY_PROG, err);
@@ -306,6 +358,8 @@ logout:
 	ez_wipe(pin, sizeof pin);
 	m->f->C_Logout(s);
 out:
+	for (size_t i = 0; i < nchain; i++)
+		OPENSSL_free((void *)chain[i].der);
 	free(content);
 	free(der);
 	ez_token_certs_free(certs, n);
@@ -335,6 +389,15 @@ int onay_cmd_sign(const struct onay_opts *o)
 	long l = left(o, st.created);
 	if (l < 0)
 		return window_closed(l);
+	/* the file must be writable before the card signs: a signature that
+	 * cannot be saved has spent the code and a PIN entry for nothing */
+	char def[64];
+	const char *path = output_path(o, &st, def);
+	if (ez_atomic_writable(path) < 0) {
+		fprintf(stderr, _("%s: cannot write %s: %m; nothing was signed\n"), ONAY_PROG,
+		        ez_arg_shown(path));
+		return EZ_EXIT_USAGE;
+	}
 
 	FILE *ui = o->base64 ? stderr : stdout;
 	struct ez_module m;

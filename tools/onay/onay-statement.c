@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eimza/utf8.h"
 #include "tools/common/tool.h"
 #include "tools/onay/onay-statement.h"
 
@@ -55,14 +56,63 @@ const char *onay_problem_text(enum onay_problem p)
 	return "?";
 }
 
+/* The length of a blank at p: ASCII space, tab, CR, LF, or the no-break
+ * spaces a web page's copy may carry (U+00A0, U+202F); 0 for none. */
+static size_t blank_at(const char *p)
+{
+	if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		return 1;
+	if (strncmp(p, "\xc2\xa0", 2) == 0)
+		return 2;
+	if (strncmp(p, "\xe2\x80\xaf", 3) == 0)
+		return 3;
+	return 0;
+}
+
+/* Copy in without the blanks around it into out (cap bytes); false when it
+ * does not fit. */
+static bool trim_blanks(const char *in, char *out, size_t cap)
+{
+	size_t n, len;
+
+	while ((n = blank_at(in)) > 0)
+		in += n;
+	len = strlen(in);
+	for (bool cut = true; cut && len > 0;) {
+		cut = false;
+		for (n = 1; n <= 3 && n <= len; n++)
+			if (blank_at(in + len - n) == n) {
+				len -= n;
+				cut = true;
+				break;
+			}
+	}
+	if (len >= cap)
+		return false;
+	memcpy(out, in, len);
+	out[len] = 0;
+	return true;
+}
+
+tckn_status onay_tckn_normalize(const char *in, char out[12])
+{
+	if (!in || !trim_blanks(in, out, 12))
+		return TCKN_BAD_LENGTH;
+	return tckn_check(out);
+}
+
 enum onay_problem onay_code_normalize(const char *in, char out[ONAY_CODE_DIGITS + 1])
 {
+	char trimmed[4 * ONAY_CODE_DIGITS + 1];
 	size_t n = 0;
 	bool sep_ok = false; /* a separator only between digits */
 	out[0] = 0;
 	if (!in)
 		return ONAY_CODE_LENGTH;
-	for (const char *p = in; *p; p++) {
+	/* pasted from a page: the blanks around it are not part of the code */
+	if (!trim_blanks(in, trimmed, sizeof trimmed))
+		return ONAY_CODE_LENGTH;
+	for (const char *p = trimmed; *p; p++) {
 		if (*p >= '0' && *p <= '9') {
 			if (n == ONAY_CODE_DIGITS)
 				return ONAY_CODE_LENGTH;
@@ -83,46 +133,6 @@ enum onay_problem onay_code_normalize(const char *in, char out[ONAY_CODE_DIGITS 
 	return ONAY_OK;
 }
 
-/* One UTF-8 sequence at p (at most `left` bytes): its code point and length,
- * or -1 for an invalid, overlong or surrogate sequence. */
-static int utf8_next(const unsigned char *p, size_t left, uint32_t *cp)
-{
-	unsigned char c = p[0];
-	int n;
-	uint32_t v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2, v = c & 0x1Fu, min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3, v = c & 0x0Fu, min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4, v = c & 0x07u, min = 0x10000;
-	} else {
-		return -1;
-	}
-	if ((size_t)n > left)
-		return -1;
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return -1;
-		v = (v << 6) | (p[i] & 0x3Fu);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return -1;
-	*cp = v;
-	return n;
-}
-
-static bool forbidden(uint32_t cp)
-{
-	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
-	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029;
-}
-
 enum onay_problem onay_text_check(const char *text)
 {
 	if (!text || !*text)
@@ -133,12 +143,12 @@ enum onay_problem onay_text_check(const char *text)
 	const unsigned char *p = (const unsigned char *)text;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		int n = utf8_next(p + i, len - i, &cp);
-		if (n < 0)
+		size_t n = ez_utf8_next(p + i, len - i, &cp);
+		if (n == 0)
 			return ONAY_TEXT_UTF8;
-		if (forbidden(cp))
+		if (ez_utf8_hidden_control(cp))
 			return ONAY_TEXT_CONTROL;
-		i += (size_t)n;
+		i += n;
 	}
 	return ONAY_OK;
 }

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "eimza/tckn.h"
+
 #define ONAY_FORMAT_LINE "eimza-onay/1"
 #define ONAY_CODE_DIGITS 15
 #define ONAY_TEXT_MAX 1024 /* bytes of UTF-8 */
@@ -64,13 +66,17 @@ enum onay_problem {
 const char *onay_problem_text(enum onay_problem p);
 
 /* Normalize a verification code: digits, optionally grouped with spaces or
- * hyphens as a web page shows them ("123 456 789 012 345"). out gets the 15
- * digits. */
+ * hyphens as a web page shows them ("123 456 789 012 345"), with any blanks
+ * around it (spaces, tabs, line ends, no-break spaces: a paste brings them)
+ * dropped. out gets the 15 digits. */
 enum onay_problem onay_code_normalize(const char *in, char out[ONAY_CODE_DIGITS + 1]);
+/* A T.C. Kimlik No as given on the command line: the blanks around it
+ * dropped, then tckn_check(). out gets the 11 digits when TCKN_OK. */
+tckn_status onay_tckn_normalize(const char *in, char out[12]);
 /* A text that can be signed: 1..ONAY_TEXT_MAX bytes of valid UTF-8 without
- * C0/C1 controls, DEL, or bidirectional controls (U+202A..U+202E,
- * U+2066..U+2069, U+200E, U+200F), which could make a terminal or a web page
- * show something else than what was signed. */
+ * a hidden control (ez_utf8_hidden_control(): C0/C1 controls, DEL,
+ * bidirectional controls, line separators), which could make a terminal or
+ * a web page show something else than what was signed. */
 enum onay_problem onay_text_check(const char *text);
 
 /* Fill st for kind (and text for ONAY_TEXT; a fixed text is taken from the

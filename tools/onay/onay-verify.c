@@ -17,6 +17,7 @@
 
 #include "eimza/der.h"
 #include "eimza/tckn.h"
+#include "tools/common/tool-trust.h"
 #include "tools/onay/onay-verify.h"
 
 static const char *const check_names[ONAY_CHK_N] = {
@@ -314,13 +315,19 @@ static void check_chain(X509 *signer, CMS_ContentInfo *cms, const struct onay_ve
 	if (X509_verify_cert(ctx) == 1) {
 		X509 *root = sk_X509_value(X509_STORE_CTX_get0_chain(ctx),
 		                           sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) - 1);
-		char cn[256] = "";
-		X509_NAME_get_text_by_NID(X509_get_subject_name(root), NID_commonName, cn,
-		                          sizeof cn);
-		set(r, ONAY_CHK_CHAIN, true, _("chains to the trusted root \"%s\""), cn);
+		char cn[256];
+		ez_name_entry_text(X509_get_subject_name(root), NID_commonName, cn, sizeof cn);
+		if (ez_is_kamusm_root(root))
+			set(r, ONAY_CHK_CHAIN, true,
+			    _("chains to Kamu SM's root \"%s\" (one of the roots eimza ships)"), cn);
+		else
+			set(r, ONAY_CHK_CHAIN, true, _("chains to the trusted root \"%s\" (from --ca)"),
+			    cn);
 	} else {
 		int e = X509_STORE_CTX_get_error(ctx);
-		set(r, ONAY_CHK_CHAIN, false, _("the certificate does not chain to the given roots: %s"),
+		set(r, ONAY_CHK_CHAIN, false,
+		    _("the certificate does not chain to a trusted root (Kamu SM's roots that eimza "
+		      "ships, and --ca): %s"),
 		    X509_verify_cert_error_string(e));
 	}
 out:
@@ -376,9 +383,11 @@ static void check_statement(const struct onay_verify_opts *o, struct onay_verify
 
 	if (!r->have_signing_time)
 		return;
-	char c[21], s[21];
-	onay_time_format(st->created, c);
-	onay_time_format(r->signing_time, s);
+	char c[EZ_TIME_TEXT], s[EZ_TIME_TEXT];
+	void (*fmt)(time_t, char *, size_t) = o->local_times ? ez_format_local_time
+	                                                     : ez_format_utc_time;
+	fmt(st->created, c, sizeof c);
+	fmt(r->signing_time, s, sizeof s);
 	double d = difftime(r->signing_time, st->created);
 	if (d < 0)
 		set(r, ONAY_CHK_WINDOW, false,

@@ -56,6 +56,7 @@ struct onay_verify_opts {
 	int kind;                   /* expected enum onay_kind, or -1 */
 	time_t at;                  /* verification time */
 	long window;                /* seconds */
+	bool local_times;           /* times in messages: local with offset, or UTC */
 };
 
 struct onay_verify_result {

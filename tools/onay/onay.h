@@ -29,6 +29,7 @@ struct onay_opts {
 	bool json;
 	/* verify */
 	const char *file, *ca, *untrusted, *expect;
+	bool no_default_ca; /* only --ca, not the Kamu SM roots eimza ships */
 	bool at_set;
 	time_t at;
 };

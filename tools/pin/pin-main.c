@@ -14,6 +14,8 @@
 #include "eimza/secmem.h"
 #include "tools/common/tool.h"
 
+#define PROG "eimza-pin"
+
 struct opts {
 	const char *module, *slot, *token;
 	const char *pin_src, *new_src, *puk_src;
@@ -39,7 +41,8 @@ static void usage(FILE *f)
 	          "  -h, --help                 this help\n"
 	          "  -V, --version              version\n\n"
 	          "Exit status: 0 ok, 1 failure, 2 usage, 3 no card, 4 wrong PIN/PUK,\n"
-	          "5 PIN or PUK blocked, 7 module not loadable.\n"));
+	          "5 PIN or PUK blocked, 7 module not loadable, 15 the smart card service\n"
+	          "(pcscd) is not running.\n"));
 }
 
 static void token_flags(struct ez_module *m, CK_SLOT_ID slot, CK_FLAGS *fl)
@@ -81,7 +84,7 @@ static int read_new_pin(const struct opts *o, const CK_TOKEN_INFO *ti, char *pin
 		fprintf(stderr, "eimza-pin: %s\n", err);
 		return EZ_EXIT_USAGE;
 	}
-	if (ez_secret_policy_check(pin, ti, EZ_PIN, err, sizeof err) < 0) {
+	if (ez_secret_policy_check(pin, ti, EZ_PIN, err, sizeof err) < 0) { /* before the card */
 		fprintf(stderr, _("eimza-pin: %s; nothing was sent to the card\n"), err);
 		ez_wipe(pin, cap);
 		return EZ_EXIT_USAGE;
@@ -137,15 +140,21 @@ static int cmd_change(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 		printf(
 		    "%s\n",
 		    _("Type the current PIN and then the new PIN twice on the reader's keypad."));
+		fflush(stdout);
 		rv = m->f->C_SetPIN(s, NULL, 0, NULL, 0);
-		ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
-		goto out;
+		if (!ez_keypad_refused(rv)) {
+			ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
+			goto out;
+		}
+		ez_keypad_fallback_note(PROG);
 	}
 	if (ti->flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY)) {
 		ez_secret_state_text(ti->flags, EZ_PIN, state, sizeof state);
 		printf(_("PIN: %s\n"), state);
 	}
-	if (ez_secret_read(o->pin_src, _("Current PIN: "), old, sizeof old, err, sizeof err) < 0) {
+	if (ez_secret_read(o->pin_src, _("Current PIN: "), old, sizeof old, err, sizeof err) < 0 ||
+	    ez_secret_entered_check(old, ti, EZ_PIN, err, sizeof err) < 0) {
+		ez_wipe(old, sizeof old);
 		fprintf(stderr, "eimza-pin: %s\n", err);
 		ret = EZ_EXIT_USAGE;
 		goto out;
@@ -246,18 +255,37 @@ static int cmd_unlock(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 		return fail_rv(m, slot, rv, EZ_PUK);
 	if (ez_has_pinpad(ti)) {
 		printf("%s\n", _("Type the PUK on the reader's keypad."));
+		fflush(stdout);
 		rv = m->f->C_Login(s, CKU_SO, NULL, 0);
-		if (rv != CKR_OK) {
+		if (ez_keypad_refused(rv)) {
+			ez_keypad_fallback_note(PROG); /* PUK and new PIN on the computer */
+		} else if (rv != CKR_OK) {
 			ret = fail_rv(m, slot, rv, EZ_PUK);
 			goto out;
+		} else {
+			printf("%s\n", _("Type the new PIN twice on the reader's keypad."));
+			fflush(stdout);
+			rv = m->f->C_InitPIN(s, NULL, 0);
+			if (ez_keypad_refused(rv)) {
+				ez_keypad_fallback_note(PROG);
+				ret = read_new_pin(o, ti, neu, sizeof neu);
+				rv = ret == EZ_EXIT_OK
+				         ? m->f->C_InitPIN(s, (CK_UTF8CHAR *)neu, strlen(neu))
+				         : CKR_OK;
+				ez_wipe(neu, sizeof neu);
+				if (ret != EZ_EXIT_OK) {
+					m->f->C_Logout(s);
+					goto out;
+				}
+			}
+			m->f->C_Logout(s);
+			ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
+			goto out;
 		}
-		printf("%s\n", _("Type the new PIN twice on the reader's keypad."));
-		rv = m->f->C_InitPIN(s, NULL, 0);
-		m->f->C_Logout(s);
-		ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
-		goto out;
 	}
-	if (ez_secret_read(o->puk_src, _("PUK: "), puk, sizeof puk, err, sizeof err) < 0) {
+	if (ez_secret_read(o->puk_src, _("PUK: "), puk, sizeof puk, err, sizeof err) < 0 ||
+	    ez_secret_entered_check(puk, ti, EZ_PUK, err, sizeof err) < 0) {
+		ez_wipe(puk, sizeof puk);
 		fprintf(stderr, "eimza-pin: %s\n", err);
 		ret = EZ_EXIT_USAGE;
 		goto out;
@@ -304,12 +332,15 @@ int main(int argc, char **argv)
 	int c;
 
 	ez_i18n_init();
-	while ((c = getopt_long(argc, argv, "m:s:t:hV", lo, NULL)) != -1) {
+	opterr = 0; /* our own error line, naming the option */
+	while ((c = getopt_long(argc, argv, ":m:s:t:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o.module = optarg;
 			break;
 		case 's':
+			if (ez_parse_slot(optarg, &(CK_SLOT_ID){0}) < 0)
+				return ez_slot_error(PROG, optarg);
 			o.slot = optarg;
 			break;
 		case 't':
@@ -337,20 +368,24 @@ int main(int argc, char **argv)
 			ez_print_version("eimza-pin");
 			return EZ_EXIT_OK;
 		default:
-			usage(stderr);
-			return EZ_EXIT_USAGE;
+			return ez_option_error(PROG, c, argv, lo);
 		}
 	}
 	const char *cmd = optind < argc ? argv[optind] : "status";
-	if (optind + 1 < argc ||
-	    (strcmp(cmd, "status") && strcmp(cmd, "change") && strcmp(cmd, "unlock"))) {
-		fprintf(stderr, _("eimza-pin: unknown command \"%s\"\n"), cmd);
-		usage(stderr);
-		return EZ_EXIT_USAGE;
-	}
+	if (strcmp(cmd, "status") && strcmp(cmd, "change") && strcmp(cmd, "unlock"))
+		return ez_usage_error(PROG, _("unknown command \"%s\" (status, change or unlock)"),
+		                      ez_arg_shown(cmd));
+	if (optind + 1 < argc)
+		return ez_usage_error(PROG, _("unexpected argument \"%s\" after \"%s\""),
+		                      ez_arg_shown(argv[optind + 1]), cmd);
+	/* every source readable before the module is loaded and the card read */
+	char err[512];
+	if (ez_secret_source_usable(o.pin_src, "--pin-source", err, sizeof err) < 0 ||
+	    ez_secret_source_usable(o.new_src, "--new-pin-source", err, sizeof err) < 0 ||
+	    ez_secret_source_usable(o.puk_src, "--puk-source", err, sizeof err) < 0)
+		return ez_usage_error(PROG, "%s", err);
 
 	struct ez_module m;
-	char err[512];
 	int ret = ez_module_load(o.module, &m, err, sizeof err);
 	if (ret != EZ_EXIT_OK) {
 		fprintf(stderr, "eimza-pin: %s\n", err);

@@ -81,8 +81,8 @@ static void last_line(const char *out, char *line, size_t cap)
 	const char *start = end;
 	while (start > out && start[-1] != '\n')
 		start--;
-	snprintf(line, cap, "%.*s", (int)(end - start), start);
-	ez_printable(line);
+	/* modutil's words, made safe and cut between characters */
+	ez_terminal_text(line, cap, start, (size_t)(end - start));
 }
 
 /* root working in a user's home: what it creates there stays the user's. */
