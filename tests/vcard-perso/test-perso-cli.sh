@@ -46,9 +46,9 @@ expect_error() {
 img=$tmp/card.img
 unset PERSO_NOPE
 expect_error 1 "PERSO_NOPE is not set" "$img" --pin-source env:PERSO_NOPE
-expect_error 1 "unknown form" "$img" --pin-source 123456
+expect_error 1 "a PIN never goes on the command line" "$img" --pin-source 123456
 expect_error 1 "not a file descriptor" "$img" --puk-source fd:x
-expect_error 1 "cannot open" "$img" --pin-source file:"$tmp/none"
+expect_error 1 "No such file or directory" "$img" --pin-source file:"$tmp/none"
 PERSO_BAD=12345x
 export PERSO_BAD
 expect_error 1 "digits only" "$img" --pin-source env:PERSO_BAD
