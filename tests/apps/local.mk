@@ -5,4 +5,4 @@ APPS_TESTS = \
 	tests/apps/test-nss.sh tests/apps/test-firefox.sh tests/apps/test-openssl.sh \
 	tests/apps/test-pykcs11.sh tests/apps/test-java.sh tests/apps/test-p11kit-server.sh
 TESTS += $(APPS_TESTS)
-dist_noinst_SCRIPTS += $(APPS_TESTS) tests/apps/apps-lib.sh
+dist_noinst_SCRIPTS += $(APPS_TESTS) tests/apps/apps-lib.sh tests/apps/tty-answer.py
