@@ -9,8 +9,11 @@ module_libeimza_p11_la_SOURCES = \
 	module/token/objects.h module/token/objects.c \
 	module/token/mech.h module/token/mech.c \
 	module/p11/pkcs11-types.h module/p11/p11-internal.h \
-	module/p11/p11-general.c module/p11/p11-slots.c module/p11/p11-session.c \
-	module/p11/p11-object.c module/p11/p11-sign.c module/p11/p11-other.c \
+	module/p11/p11-call.c module/p11/p11-names.c \
+	module/p11/p11-general.c module/p11/p11-slots.c module/p11/p11-read.c \
+	module/p11/p11-slot-info.c module/p11/p11-events.c module/p11/p11-session.c \
+	module/p11/p11-login.c module/p11/p11-object.c module/p11/p11-sign.c \
+	module/p11/p11-digest.c module/p11/p11-other.c \
 	module/p11/p11-rv.c module/p11/p11-log.c module/p11/p11-config.c \
 	module/p11/p11-vendor.c module/p11/p11-v3.c include/eimza/eimza-pkcs11.h
 module_libeimza_p11_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(PCSC_CFLAGS) $(CRYPTO_CFLAGS) -fPIC

@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include "akis-v2.h"
+#include "../ez-ossl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -185,7 +186,6 @@ static ez_err read_cert(struct scan *s, uint16_t fid, bool *found)
 	uint8_t f[2] = {(uint8_t)(fid >> 8), (uint8_t)fid}, fci[256], *der = NULL;
 	size_t n = sizeof(fci), len = 0;
 	struct cert *ct;
-	const uint8_t *p;
 	uint16_t sw;
 	ez_err e;
 
@@ -207,8 +207,7 @@ static ez_err read_cert(struct scan *s, uint16_t fid, bool *found)
 	}
 	ct = &s->certs[s->n];
 	memset(ct, 0, sizeof(*ct));
-	p = der;
-	ct->x = d2i_X509(NULL, &p, (long)len);
+	ct->x = ez_x509_from_der(der, len, &ct->len);
 	if (!ct->x || !(ct->pk = X509_get0_pubkey(ct->x))) {
 		/* An empty or damaged file: skipped, the others stay usable. */
 		X509_free(ct->x);
@@ -217,7 +216,6 @@ static ez_err read_cert(struct scan *s, uint16_t fid, bool *found)
 	}
 	ct->fid = fid;
 	ct->der = der;
-	ct->len = (size_t)(p - der);
 	ct->ca = X509_check_ca(ct->x) > 0;
 	cert_public(ct);
 	s->n++;
@@ -375,7 +373,9 @@ static void key_id(const struct cert *ct, struct ez_p15_id *id)
 	/* CKA_ID: SHA-1 of the public key, unique per key (the vendor's
 	 * library gives both keys of a Mali Mühür card one id, which breaks
 	 * Java's KeyStore). */
-	SHA1(bits ? bits->data : ct->der, bits ? (size_t)bits->length : ct->len, h);
+	if (ez_hash("SHA1", bits ? bits->data : ct->der, bits ? (size_t)bits->length : ct->len,
+		    h) < 0)
+		memset(h, 0, sizeof(h));
 	memcpy(id->value, h, sizeof(h));
 	id->len = sizeof(h);
 }

@@ -8,6 +8,9 @@
  *     apdu_trace = yes|no       EIMZA_APDU_TRACE=0|1 (PIN bytes always masked)
  *     reader_include = TEXT     EIMZA_READERS_INCLUDE=TEXT[,TEXT...]
  *     reader_exclude = TEXT     EIMZA_READERS_EXCLUDE=TEXT[,TEXT...]
+ *     login_consent = yes|no    EIMZA_LOGIN_CONSENT=1|0 (default yes)
+ *     read_retry = SECONDS      EIMZA_READ_RETRY=SECONDS (default 2)
+ *     parallel_read = yes|no    EIMZA_PARALLEL_READ=1|0 (default yes)
  *
  * A reader is a slot when its name contains one of the include texts (all
  * readers when there is none) and none of the exclude texts. Lines that do
@@ -28,6 +31,16 @@ static bool yes(const char *v)
 {
 	return strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
 	       strcasecmp(v, "on") == 0;
+}
+
+/* A number of seconds, 0 to one day; anything else leaves the value. */
+static void seconds(double *out, const char *v)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end != v && *end == '\0' && d >= 0 && d <= 86400)
+		*out = d;
 }
 
 static void add_list(char lists[][EZ_CFG_TEXT], size_t *n, const char *v)
@@ -55,6 +68,12 @@ static void set(const char *key, const char *v)
 		add_list(ez_cfg.include, &ez_cfg.n_include, v);
 	else if (strcmp(key, "reader_exclude") == 0)
 		add_list(ez_cfg.exclude, &ez_cfg.n_exclude, v);
+	else if (strcmp(key, "login_consent") == 0)
+		ez_cfg.login_consent = yes(v);
+	else if (strcmp(key, "read_retry") == 0)
+		seconds(&ez_cfg.read_retry, v);
+	else if (strcmp(key, "parallel_read") == 0)
+		ez_cfg.parallel_read = yes(v);
 }
 
 static char *trim(char *s)
@@ -77,6 +96,9 @@ void ez_config_load(void)
 
 	memset(&ez_cfg, 0, sizeof(ez_cfg));
 	ez_cfg.apdu_trace = true; /* when the log is on */
+	ez_cfg.login_consent = true;
+	ez_cfg.read_retry = 2;
+	ez_cfg.parallel_read = true;
 	if (!path)
 		path = SYSCONFDIR "/eimza/eimza.conf";
 	f = fopen(path, "re");
@@ -101,6 +123,12 @@ void ez_config_load(void)
 		snprintf(ez_cfg.log_file, sizeof(ez_cfg.log_file), "%s", v);
 	if ((v = getenv("EIMZA_APDU_TRACE")) && *v)
 		ez_cfg.apdu_trace = yes(v);
+	if ((v = getenv("EIMZA_LOGIN_CONSENT")) && *v)
+		ez_cfg.login_consent = yes(v);
+	if ((v = getenv("EIMZA_READ_RETRY")) && *v)
+		seconds(&ez_cfg.read_retry, v);
+	if ((v = getenv("EIMZA_PARALLEL_READ")) && *v)
+		ez_cfg.parallel_read = yes(v);
 	if ((v = getenv("EIMZA_READERS_INCLUDE"))) {
 		ez_cfg.n_include = 0;
 		add_list(ez_cfg.include, &ez_cfg.n_include, v);

@@ -19,6 +19,12 @@ _Atomic bool ez_finalizing;
 
 static CK_C_INITIALIZE_ARGS app_mutex; /* callbacks, when the application gave them */
 static bool use_app_mutex;
+static bool no_threads; /* CKF_LIBRARY_CANT_CREATE_OS_THREADS */
+
+bool ez_threads_allowed(void)
+{
+	return !no_threads;
+}
 
 CK_RV ez_mutex_new(ez_mutex *m)
 {
@@ -69,7 +75,7 @@ bool ez_ready(void)
 	return ez_mod.initialized && ez_mod.pid == getpid();
 }
 
-CK_RV C_Initialize(CK_VOID_PTR init_args)
+static CK_RV initialize(CK_VOID_PTR init_args)
 {
 	CK_C_INITIALIZE_ARGS *a = init_args;
 	CK_RV rv;
@@ -97,8 +103,10 @@ CK_RV C_Initialize(CK_VOID_PTR init_args)
 		use_app_mutex = given == 4 && !(a->flags & CKF_OS_LOCKING_OK);
 		if (use_app_mutex)
 			app_mutex = *a;
+		no_threads = (a->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS) != 0;
 	} else {
 		use_app_mutex = false;
+		no_threads = false;
 	}
 	ez_log_init();
 	memset(&ez_mod, 0, sizeof(ez_mod));
@@ -114,29 +122,37 @@ CK_RV C_Initialize(CK_VOID_PTR init_args)
 	ez_mod.initialized = true;
 	ez_mutex_lock(ez_mod.lock);
 	ez_slots_rescan();
-	{
-		size_t i;
-		for (i = 0; i < ez_mod.nslots; i++) {
-			ez_slot_refresh(&ez_mod.slots[i]);
-			ez_mod.slots[i].reported_present = ez_mod.slots[i].card_present;
-			ez_mod.slots[i].reported_events = ez_mod.slots[i].events;
-		}
-	}
 	ez_mutex_unlock(ez_mod.lock);
-	ez_log("C_Initialize: %zu slot(s)%s", ez_mod.nslots,
-	       use_app_mutex ? ", application mutexes" : "");
+	/* What is in each reader now (pcscd's word, no APDU: cards are read
+	 * when a call needs their token), as the baseline of slot events. */
+	for (size_t i = 0; i < ez_slot_count(); i++) {
+		struct ez_slot *s = &ez_mod.slots[i];
+		ez_mutex_lock(s->lock);
+		ez_slot_refresh(s);
+		s->reported_present = s->card_present;
+		s->reported_events = s->events;
+		ez_mutex_unlock(s->lock);
+	}
+	ez_log("C_Initialize: %zu slot(s)%s%s", ez_slot_count(),
+	       use_app_mutex ? ", application mutexes" : "", no_threads ? ", no threads" : "");
 	return CKR_OK;
 }
 
-CK_RV C_Finalize(CK_VOID_PTR reserved)
+CK_RV C_Initialize(CK_VOID_PTR init_args)
+{
+	struct ez_call c;
+	CK_RV rv;
+
+	/* The log opens inside: this call's arguments are not in it. */
+	ez_call(&c, __func__, "%s", "");
+	rv = initialize(init_args);
+	return ez_leave(&c, rv);
+}
+
+static void finalize(void)
 {
 	size_t i;
 	int spins;
-
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	if (reserved)
-		return CKR_ARGUMENTS_BAD;
 	/* Wake threads blocked in C_WaitForSlotEvent first, and wait (bounded)
 	 * until they have left: they answer CKR_CRYPTOKI_NOT_INITIALIZED. */
 	ez_finalizing = true;
@@ -163,8 +179,18 @@ CK_RV C_Finalize(CK_VOID_PTR reserved)
 	ez_mutex_unlock(ez_mod.lock);
 	ez_mutex_free(ez_mod.lock);
 	memset(&ez_mod, 0, sizeof(ez_mod));
-	ez_log("C_Finalize");
-	return CKR_OK;
+}
+
+CK_RV C_Finalize(CK_VOID_PTR reserved)
+{
+	struct ez_call c;
+	CK_RV rv = ez_enter(ez_call(&c, __func__, "reserved=%s", reserved ? "(given)" : "NULL"));
+
+	if (rv == CKR_OK && reserved)
+		rv = CKR_ARGUMENTS_BAD;
+	if (rv == CKR_OK)
+		finalize();
+	return ez_leave(&c, rv);
 }
 
 static void pad(CK_UTF8CHAR *dst, size_t cap, const char *src)
@@ -175,12 +201,8 @@ static void pad(CK_UTF8CHAR *dst, size_t cap, const char *src)
 	memcpy(dst, src, n < cap ? n : cap);
 }
 
-CK_RV C_GetInfo(CK_INFO_PTR info)
+static void library_info(CK_INFO_PTR info)
 {
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	if (!info)
-		return CKR_ARGUMENTS_BAD;
 	memset(info, 0, sizeof(*info));
 	info->cryptokiVersion.major = 2;
 	info->cryptokiVersion.minor = 40;
@@ -192,7 +214,18 @@ CK_RV C_GetInfo(CK_INFO_PTR info)
 		const char *dot = strchr(PACKAGE_VERSION, '.');
 		info->libraryVersion.minor = dot ? (CK_BYTE)strtoul(dot + 1, NULL, 10) : 0;
 	}
-	return CKR_OK;
+}
+
+CK_RV C_GetInfo(CK_INFO_PTR info)
+{
+	struct ez_call c;
+	CK_RV rv = ez_enter(ez_call(&c, __func__, "%s", ""));
+
+	if (rv == CKR_OK && !info)
+		rv = CKR_ARGUMENTS_BAD;
+	if (rv == CKR_OK)
+		library_info(info);
+	return ez_leave(&c, rv);
 }
 
 extern CK_FUNCTION_LIST ez_function_list; /* p11-v3.c, with the 3.0 list */

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,7 +47,8 @@ void ez_log(const char *fmt, ...)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	pthread_mutex_lock(&log_lock);
-	fprintf(log_out, "eimza %ld.%03ld [%d] ", (long)ts.tv_sec, ts.tv_nsec / 1000000, (int)getpid());
+	fprintf(log_out, "eimza %ld.%03ld [%d/%ld] ", (long)ts.tv_sec, ts.tv_nsec / 1000000,
+		(int)getpid(), (long)syscall(SYS_gettid));
 	va_start(ap, fmt);
 	vfprintf(log_out, fmt, ap);
 	va_end(ap);
@@ -62,4 +64,12 @@ void ez_trace_apdu(void *arg, const char *line)
 	if (ez_cfg.apdu_trace)
 		ez_log("slot %lu apdu %s", slot, line);
 	ez_vendor_trace(slot, line);
+}
+
+double ez_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "p11-internal.h"
+#include "../ez-ossl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,69 +25,44 @@ static size_t sig_size(const struct ez_obj *k)
 }
 
 /* Start a sign or verify operation. */
-static CK_RV op_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
+static CK_RV op_init(struct ez_call *c, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
 		     enum ez_op op)
 {
-	struct ez_session *s;
-	struct ez_slot *slot;
+	struct ez_session *s = c->s;
+	struct ez_token *t = c->slot->token;
 	struct ez_obj *k;
 	const struct ez_attr *a;
 	const struct ez_mech *m;
-	CK_RV rv;
 
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	if (rv != CKR_OK)
-		goto out;
-	if (!mech) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if (s->op != EZ_OP_NONE) {
-		rv = CKR_OPERATION_ACTIVE;
-		goto out;
-	}
+	if (!mech)
+		return CKR_ARGUMENTS_BAD;
+	if (s->op != EZ_OP_NONE)
+		return CKR_OPERATION_ACTIVE;
 	m = ez_mech_find(mech->mechanism);
-	if (!m) {
-		rv = CKR_MECHANISM_INVALID;
-		goto out;
-	}
-	k = ez_token_object(slot->token, key);
-	if (!k || (k->priv && slot->token->login != CKU_USER)) {
-		rv = op == EZ_OP_SIGN && slot->token->login != CKU_USER ? CKR_USER_NOT_LOGGED_IN
-									 : CKR_KEY_HANDLE_INVALID;
-		if (k == NULL)
-			rv = CKR_KEY_HANDLE_INVALID;
-		goto out;
-	}
+	if (!m)
+		return CKR_MECHANISM_INVALID;
+	k = ez_token_object(t, key);
+	if (!k)
+		return CKR_KEY_HANDLE_INVALID;
+	if (k->priv && t->login != CKU_USER)
+		return op == EZ_OP_SIGN ? CKR_USER_NOT_LOGGED_IN : CKR_KEY_HANDLE_INVALID;
 	if (op == EZ_OP_SIGN) {
 		a = ez_obj_attr(k, CKA_SIGN);
-		if (k->cls != CKO_PRIVATE_KEY || !a || !*(CK_BBOOL *)a->val) {
-			rv = k->cls == CKO_PRIVATE_KEY ? CKR_KEY_FUNCTION_NOT_PERMITTED
-						       : CKR_KEY_TYPE_INCONSISTENT;
-			goto out;
-		}
+		if (k->cls != CKO_PRIVATE_KEY || !a || !*(CK_BBOOL *)a->val)
+			return k->cls == CKO_PRIVATE_KEY ? CKR_KEY_FUNCTION_NOT_PERMITTED
+							 : CKR_KEY_TYPE_INCONSISTENT;
 	} else if (k->cls != CKO_PUBLIC_KEY && k->cls != CKO_PRIVATE_KEY) {
-		rv = CKR_KEY_TYPE_INCONSISTENT;
-		goto out;
+		return CKR_KEY_TYPE_INCONSISTENT;
 	}
-	if (k->key_type != m->key_type) {
-		rv = CKR_KEY_TYPE_INCONSISTENT;
-		goto out;
-	}
+	if (k->key_type != m->key_type)
+		return CKR_KEY_TYPE_INCONSISTENT;
 	/* A signature needs a card that computes it; software verify does not. */
-	if (op == EZ_OP_SIGN && !ez_token_card_can(slot->token, m)) {
-		rv = CKR_MECHANISM_INVALID;
-		goto out;
-	}
+	if (op == EZ_OP_SIGN && !ez_token_card_can(t, m))
+		return CKR_MECHANISM_INVALID;
 	if (!ez_mech_params_ok(m, mech) ||
 	    (op == EZ_OP_SIGN && m->pad == EZ_PAD_PSS &&
-	     !ez_token_pss_params_ok(slot->token, mech->pParameter))) {
-		rv = CKR_MECHANISM_PARAM_INVALID;
-		goto out;
-	}
+	     !ez_token_pss_params_ok(t, mech->pParameter)))
+		return CKR_MECHANISM_PARAM_INVALID;
 	s->mech = m;
 	s->mechanism = *mech;
 	if (m->pad == EZ_PAD_PSS) {
@@ -96,16 +72,13 @@ static CK_RV op_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDL
 	s->key = key;
 	if (m->hash) {
 		s->md = EVP_MD_CTX_new();
-		if (!s->md || !EVP_DigestInit_ex(s->md, EVP_get_digestbyname(m->hash), NULL)) {
+		if (!s->md || !EVP_DigestInit_ex(s->md, ez_md(m->hash), NULL)) {
 			ez_session_reset_op(s);
-			rv = CKR_HOST_MEMORY;
-			goto out;
+			return CKR_HOST_MEMORY;
 		}
 	}
 	s->op = op;
-out:
-	ez_mutex_unlock(ez_mod.lock);
-	return rv;
+	return CKR_OK;
 }
 
 /* The bytes the mechanism works on: a hash for the hashing mechanisms,
@@ -134,22 +107,11 @@ static CK_RV take_input(struct ez_session *s, const unsigned char *data, size_t 
 	return CKR_OK;
 }
 
-/* What a signature needs from its session, copied so the card work can run
- * without the module lock (other cards keep working meanwhile). */
-struct sign_job {
-	const struct ez_mech *mech;
-	CK_RSA_PKCS_PSS_PARAMS pss;
-	bool holds_transaction;
-};
-
-/* Format for the card (see the file comment) and sign. Slot lock held,
- * not the module lock: the card's error goes back in *card_err, for the
- * caller to apply to the token's login once it holds both (the login is
- * read by calls that hold the module lock only). */
-static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_obj *k,
-		       const unsigned char *in, size_t inlen, unsigned char *sig, size_t *siglen,
-		       ez_err *card_err)
+/* Format for the card (see the file comment) and sign. */
+static CK_RV card_sign(struct ez_session *s, struct ez_token *t, struct ez_obj *k,
+		       const unsigned char *in, size_t inlen, unsigned char *sig, size_t *siglen)
 {
+	const struct ez_mech *mech = s->mech;
 	unsigned char block[1024];
 	size_t blen = sizeof(block), k_bytes = (k->bits + 7) / 8, out = *siglen;
 	enum ez_sig_scheme scheme = EZ_SIG_PKCS1;
@@ -157,10 +119,10 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 	ez_err e;
 	CK_RV rv = CKR_OK;
 
-	switch (j->mech->pad) {
+	switch (mech->pad) {
 	case EZ_PAD_PKCS1:
-		if (j->mech->hash) {
-			if (ez_digest_info(j->mech->hash, in, inlen, block, &blen) < 0)
+		if (mech->hash) {
+			if (ez_digest_info(mech->hash, in, inlen, block, &blen) < 0)
 				rv = CKR_GENERAL_ERROR;
 		} else if (inlen == 0 || inlen + 11 > k_bytes) {
 			rv = CKR_DATA_LEN_RANGE;
@@ -170,14 +132,14 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 		}
 		break;
 	case EZ_PAD_PSS:
-		hash = ez_mech_hash_of(j->pss.hashAlg);
+		hash = ez_mech_hash_of(s->pss.hashAlg);
 		if (inlen != ez_hash_len(hash)) {
 			rv = CKR_DATA_LEN_RANGE;
 		} else if (t->caps.raw_rsa) {
 			/* The card signs raw RSA: the host encodes PSS. */
 			scheme = EZ_SIG_RAW;
 			if (k_bytes > sizeof(block) ||
-			    ez_pss_encode(&j->pss, in, inlen, k->bits, block, k_bytes) < 0)
+			    ez_pss_encode(&s->pss, in, inlen, k->bits, block, k_bytes) < 0)
 				rv = CKR_MECHANISM_PARAM_INVALID;
 			blen = k_bytes;
 		} else {
@@ -189,7 +151,7 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 		break;
 	case EZ_PAD_ECDSA:
 		scheme = EZ_SIG_ECDSA;
-		hash = j->mech->hash_id;
+		hash = mech->hash_id;
 		if (inlen == 0 || inlen > 64) {
 			rv = CKR_DATA_LEN_RANGE;
 		} else {
@@ -202,11 +164,12 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 			 : EZ_OK;
 	ez_wipe(block, sizeof(block));
 	/* The transaction a context login opened ends with the operation. */
-	if (j->holds_transaction)
+	if (s->holds_transaction)
 		ez_conn_end(t->conn);
+	s->holds_transaction = false;
 	if (rv != CKR_OK)
 		return rv;
-	*card_err = e;
+	ez_token_card_error(t, e);
 	if (e == EZ_ERR_UNSUPPORTED)
 		return CKR_DATA_LEN_RANGE; /* a hash length the card takes no algorithm for */
 	if (e != EZ_OK)
@@ -217,32 +180,44 @@ static CK_RV card_sign(const struct sign_job *j, struct ez_token *t, struct ez_o
 	return CKR_OK;
 }
 
+/* May this signature go to the card: the user is logged in, and a key
+ * that wants a PIN for every signature (CKA_ALWAYS_AUTHENTICATE) got one.
+ * The user's own C_Login counts for one such signature when nothing else
+ * went to the card since its VERIFY (config login_consent, on by
+ * default): OpenSSH, NSS and most PKCS#11 clients never make a
+ * context-specific login, and for the card that VERIFY is exactly the
+ * consent it asks for. Every later signature needs its own. */
+static CK_RV may_sign(struct ez_session *s, struct ez_token *t, const struct ez_obj *k)
+{
+	if (t->login != CKU_USER)
+		return CKR_USER_NOT_LOGGED_IN;
+	if (!k->always_auth || s->context_login)
+		return CKR_OK;
+	if (ez_cfg.login_consent && ez_token_take_login_consent(t)) {
+		ez_log("signature with the login's PIN as its consent");
+		return CKR_OK;
+	}
+	return CKR_USER_NOT_LOGGED_IN; /* C_Login(CKU_CONTEXT_SPECIFIC) first */
+}
+
 /* C_Sign and C_SignFinal. */
-static CK_RV sign_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_t len, bool final,
+static CK_RV sign_finish(struct ez_call *c, const unsigned char *data, size_t len, bool final,
 			 CK_BYTE_PTR sig, CK_ULONG_PTR siglen)
 {
-	struct ez_session *s;
-	struct ez_slot *slot;
+	struct ez_session *s = c->s;
+	struct ez_token *t = c->slot->token;
 	struct ez_obj *k;
 	unsigned char in[MAX_RAW_INPUT];
 	size_t inlen = sizeof(in), size, got;
 	CK_RV rv;
 
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	if (rv != CKR_OK)
-		goto out;
-	if (s->op != EZ_OP_SIGN) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
+	if (s->op != EZ_OP_SIGN)
+		return CKR_OPERATION_NOT_INITIALIZED;
 	if (!siglen || (!final && !data && len)) {
 		rv = CKR_ARGUMENTS_BAD;
 		goto end;
 	}
-	k = ez_token_object(slot->token, s->key);
+	k = ez_token_object(t, s->key);
 	if (!k) {
 		rv = CKR_KEY_HANDLE_INVALID;
 		goto end;
@@ -251,95 +226,49 @@ static CK_RV sign_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_t 
 	/* One operation is either single-part or multi-part (PKCS#11 5.2):
 	 * C_Sign after C_SignUpdate, or C_SignFinal after C_Sign (a size
 	 * query included), is refused and the operation stays as it was. */
-	if ((!final && s->multipart) || (final && s->singlepart)) {
-		rv = CKR_OPERATION_ACTIVE;
-		goto out;
-	}
+	if ((!final && s->multipart) || (final && s->singlepart))
+		return CKR_OPERATION_ACTIVE;
 	if (!final)
 		s->singlepart = true;
 	/* A size query or a short buffer leaves the operation active. */
 	if (!sig) {
 		*siglen = size;
-		goto out;
+		return CKR_OK;
 	}
 	if (*siglen < size) {
 		*siglen = size;
-		rv = CKR_BUFFER_TOO_SMALL;
-		goto out;
+		return CKR_BUFFER_TOO_SMALL;
 	}
-	if (slot->token->login != CKU_USER) {
-		rv = CKR_USER_NOT_LOGGED_IN;
+	rv = may_sign(s, t, k);
+	if (rv != CKR_OK)
 		goto end;
-	}
-	if (k->always_auth && !s->context_login) {
-		rv = CKR_USER_NOT_LOGGED_IN; /* CKA_ALWAYS_AUTHENTICATE: C_Login(CKU_CONTEXT_SPECIFIC) first */
-		goto end;
-	}
 	rv = take_input(s, data, len, final, in, &inlen);
 	if (rv != CKR_OK)
 		goto end;
 	got = size;
-	{
-		/* The card work runs under the slot lock only: the module lock is
-		 * released so other slots (and calls that need no card) go on. The
-		 * token cannot go away meanwhile: dropping it takes this slot lock. */
-		struct sign_job job = {s->mech, s->pss, s->holds_transaction};
-		struct ez_token *t = slot->token;
-		unsigned long gen = t->generation;
-		ez_err e = EZ_OK;
-		s->holds_transaction = false;
-		ez_mutex_lock(slot->lock);
-		ez_mutex_unlock(ez_mod.lock);
-		rv = card_sign(&job, t, k, in, inlen, sig, &got, &e);
-		ez_mutex_unlock(slot->lock);
-		ez_mutex_lock(ez_mod.lock);
-		if (e != EZ_OK && slot->token && slot->token->generation == gen) {
-			ez_mutex_lock(slot->lock);
-			ez_token_card_error(slot->token, e);
-			ez_mutex_unlock(slot->lock);
-		}
-		/* The session may have closed meanwhile (the card was removed). */
-		if (ez_session_get(h, &s, &slot) != CKR_OK) {
-			if (rv == CKR_OK)
-				*siglen = got;
-			goto out;
-		}
-	}
+	rv = card_sign(s, t, k, in, inlen, sig, &got);
 	if (rv == CKR_OK)
 		*siglen = got;
 end:
-	ez_session_reset_op(s);
-out:
 	ez_wipe(in, sizeof(in));
-	ez_mutex_unlock(ez_mod.lock);
+	ez_session_reset_op(s);
 	return rv;
 }
 
 /* C_SignUpdate / C_VerifyUpdate / C_DigestUpdate: hash or collect. */
-static CK_RV update(CK_SESSION_HANDLE h, enum ez_op op, const unsigned char *data, size_t len)
+CK_RV ez_op_update(struct ez_call *c, enum ez_op op, const unsigned char *data, size_t len)
 {
-	struct ez_session *s;
-	struct ez_slot *slot;
-	CK_RV rv;
+	struct ez_session *s = c->s;
+	CK_RV rv = CKR_OK;
 
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	if (rv != CKR_OK)
-		goto out;
-	if (s->op != op) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
+	if (s->op != op)
+		return CKR_OPERATION_NOT_INITIALIZED;
 	if (!data && len) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto fail;
+		ez_session_reset_op(s);
+		return CKR_ARGUMENTS_BAD;
 	}
-	if (s->singlepart) {
-		rv = CKR_OPERATION_ACTIVE;
-		goto out;
-	}
+	if (s->singlepart)
+		return CKR_OPERATION_ACTIVE;
 	s->multipart = true;
 	if (s->md) {
 		if (!EVP_DigestUpdate(s->md, data, len))
@@ -357,62 +286,78 @@ static CK_RV update(CK_SESSION_HANDLE h, enum ez_op op, const unsigned char *dat
 			s->buflen += len;
 		}
 	}
-fail:
 	if (rv != CKR_OK)
 		ez_session_reset_op(s);
-out:
-	ez_mutex_unlock(ez_mod.lock);
 	return rv;
 }
 
 CK_RV C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
-	return op_init(h, mech, key, EZ_OP_SIGN);
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu mech=%s key=%lu", h,
+					    ez_mech_arg(mech), key),
+				    h, 0);
+
+	if (rv == CKR_OK)
+		rv = op_init(&c, mech, key, EZ_OP_SIGN);
+	return ez_leave(&c, rv);
 }
 
 CK_RV C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
 	     CK_ULONG_PTR siglen)
 {
-	return sign_finish(h, data, len, false, sig, siglen);
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu len=%lu sig=%s", h, len,
+					    sig ? "(buffer)" : "NULL"),
+				    h, 0);
+
+	if (rv == CKR_OK)
+		rv = sign_finish(&c, data, len, false, sig, siglen);
+	return ez_leave(&c, rv);
 }
 
 CK_RV C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len)
 {
-	return update(h, EZ_OP_SIGN, data, len);
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu len=%lu", h, len), h, 0);
+
+	if (rv == CKR_OK)
+		rv = ez_op_update(&c, EZ_OP_SIGN, data, len);
+	return ez_leave(&c, rv);
 }
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR siglen)
 {
-	return sign_finish(h, NULL, 0, true, sig, siglen);
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu sig=%s", h,
+					    sig ? "(buffer)" : "NULL"),
+				    h, 0);
+
+	if (rv == CKR_OK)
+		rv = sign_finish(&c, NULL, 0, true, sig, siglen);
+	return ez_leave(&c, rv);
 }
 
 /* ---- verify ----------------------------------------------------------------- */
 
-static CK_RV verify_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_t len,
-			   bool final, const unsigned char *sig, size_t siglen)
+static CK_RV verify_finish(struct ez_call *c, const unsigned char *data, size_t len, bool final,
+			   const unsigned char *sig, size_t siglen)
 {
-	struct ez_session *s;
-	struct ez_slot *slot;
+	struct ez_session *s = c->s;
 	struct ez_obj *k;
 	unsigned char in[MAX_RAW_INPUT], block[1024];
 	size_t inlen = sizeof(in), blen = sizeof(block);
 	CK_RV rv;
 
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	if (rv != CKR_OK)
-		goto out;
-	if (s->op != EZ_OP_VERIFY) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
+	if (s->op != EZ_OP_VERIFY)
+		return CKR_OPERATION_NOT_INITIALIZED;
 	if (!sig || (!final && !data && len)) {
 		rv = CKR_ARGUMENTS_BAD;
 		goto end;
 	}
-	k = ez_token_object(slot->token, s->key);
+	if ((!final && s->multipart) || (final && s->singlepart))
+		return CKR_OPERATION_ACTIVE; /* one operation, one mode (see sign_finish) */
+	k = ez_token_object(c->slot->token, s->key);
 	if (!k || !k->pub) {
 		rv = CKR_KEY_HANDLE_INVALID;
 		goto end;
@@ -431,147 +376,51 @@ static CK_RV verify_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_
 	}
 end:
 	ez_session_reset_op(s);
-out:
-	ez_mutex_unlock(ez_mod.lock);
 	return rv;
 }
 
 CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
-	return op_init(h, mech, key, EZ_OP_VERIFY);
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu mech=%s key=%lu", h,
+					    ez_mech_arg(mech), key),
+				    h, 0);
+
+	if (rv == CKR_OK)
+		rv = op_init(&c, mech, key, EZ_OP_VERIFY);
+	return ez_leave(&c, rv);
 }
 
 CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
 	       CK_ULONG siglen)
 {
-	return verify_finish(h, data, len, false, sig, siglen);
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu len=%lu siglen=%lu", h,
+					    len, siglen),
+				    h, 0);
+
+	if (rv == CKR_OK)
+		rv = verify_finish(&c, data, len, false, sig, siglen);
+	return ez_leave(&c, rv);
 }
 
 CK_RV C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len)
 {
-	return update(h, EZ_OP_VERIFY, data, len);
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu len=%lu", h, len), h, 0);
+
+	if (rv == CKR_OK)
+		rv = ez_op_update(&c, EZ_OP_VERIFY, data, len);
+	return ez_leave(&c, rv);
 }
 
 CK_RV C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG siglen)
 {
-	return verify_finish(h, NULL, 0, true, sig, siglen);
-}
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu siglen=%lu", h, siglen),
+				    h, 0);
 
-/* ---- digest ----------------------------------------------------------------- */
-
-CK_RV C_DigestInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech)
-{
-	struct ez_session *s;
-	struct ez_slot *slot;
-	const EVP_MD *md;
-	CK_RV rv;
-
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	if (rv == CKR_OK && !mech)
-		rv = CKR_ARGUMENTS_BAD;
-	if (rv == CKR_OK && s->op != EZ_OP_NONE)
-		rv = CKR_OPERATION_ACTIVE;
-	if (rv == CKR_OK && !(md = ez_digest_md(mech->mechanism)))
-		rv = CKR_MECHANISM_INVALID;
-	if (rv == CKR_OK && mech->pParameter)
-		rv = CKR_MECHANISM_PARAM_INVALID;
-	if (rv == CKR_OK) {
-		s->md = EVP_MD_CTX_new();
-		if (!s->md || !EVP_DigestInit_ex(s->md, md, NULL)) {
-			ez_session_reset_op(s);
-			rv = CKR_HOST_MEMORY;
-		} else {
-			s->op = EZ_OP_DIGEST;
-		}
-	}
-	ez_mutex_unlock(ez_mod.lock);
-	return rv;
-}
-
-static CK_RV digest_finish(CK_SESSION_HANDLE h, const unsigned char *data, size_t len,
-			   bool final, CK_BYTE_PTR out, CK_ULONG_PTR outlen)
-{
-	struct ez_session *s;
-	struct ez_slot *slot;
-	unsigned int n;
-	size_t size;
-	CK_RV rv;
-
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	if (rv != CKR_OK)
-		goto out;
-	if (s->op != EZ_OP_DIGEST) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
-	if (!outlen || (!final && !data && len)) {
-		rv = CKR_ARGUMENTS_BAD;
-		ez_session_reset_op(s);
-		goto out;
-	}
-	if ((!final && s->multipart) || (final && s->singlepart)) {
-		rv = CKR_OPERATION_ACTIVE; /* one operation, one mode (see sign_finish) */
-		goto out;
-	}
-	if (!final)
-		s->singlepart = true;
-	size = (size_t)EVP_MD_CTX_get_size(s->md);
-	if (!out) {
-		*outlen = size;
-		goto out;
-	}
-	if (*outlen < size) {
-		*outlen = size;
-		rv = CKR_BUFFER_TOO_SMALL;
-		goto out;
-	}
-	if ((!final && !EVP_DigestUpdate(s->md, data, len)) || !EVP_DigestFinal_ex(s->md, out, &n))
-		rv = CKR_GENERAL_ERROR;
-	else
-		*outlen = n;
-	ez_session_reset_op(s);
-out:
-	ez_mutex_unlock(ez_mod.lock);
-	return rv;
-}
-
-CK_RV C_Digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR out,
-	       CK_ULONG_PTR outlen)
-{
-	return digest_finish(h, data, len, false, out, outlen);
-}
-
-CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len)
-{
-	return update(h, EZ_OP_DIGEST, data, len);
-}
-
-CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR outlen)
-{
-	return digest_finish(h, NULL, 0, true, out, outlen);
-}
-
-CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key)
-{
-	struct ez_session *s;
-	struct ez_slot *slot;
-	CK_RV rv;
-
-	(void)key;
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	if (rv == CKR_OK && s->op != EZ_OP_DIGEST)
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	else if (rv == CKR_OK)
-		rv = CKR_KEY_INDIGESTIBLE; /* keys on a signature card are sensitive */
-	ez_mutex_unlock(ez_mod.lock);
-	return rv;
+	if (rv == CKR_OK)
+		rv = verify_finish(&c, NULL, 0, true, sig, siglen);
+	return ez_leave(&c, rv);
 }

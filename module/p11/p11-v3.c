@@ -23,20 +23,6 @@ CK_RV C_GetInterfaceList(CK_INTERFACE_PTR list, CK_ULONG_PTR count);
 CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
 		     CK_FLAGS flags);
 
-static CK_RV session_only(CK_SESSION_HANDLE h)
-{
-	struct ez_session *s;
-	struct ez_slot *slot;
-	CK_RV rv;
-
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	ez_mutex_unlock(ez_mod.lock);
-	return rv;
-}
-
 static CK_RV C_LoginUser(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
 			 CK_ULONG len, CK_UTF8CHAR_PTR name, CK_ULONG name_len)
 {
@@ -47,39 +33,26 @@ static CK_RV C_LoginUser(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR
 
 static CK_RV C_SessionCancel(CK_SESSION_HANDLE h, CK_FLAGS flags)
 {
-	struct ez_session *s;
-	struct ez_slot *slot;
-	CK_RV rv;
+	struct ez_call c;
+	CK_RV rv = ez_enter_session(ez_call(&c, __func__, "session=%lu flags=0x%lx", h, flags), h, 0);
+	enum ez_op op = rv == CKR_OK ? c.s->op : EZ_OP_NONE;
 
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	ez_mutex_lock(ez_mod.lock);
-	rv = ez_session_get(h, &s, &slot);
-	if (rv == CKR_OK &&
-	    ((s->op == EZ_OP_SIGN && (flags & CKF_SIGN)) ||
-	     (s->op == EZ_OP_VERIFY && (flags & CKF_VERIFY)) ||
-	     (s->op == EZ_OP_DIGEST && (flags & CKF_DIGEST)) ||
-	     (s->op == EZ_OP_FIND && (flags & CKF_FIND_OBJECTS))))
-		ez_session_reset_op(s);
-	ez_mutex_unlock(ez_mod.lock);
-	return rv;
+	if ((op == EZ_OP_SIGN && (flags & CKF_SIGN)) || (op == EZ_OP_VERIFY && (flags & CKF_VERIFY)) ||
+	    (op == EZ_OP_DIGEST && (flags & CKF_DIGEST)) ||
+	    (op == EZ_OP_FIND && (flags & CKF_FIND_OBJECTS)))
+		ez_session_reset_op(c.s);
+	return ez_leave(&c, rv);
 }
 
 static CK_RV msg_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
-	CK_RV rv = session_only(h);
-
 	(void)k;
-	if (rv == CKR_OK && !m)
-		rv = CKR_ARGUMENTS_BAD;
-	return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
+	return ez_session_then("C_Message*Init", h, m ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD);
 }
 
 static CK_RV msg_one(CK_SESSION_HANDLE h)
 {
-	CK_RV rv = session_only(h);
-
-	return rv != CKR_OK ? rv : CKR_OPERATION_NOT_INITIALIZED;
+	return ez_session_then("C_*Message*", h, CKR_OPERATION_NOT_INITIALIZED);
 }
 
 static CK_RV crypt_msg(CK_SESSION_HANDLE h, CK_VOID_PTR p, CK_ULONG pl, CK_BYTE_PTR a, CK_ULONG al,

@@ -53,30 +53,14 @@ static void fill_pin(const struct ez_pin_format *f, bool present, int tries, CK_
 	*max_len = present ? f->max_len : 0;
 }
 
-static CK_RV get_card_info(CK_SLOT_ID id, EZ_CARD_INFO *info)
+static void fill_card_info(struct ez_slot *s, EZ_CARD_INFO *info)
 {
-	struct ez_slot *s;
-	struct ez_token *t;
+	struct ez_token *t = ez_slot_token(s);
 
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	if (!info)
-		return CKR_ARGUMENTS_BAD;
-	memset(info, 0, sizeof(*info));
-	info->pin_tries = info->pin_max_tries = info->puk_tries = info->puk_max_tries = -1;
-	ez_mutex_lock(ez_mod.lock);
-	s = ez_slot_find(id);
-	if (!s) {
-		ez_mutex_unlock(ez_mod.lock);
-		return CKR_SLOT_ID_INVALID;
-	}
-	ez_slot_refresh(s);
 	if (s->card_present) {
 		memcpy(info->atr, s->atr, s->atr_len);
 		info->atr_len = s->atr_len;
 	}
-	ez_mutex_lock(s->lock);
-	t = s->token;
 	if (t) {
 		info->state = EZ_CARD_TOKEN;
 		s->card = t->info;
@@ -101,21 +85,38 @@ static CK_RV get_card_info(CK_SLOT_ID id, EZ_CARD_INFO *info)
 		for (int i = 0; i < 3; i++)
 			info->version[i] = s->card.version[i];
 	}
-	ez_mutex_unlock(s->lock);
-	ez_mutex_unlock(ez_mod.lock);
-	return CKR_OK;
+}
+
+static CK_RV get_card_info(CK_SLOT_ID id, EZ_CARD_INFO *info)
+{
+	struct ez_call c;
+	CK_RV rv = ez_enter(ez_call(&c, "EZ_GetCardInfo", "slot=%lu", id));
+
+	if (rv == CKR_OK && !info)
+		rv = CKR_ARGUMENTS_BAD;
+	if (rv == CKR_OK) {
+		memset(info, 0, sizeof(*info));
+		info->pin_tries = info->pin_max_tries = info->puk_tries = info->puk_max_tries = -1;
+		rv = ez_enter_slot(&c, id, 0);
+	}
+	if (rv == CKR_OK)
+		fill_card_info(c.slot, info);
+	return ez_leave(&c, rv);
 }
 
 static CK_RV get_service(CK_ULONG *state)
 {
-	if (!ez_ready())
-		return CKR_CRYPTOKI_NOT_INITIALIZED;
-	if (!state)
-		return CKR_ARGUMENTS_BAD;
-	ez_mutex_lock(ez_mod.lock);
-	*state = ez_slots_service();
-	ez_mutex_unlock(ez_mod.lock);
-	return CKR_OK;
+	struct ez_call c;
+	CK_RV rv = ez_enter(ez_call(&c, "EZ_GetService", "%s", ""));
+
+	if (rv == CKR_OK && !state)
+		rv = CKR_ARGUMENTS_BAD;
+	if (rv == CKR_OK) {
+		ez_mutex_lock(ez_mod.lock);
+		*state = ez_slots_service();
+		ez_mutex_unlock(ez_mod.lock);
+	}
+	return ez_leave(&c, rv);
 }
 
 EZ_VENDOR_FUNCTIONS ez_vendor_functions = {

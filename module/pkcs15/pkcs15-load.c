@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "pkcs15.h"
+#include "../ez-ossl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +71,10 @@ static size_t der_object_len(const uint8_t *buf, size_t len)
 /* A bare RSAPublicKey becomes a SubjectPublicKeyInfo. */
 static ez_err to_spki(const uint8_t *buf, size_t len, uint8_t **out, size_t *out_len)
 {
-	const uint8_t *p = buf;
-	EVP_PKEY *pk = d2i_PUBKEY(NULL, &p, (long)len);
+	EVP_PKEY *pk = ez_pubkey_from_der(buf, len);
 	unsigned char *der = NULL;
 	int n;
 
-	if (!pk) {
-		p = buf;
-		pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len);
-	}
 	if (!pk)
 		return EZ_ERR_MALFORMED;
 	n = i2d_PUBKEY(pk, &der);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "mech.h"
+#include "../ez-ossl.h"
 
 #include <string.h>
 
@@ -91,7 +92,7 @@ const EVP_MD *ez_digest_md(CK_MECHANISM_TYPE type)
 
 	for (i = 0; i < sizeof(digests) / sizeof(digests[0]); i++)
 		if (digests[i].mech == type)
-			return EVP_get_digestbyname(digests[i].name);
+			return ez_md(digests[i].name);
 	return NULL;
 }
 
@@ -108,11 +109,11 @@ CK_MECHANISM_TYPE ez_digest_mech_of(const EVP_MD *md)
 static const EVP_MD *mgf_md(CK_RSA_PKCS_MGF_TYPE mgf)
 {
 	switch (mgf) {
-	case CKG_MGF1_SHA1: return EVP_sha1();
-	case CKG_MGF1_SHA224: return EVP_sha224();
-	case CKG_MGF1_SHA256: return EVP_sha256();
-	case CKG_MGF1_SHA384: return EVP_sha384();
-	case CKG_MGF1_SHA512: return EVP_sha512();
+	case CKG_MGF1_SHA1: return ez_md("SHA1");
+	case CKG_MGF1_SHA224: return ez_md("SHA224");
+	case CKG_MGF1_SHA256: return ez_md("SHA256");
+	case CKG_MGF1_SHA384: return ez_md("SHA384");
+	case CKG_MGF1_SHA512: return ez_md("SHA512");
 	default: return NULL;
 	}
 }
@@ -273,7 +274,7 @@ bad:
 CK_RV ez_verify(const struct ez_mech *m, const CK_MECHANISM *mech, EVP_PKEY *pk,
 		const unsigned char *data, size_t len, const unsigned char *sig, size_t siglen)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
+	EVP_PKEY_CTX *ctx = ez_pkey_ctx(pk);
 	unsigned char *der = NULL;
 	int derlen = 0, ok = 0;
 	CK_RV rv = CKR_SIGNATURE_INVALID;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "objects.h"
+#include "../ez-ossl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -235,18 +236,13 @@ static const struct ez_p15_pubkey *pub_for(const struct ez_token *t, const struc
 
 static X509 *parse_cert(const struct ez_p15_cert *c)
 {
-	const unsigned char *p = c->der;
-	return c ? d2i_X509(NULL, &p, (long)c->der_len) : NULL;
+	return c ? ez_x509_from_der(c->der, c->der_len, NULL) : NULL;
 }
 
 static EVP_PKEY *key_of(const struct ez_p15_pubkey *pub, X509 *x)
 {
-	const unsigned char *p;
-
-	if (pub) {
-		p = pub->spki;
-		return d2i_PUBKEY(NULL, &p, (long)pub->spki_len);
-	}
+	if (pub)
+		return ez_pubkey_from_der(pub->spki, pub->spki_len);
 	return x ? X509_get_pubkey(x) : NULL;
 }
 
@@ -275,7 +271,8 @@ static ez_err build_cert(struct ez_token *t, CK_OBJECT_HANDLE *next, const struc
 	add_ulong(&b, CKA_CERTIFICATE_TYPE, CKC_X_509);
 	add_bool(&b, CKA_TRUSTED, c->trusted);
 	add_ulong(&b, CKA_CERTIFICATE_CATEGORY, c->authority ? 2 : 1);
-	SHA1(c->der, c->der_len, hash);
+	if (ez_hash("SHA1", c->der, c->der_len, hash) < 0)
+		memset(hash, 0, sizeof(hash));
 	add(&b, CKA_CHECK_VALUE, hash, 3);
 	add_date(&b, CKA_START_DATE, X509_get0_notBefore(x));
 	add_date(&b, CKA_END_DATE, X509_get0_notAfter(x));
@@ -294,8 +291,7 @@ static ez_err build_cert(struct ez_token *t, CK_OBJECT_HANDLE *next, const struc
 	add(&b, CKA_URL, NULL, 0);
 	{
 		const ASN1_BIT_STRING *pkbits = X509_get0_pubkey_bitstr(x);
-		if (pkbits) {
-			SHA1(pkbits->data, (size_t)pkbits->length, hash);
+		if (pkbits && ez_hash("SHA1", pkbits->data, (size_t)pkbits->length, hash) == 0) {
 			add(&b, CKA_HASH_OF_SUBJECT_PUBLIC_KEY, hash, sizeof(hash));
 		}
 	}

@@ -17,6 +17,7 @@
 #include <eimza/secmem.h>
 
 #include "objects.h"
+#include "../ez-ossl.h"
 
 /* Copy UTF-8 text into a blank-padded PKCS#11 field of `cap` bytes without
  * cutting a character in two. `out` has cap + 1 bytes (NUL for logs). */
@@ -40,7 +41,7 @@ static void pad_utf8(char *out, size_t cap, const char *in)
 static void serial_of(struct ez_token *t, char *out16)
 {
 	char hex[2 * 64 + 1];
-	uint8_t h[SHA256_DIGEST_LENGTH];
+	uint8_t h[EVP_MAX_MD_SIZE];
 	size_t i;
 
 	if (t->info.serial_len) {
@@ -50,9 +51,8 @@ static void serial_of(struct ez_token *t, char *out16)
 	} else {
 		for (i = 0; i < t->app.n_certs && !t->app.certs[i].der; i++)
 			;
-		if (i < t->app.n_certs)
-			SHA256(t->app.certs[i].der, t->app.certs[i].der_len, h);
-		else
+		if (i == t->app.n_certs ||
+		    ez_hash("SHA256", t->app.certs[i].der, t->app.certs[i].der_len, h) < 0)
 			memset(h, 0, sizeof(h));
 		ez_hex_encode(h, 8, hex);
 	}
@@ -69,14 +69,13 @@ static bool holder_name(const struct ez_token *t, char *out, size_t cap)
 	for (i = 0; i < t->app.n_prkeys; i++)
 		for (j = 0; j < t->app.n_certs; j++) {
 			const struct ez_p15_cert *c = &t->app.certs[j];
-			const unsigned char *p = c->der;
 			X509 *x;
 			int k, n;
 			unsigned char *utf8 = NULL;
 			if (!c->der || c->id.len != t->app.prkeys[i].id.len ||
 			    memcmp(c->id.value, t->app.prkeys[i].id.value, c->id.len) != 0)
 				continue;
-			x = d2i_X509(NULL, &p, (long)c->der_len);
+			x = ez_x509_from_der(c->der, c->der_len, NULL);
 			k = x ? X509_NAME_get_index_by_NID(X509_get_subject_name(x), NID_commonName, -1)
 			      : -1;
 			n = k >= 0 ? ASN1_STRING_to_UTF8(
@@ -157,10 +156,11 @@ static void read_counters(struct ez_token *t, bool fresh)
 	t->so_tries = counter(t, sp);
 }
 
-ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_token **out,
+ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE first_handle, struct ez_token **out,
 		     struct ez_card_info *info)
 {
-	static unsigned long generation;
+	static _Atomic unsigned long generation;
+	CK_OBJECT_HANDLE next_handle = first_handle;
 	struct ez_token *t = calloc(1, sizeof(*t));
 	const struct ez_p15_pin *up, *sp;
 	ez_err e;
@@ -196,8 +196,10 @@ ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_tok
 			t->so_fmt = sp->fmt;
 		names(t);
 		read_counters(t, false);
-		e = ez_objects_build(t, next_handle);
+		e = ez_objects_build(t, &next_handle);
 	}
+	if (e == EZ_OK && t->nobjs > EZ_TOKEN_MAX_HANDLES)
+		e = EZ_ERR_MALFORMED;
 	ez_conn_end(conn);
 	if (e != EZ_OK) {
 		t->conn = NULL; /* the caller keeps the connection on failure */
@@ -210,8 +212,31 @@ ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_tok
 	return EZ_OK;
 }
 
+static unsigned long card_apdus(const struct ez_token *t)
+{
+	struct ez_card_stats st;
+
+	ez_card_stats(t->card, &st);
+	return st.apdus;
+}
+
+void ez_token_note_user_login(struct ez_token *t)
+{
+	t->login_consent = true;
+	t->login_apdus = card_apdus(t);
+}
+
+bool ez_token_take_login_consent(struct ez_token *t)
+{
+	bool ok = t->login_consent && t->login == CKU_USER && card_apdus(t) == t->login_apdus;
+
+	t->login_consent = false;
+	return ok;
+}
+
 void ez_token_forget_login(struct ez_token *t)
 {
+	t->login_consent = false;
 	t->login = EZ_NOT_LOGGED;
 	t->so_authorized = false;
 	ez_secret_free(t->so_secret, t->so_secret_len);

@@ -62,15 +62,25 @@ struct ez_token {
 	bool so_authorized;     /* the SO login's PUK may still unblock: cleared by the
 	                           first C_InitPIN, which spends it */
 	unsigned long generation; /* distinguishes successive tokens in one slot */
+	/* The user's C_Login as the consent for one always-authenticate
+	 * signature: the card's APDU count right after that login's VERIFY. */
+	bool login_consent;
+	unsigned long login_apdus;
 };
 
 #define EZ_NOT_LOGGED ((CK_USER_TYPE)-1)
 
+/* The most objects one token has: a token's object handles are
+ * first_handle .. first_handle + EZ_TOKEN_MAX_HANDLES - 1. */
+#define EZ_TOKEN_MAX_HANDLES 4096
+
 /* Read the card in `conn` and build the token. Takes ownership of conn on
- * success. `next_handle` is the module-wide object handle counter. `info`
- * (may be NULL) gets what the card is, also when it is not read (a card of
- * no known family: EZ_ERR_NOT_AKIS). */
-ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE *next_handle, struct ez_token **out,
+ * success. Its objects get handles from `first_handle` on (a range no
+ * other token uses; a card with more objects than the range is refused as
+ * malformed). `info` (may be NULL) gets what the card is, also when it is
+ * not read (a card of no known family: EZ_ERR_NOT_AKIS). Several tokens
+ * may be opened at once in different threads. */
+ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE first_handle, struct ez_token **out,
 		     struct ez_card_info *info);
 void ez_token_free(struct ez_token *t);
 
@@ -82,6 +92,14 @@ bool ez_obj_match(const struct ez_obj *o, const CK_ATTRIBUTE *tmpl, CK_ULONG n);
 
 /* Forget the login (LOGOUT sent by the caller, or the card was reset). */
 void ez_token_forget_login(struct ez_token *t);
+
+/* A user login succeeded: its VERIFY is the last command the card had. */
+void ez_token_note_user_login(struct ez_token *t);
+/* May a signature with an always-authenticate key use the user login's
+ * VERIFY as its consent? Once per login, and only while no other command
+ * went to the card since that VERIFY (for the card, the PIN was then typed
+ * for exactly this signature). Spends it. */
+bool ez_token_take_login_consent(struct ez_token *t);
 
 /* The token's connection is lost (ez_conn_lost: an exchange broke, also
  * when pcscd never saw the card go): reconnect and check that the card in

@@ -59,6 +59,19 @@ struct ez_conn {
 static pthread_rwlock_t chan_lock;
 static pid_t chan_lock_pid;
 
+/*
+ * The same library keeps every reader's state in one array shared by all
+ * contexts of the process, which SCardGetStatusChange, SCardListReaders
+ * and SCardStatus refresh from pcscd and read, each under its own
+ * context's lock only: two threads polling different readers (a card read
+ * on one, a status query on another) race on it (helgrind saw it once
+ * cards were read in parallel). Those calls take `states_lock`; they are
+ * single pcscd round trips, never card I/O. The blocking wait of
+ * ez_pcsc_wait cannot hold it for its whole wait; its thread only reports
+ * that something changed, and the slot is then asked under the lock.
+ */
+static pthread_mutex_t states_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Called by ez_pcsc_open, before any connection exists in this process:
  * also in a child after fork, whose copy of the lock may look held by a
  * thread that only exists in the parent. */
@@ -97,7 +110,9 @@ static LONG h_status(ez_conn *c, DWORD *atrlen)
 {
 	DWORD state, proto, namelen = 0;
 	chan_shared();
+	pthread_mutex_lock(&states_lock);
 	LONG rv = SCardStatus(c->h, NULL, &namelen, &state, &proto, c->atr, atrlen);
+	pthread_mutex_unlock(&states_lock);
 	chan_unlock();
 	return rv;
 }
@@ -210,7 +225,9 @@ ez_err ez_pcsc_list(ez_pcsc *p, char **out)
 	LONG rv;
 
 	*out = NULL;
+	pthread_mutex_lock(&states_lock);
 	rv = SCardListReaders(p->ctx, NULL, NULL, &len);
+	pthread_mutex_unlock(&states_lock);
 	if (rv == SCARD_E_NO_READERS_AVAILABLE || (rv == SCARD_S_SUCCESS && len < 2)) {
 		*out = calloc(1, 2);
 		return *out ? EZ_OK : EZ_ERR_NO_MEMORY;
@@ -220,7 +237,9 @@ ez_err ez_pcsc_list(ez_pcsc *p, char **out)
 	buf = calloc(1, (size_t)len + 2);
 	if (!buf)
 		return EZ_ERR_NO_MEMORY;
+	pthread_mutex_lock(&states_lock);
 	rv = SCardListReaders(p->ctx, NULL, buf, &len);
+	pthread_mutex_unlock(&states_lock);
 	if (rv == SCARD_E_NO_READERS_AVAILABLE) {
 		buf[0] = buf[1] = '\0';
 		rv = SCARD_S_SUCCESS;
@@ -242,7 +261,9 @@ ez_err ez_pcsc_state(ez_pcsc *p, const char *reader, struct ez_reader_state *st)
 	memset(&rs, 0, sizeof(rs));
 	rs.szReader = reader;
 	rs.dwCurrentState = SCARD_STATE_UNAWARE;
+	pthread_mutex_lock(&states_lock);
 	rv = SCardGetStatusChange(p->ctx, 0, &rs, 1);
+	pthread_mutex_unlock(&states_lock);
 	if (rv == SCARD_E_UNKNOWN_READER || (rv == SCARD_S_SUCCESS &&
 					     (rs.dwEventState & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE)))) {
 		st->gone = true;
@@ -283,7 +304,9 @@ ez_err ez_pcsc_wait(ez_pcsc *p, long timeout_ms)
 		rs[i].szReader = r;
 		rs[i].dwCurrentState = SCARD_STATE_UNAWARE;
 	}
+	pthread_mutex_lock(&states_lock);
 	rv = SCardGetStatusChange(p->ctx, 0, rs + 1, (DWORD)(n - 1));
+	pthread_mutex_unlock(&states_lock);
 	if (n > 1 && rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) {
 		e = map(rv);
 		goto out;

@@ -58,7 +58,8 @@ ez_err ez_pcsc_state(ez_pcsc *p, const char *reader, struct ez_reader_state *st)
 ez_err ez_pcsc_wait(ez_pcsc *p, long timeout_ms);
 void ez_pcsc_cancel(ez_pcsc *p);
 
-/* A shared connection (T=0 or T=1) to the card in `reader`. */
+/* A shared connection (T=0 or T=1) to the card in `reader`. It has a
+ * context of its own (see pcsc.c); `p` may be NULL. */
 ez_err ez_conn_open(ez_pcsc *p, const char *reader, ez_conn **out);
 void ez_conn_close(ez_conn *c);
 /* The ATR of the connected card. */

@@ -30,14 +30,14 @@ watchdog=$!
 wait "$ff"
 kill "$watchdog" 2>/dev/null
 check "Firefox ran headless and exited" test -s "$W/shot.png"
-check_match "Firefox's own process initialized the module" "\\[$ff\\] C_Initialize: [0-9]+ slot" \
+check_match "Firefox's own process initialized the module" "\\[$ff/[0-9]+\\] C_Initialize: [0-9]+ slot" \
 	"$(cat "$log" 2>/dev/null)"
-check_match "Firefox's process read the card's token" "\\[$ff\\] slot [0-9]+: .*token '.*' serial" \
+check_match "Firefox's process read the card's token" "\\[$ff/[0-9]+\\] slot [0-9]+: .*token '.*' serial" \
 	"$(cat "$log" 2>/dev/null)"
 check "the card answered Firefox's module" test "$(grep -c '^>' "$EIMZA_TB_CARD0_TRACE")" -gt "$apdus_before"
 # NSS seeds its generator from every token at start: GET CHALLENGE sent by
 # Firefox's process, and answered.
-check_match "Firefox's NSS drew random bytes from the card" "\\[$ff\\] slot [0-9]+ apdu > 00 84 00 00" \
+check_match "Firefox's NSS drew random bytes from the card" "\\[$ff/[0-9]+\\] slot [0-9]+ apdu > 00 84 00 00" \
 	"$(cat "$log" 2>/dev/null)"
 # The profile Firefox used, as NSS's certutil reads it with the module: the
 # card's certificate is there. (Firefox using the card's key needs its PIN

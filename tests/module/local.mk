@@ -5,12 +5,22 @@ tests_module_test_module_SOURCES = \
 	tests/module/test-module.c tests/module/p11-test.h tests/module/p11-test.c \
 	tests/module/test-p11-general.c tests/module/test-p11-objects.c \
 	tests/module/test-p11-sign.c tests/module/test-p11-pin.c tests/module/test-p11-hotplug.c \
-	tests/module/test-p11-removal.c tests/module/test-p11-interfaces.c
+	tests/module/test-p11-removal.c tests/module/test-p11-interfaces.c \
+	tests/module/test-p11-threads.c tests/module/test-p11-trace.c \
+	tests/module/test-p11-roundtrips.c
 tests_module_test_module_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(P11KIT_CFLAGS) $(PCSC_CFLAGS) \
 	$(CRYPTO_CFLAGS)
 tests_module_test_module_LDADD = $(CHECK_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
 TESTS += tests/module/test-module.sh
 dist_noinst_SCRIPTS += tests/module/test-module.sh
+
+# Counts the module's calls into pcsc-lite (LD_PRELOAD) for the round-trip
+# tests and benchmarks. -rpath makes libtool build a shared object.
+check_LTLIBRARIES += tests/module/pcsc-count.la
+tests_module_pcsc_count_la_SOURCES = tests/module/pcsc-count.c
+tests_module_pcsc_count_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
+tests_module_pcsc_count_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_module_pcsc_count_la_LIBADD = $(DL_LIBS)
 
 # Benchmarks (numbers, never a pass or fail on time): per-slot locking with
 # four cards signing at once, and what polling costs. `make bench` runs them

@@ -252,6 +252,33 @@ const char *last_sw(const char *out)
 	return sw;
 }
 
+int card_commands(int card)
+{
+	return trace_count(card, "> ");
+}
+
+void card_ctl(int card, const char *cmd)
+{
+	char reply[128];
+
+	ck_assert_msg(ctl_send(card_env(card, "CONTROL"), cmd, reply, sizeof(reply)) == 0,
+		      "card %d: control command %s failed", card, cmd);
+	ck_assert_msg(strncmp(reply, "ok", 2) == 0, "card %d: %s: %s", card, cmd, reply);
+}
+
+void card_wait_status(int card, const char *word)
+{
+	char reply[128] = "";
+
+	for (int i = 0; i < 1000; i++) {
+		if (ctl_send(card_env(card, "CONTROL"), "status", reply, sizeof(reply)) == 0 &&
+		    strstr(reply, word))
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("card %d never became %s (status: %s)", card, word, reply);
+}
+
 int tb_ctl(const char *fmt, ...)
 {
 	char cmd[512], args[400];

@@ -56,6 +56,13 @@ int other_client(int card, int secs, const char *apdus, char *out, size_t cap);
 const char *last_sw(const char *out);
 /* Run a test-bed control command ($EIMZA_TB_CTL ...). */
 int tb_ctl(const char *fmt, ...);
+/* The commands card i has received so far (its trace's "> " lines). */
+int card_commands(int card);
+/* Send one command to card i's runtime ("hold", "release", "status"). */
+void card_ctl(int card, const char *cmd);
+/* Wait (10 s at most) until card i's runtime status has `word` in it
+ * ("pending": a command arrived while it was held). */
+void card_wait_status(int card, const char *word);
 
 /* Card movements below the test bed's own commands, for races with pcscd.
  * ctl_send: one command to a card runtime's control socket; the reply line

@@ -13,6 +13,9 @@
 
 Suite *general_suite(void);
 Suite *interfaces_suite(void);
+Suite *threads_suite(void);
+Suite *trace_suite(void);
+Suite *roundtrips_suite(void);
 Suite *objects_suite(void);
 Suite *sign_suite(void);
 Suite *pin_suite(void);
@@ -41,6 +44,14 @@ int main(void)
 		srunner_free(r);
 		return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
+	/* pcscd round trips, with the pcsc-count.so shim preloaded. */
+	if (round && strcmp(round, "roundtrips") == 0) {
+		r = srunner_create(roundtrips_suite());
+		srunner_run_all(r, CK_NORMAL);
+		failed = srunner_ntests_failed(r);
+		srunner_free(r);
+		return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
 	r = srunner_create(objects_suite());
 
 	if (!getenv("EIMZA_TB_CARDS")) {
@@ -51,6 +62,8 @@ int main(void)
 	if (full) {
 		srunner_add_suite(r, general_suite());
 		srunner_add_suite(r, interfaces_suite());
+		srunner_add_suite(r, threads_suite());
+		srunner_add_suite(r, trace_suite());
 		srunner_add_suite(r, pin_suite());
 		srunner_add_suite(r, hotplug_suite());
 	}

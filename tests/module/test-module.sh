@@ -3,10 +3,11 @@
 # through the real PC/SC stack: one round with a card of each of the five
 # profiles (AKIS 2.x), one with the RSA profiles on AKIS 1.2, then three that
 # pull cards out (slow cards for pulls between two APDUs, then pulls pcscd
-# misses).
+# misses), and one that counts pcscd round trips.
 #
 #   test-module.sh [ROUND...]   the rounds named (all without one): full,
-#                               full-1.2, removal, removal-consent, fast-swap
+#                               full-1.2, removal, removal-consent, fast-swap,
+#                               roundtrips
 #
 # With CK_RUN_SUITE / CK_RUN_CASE (Check's own variables) a round runs only
 # that suite or test case: the mutation check (tests/mutation) runs single
@@ -22,12 +23,22 @@ round() {
 	removal) EIMZA_TEST_ROUND=removal "$TB" --latency rtt=150 --card seal-rsa -- "$T" ;;
 	removal-consent) EIMZA_TEST_ROUND=removal-consent "$TB" --latency rtt=150 --card nes-rsa -- "$T" ;;
 	fast-swap) EIMZA_TEST_ROUND=fast-swap "$TB" --card seal-rsa --card nes-rsa -- "$T" ;;
+	roundtrips)
+		# pcscd round trips per call, counted by a shim in front of
+		# pcsc-lite (in the sanitizer build the sanitizers' runtime has to
+		# come first).
+		local preload="$top_builddir/tests/module/.libs/pcsc-count.so"
+		if [ "${EIMZA_SANITIZED:-}" = 1 ]; then
+			preload="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so):$preload"
+		fi
+		EIMZA_TEST_ROUND=roundtrips "$TB" --card seal --card nes-rsa -- env LD_PRELOAD="$preload" "$T"
+		;;
 	*) echo "test-module.sh: no round '$1'" >&2; return 2 ;;
 	esac
 }
 
 rc=0
-[ $# -gt 0 ] || set -- full full-1.2 removal removal-consent fast-swap
+[ $# -gt 0 ] || set -- full full-1.2 removal removal-consent fast-swap roundtrips
 for r in "$@"; do
 	round "$r" || rc=1
 done

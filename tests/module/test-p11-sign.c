@@ -256,69 +256,91 @@ START_TEST(mechanisms_of_card_key)
 }
 END_TEST
 
-/* Commands of card c's trace: VERIFYs of the user PIN that carry a PIN,
- * MSEs and PSOs (chained or not). */
-static int verifies(int c)
+#define VERIFY_PIN "> 00 20 00 81 06" /* a VERIFY of the user PIN, with data */
+
+/* Sign once without any context login; the card's VERIFYs meanwhile. */
+static CK_RV sign_plain(struct key *k, CK_MECHANISM *m, unsigned char *sig, CK_ULONG *siglen)
 {
-	return trace_count(c, "> 00 20 00 81 06");
+	*siglen = 512;
+	ck_assert_rv(p11->C_SignInit(k->s, m, k->priv), CKR_OK);
+	return p11->C_Sign(k->s, (CK_BYTE_PTR)msg, strlen(msg), sig, siglen);
 }
 
-static int psos(int c)
+/* PSOs (chained or not) and MSEs in card c's trace. */
+static int pso_count(int c)
 {
 	return trace_count(c, "> 00 2A 9E 9A") + trace_count(c, "> 10 2A 9E 9A");
 }
 
-static CK_FLAGS token_flags(int c)
+static int mse_count(int c)
 {
-	CK_TOKEN_INFO ti;
-
-	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
-	return ti.flags;
+	return trace_count(c, "> 00 22");
 }
 
 START_TEST(always_authenticate)
 {
+	int c = card_of("nes-rsa"), verifies, psos, mses, i;
 	struct key k;
 	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
-	unsigned char sig[512];
+	unsigned char sig[512], rnd[8];
 	CK_ULONG siglen = sizeof(sig);
+	CK_TOKEN_INFO ti;
 	char out[1024];
-	int c = card_of("nes-rsa"), v, p, i;
 
 	p11_init();
-	get_key(c, 0, &k);
+	get_key(c, 0, &k); /* logged in: one VERIFY, then nothing to the card */
 	ck_assert(k.always);
-	/* Without the context login: refused by the module, and the operation
-	 * ends; the card sees no MSE and no PSO. */
-	v = verifies(c);
-	p = psos(c);
-	int mses = trace_count(c, "> 00 22");
-	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
-	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	verifies = trace_count(c, VERIFY_PIN);
+	/* The login's PIN is the consent for the next signature: the card had
+	 * nothing after that VERIFY. No second VERIFY is sent. */
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies);
+	/* Only one: the next needs its own, and the refused one ends, refused
+	 * by the module: the card sees no MSE and no PSO for it. */
+	psos = pso_count(c);
+	mses = mse_count(c);
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
 	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_OPERATION_NOT_INITIALIZED);
-	ck_assert_int_eq(psos(c), p);
-	ck_assert_int_eq(trace_count(c, "> 00 22"), mses);
+	ck_assert_int_eq(pso_count(c), psos);
+	ck_assert_int_eq(mse_count(c), mses);
 	/* A context login outside an operation. */
 	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6),
 		     CKR_OPERATION_NOT_INITIALIZED);
-	ck_assert_int_eq(verifies(c), v);
-	/* With it: one VERIFY and one signature per context login, each
-	 * signature good. */
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies);
+	/* With it: one signature per context login, one VERIFY and one PSO
+	 * each, each signature good. */
 	for (i = 1; i <= 3; i++) {
 		siglen = sizeof(sig);
 		ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
-		ck_assert_int_eq(verifies(c), v + i);
-		ck_assert_int_eq(psos(c), p + i);
 		ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+		ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + i);
+		ck_assert_int_eq(pso_count(c), psos + i);
 	}
-	/* The login does not carry over to the next signature. */
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	ck_assert_int_eq(pso_count(c), psos + 3);
+	/* A wrong context PIN counts down like any wrong PIN, and signs
+	 * nothing; the right one after it signs. */
 	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
-	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
-	ck_assert_int_eq(verifies(c), v + 3);
-	ck_assert_int_eq(psos(c), p + 3);
+	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR) "999999", 6),
+		     CKR_PIN_INCORRECT);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 4);
+	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+	ck_assert(ti.flags & CKF_USER_PIN_COUNT_LOW);
+	ck_assert(!(ti.flags & CKF_USER_PIN_FINAL_TRY));
+	siglen = sizeof(sig);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen),
+		     CKR_USER_NOT_LOGGED_IN);
+	ck_assert_int_eq(pso_count(c), psos + 3);
+	siglen = sizeof(sig);
+	ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
+	ck_assert(!(ti.flags & CKF_USER_PIN_COUNT_LOW));
 
 	/* Between the context login's VERIFY and the PSO the card belongs to
-	 * this signature: another program waits (and is killed waiting). */
+	 * this signature: another program waits (and is killed waiting), and
+	 * gets the card once the signature is made. */
 	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
 	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
 	ck_assert_int_eq(other_client(c, 2, "00CA010600", out, sizeof(out)), 124);
@@ -326,40 +348,23 @@ START_TEST(always_authenticate)
 	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_OK);
 	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
 	ck_assert_int_eq(other_client(c, 10, "00CA010600", out, sizeof(out)), 0);
+
+	/* Anything sent to the card after the login's VERIFY (here GET
+	 * CHALLENGE) spends the consent. */
+	ck_assert_rv(p11->C_Logout(k.s), CKR_OK);
+	login_user(k.s);
+	ck_assert_rv(p11->C_GenerateRandom(k.s, rnd, sizeof(rnd)), CKR_OK);
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
 	EVP_PKEY_free(k.cert_key);
-}
-END_TEST
+	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
 
-/* A wrong PIN in a context login is a counted try like any other: the
- * token shows it, nothing is signed, and the right PIN afterwards signs
- * and restores the count. */
-START_TEST(context_login_wrong_pin)
-{
-	struct key k;
-	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
-	unsigned char sig[512];
-	CK_ULONG siglen = sizeof(sig);
-	int c = card_of("nes-rsa"), v, p;
-
+	/* login_consent = no: every always-authenticate signature needs its
+	 * context login, the first one too. */
+	setenv("EIMZA_LOGIN_CONSENT", "0", 1);
 	p11_init();
 	get_key(c, 0, &k);
-	ck_assert(k.always);
-	ck_assert(!(token_flags(c) & CKF_USER_PIN_COUNT_LOW));
-	v = verifies(c);
-	p = psos(c);
-	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
-	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR) "000000", 6),
-		     CKR_PIN_INCORRECT);
-	ck_assert_int_eq(verifies(c), v + 1);
-	ck_assert(token_flags(c) & CKF_USER_PIN_COUNT_LOW);
-	ck_assert(!(token_flags(c) & CKF_USER_PIN_FINAL_TRY));
-	/* The operation is still there, waiting for a right context login. */
-	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
-	ck_assert_int_eq(verifies(c), v + 2);
-	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_OK);
-	ck_assert_int_eq(psos(c), p + 1);
-	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
-	ck_assert(!(token_flags(c) & CKF_USER_PIN_COUNT_LOW));
+	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	unsetenv("EIMZA_LOGIN_CONSENT");
 	EVP_PKEY_free(k.cert_key);
 }
 END_TEST
@@ -544,6 +549,60 @@ START_TEST(digest)
 	EVP_Digest(msg, strlen(msg), want, &wl, EVP_sha256(), NULL);
 	ck_assert_int_eq(len, 32);
 	ck_assert_mem_eq(out, want, 32);
+
+	/* Google's pkcs11test rules. C_Digest after C_DigestUpdate: refused,
+	 * the multi-part operation goes on and ends right. */
+	ck_assert_rv(p11->C_DigestInit(s, &m), CKR_OK);
+	ck_assert_rv(p11->C_DigestUpdate(s, (CK_BYTE_PTR)msg, 10), CKR_OK);
+	len = sizeof(out);
+	ck_assert_rv(p11->C_Digest(s, (CK_BYTE_PTR)msg, strlen(msg), out, &len), CKR_OPERATION_ACTIVE);
+	ck_assert_rv(p11->C_DigestUpdate(s, (CK_BYTE_PTR)msg + 10, strlen(msg) - 10), CKR_OK);
+	len = sizeof(out);
+	ck_assert_rv(p11->C_DigestFinal(s, out, &len), CKR_OK);
+	ck_assert_mem_eq(out, want, 32);
+	/* C_DigestFinal after a C_Digest size query: refused (it used to drop
+	 * the data and answer the hash of nothing), and C_Digest still works. */
+	ck_assert_rv(p11->C_DigestInit(s, &m), CKR_OK);
+	len = 0;
+	ck_assert_rv(p11->C_Digest(s, (CK_BYTE_PTR)msg, strlen(msg), NULL, &len), CKR_OK);
+	ck_assert_int_eq(len, 32);
+	ck_assert_rv(p11->C_DigestFinal(s, out, &len), CKR_OPERATION_ACTIVE);
+	len = sizeof(out);
+	ck_assert_rv(p11->C_Digest(s, (CK_BYTE_PTR)msg, strlen(msg), out, &len), CKR_OK);
+	ck_assert_mem_eq(out, want, 32);
+	/* NULL arguments before anything else is looked at. */
+	ck_assert_rv(p11->C_DigestInit(s, NULL), CKR_ARGUMENTS_BAD);
+	ck_assert_rv(p11->C_SeedRandom(s, NULL, 4), CKR_ARGUMENTS_BAD);
+	ck_assert_rv(p11->C_SignInit(s, NULL, 1), CKR_ARGUMENTS_BAD);
+	{
+		CK_MECHANISM aes = {CKM_AES_CBC, NULL, 0};
+		ck_assert_rv(p11->C_DigestInit(s, &aes), CKR_MECHANISM_INVALID);
+	}
+}
+END_TEST
+
+/* A huge part after earlier data, for a mechanism that does not hash: the
+ * length check must not wrap around (it once did, and the copy overran a
+ * 5-byte buffer). */
+START_TEST(raw_update_cannot_overflow)
+{
+	struct key k;
+	CK_MECHANISM m = {CKM_RSA_PKCS, NULL, 0};
+	unsigned char sig[512];
+	CK_ULONG siglen = sizeof(sig);
+
+	p11_init();
+	get_key(card_of("seal-rsa"), 0, &k);
+	ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_OK);
+	ck_assert_rv(p11->C_VerifyUpdate(k.s, (CK_BYTE_PTR)msg, 5), CKR_OK);
+	ck_assert_rv(p11->C_VerifyUpdate(k.s, (CK_BYTE_PTR)msg, (CK_ULONG)-3), CKR_DATA_LEN_RANGE);
+	/* The failed update ended the operation. */
+	ck_assert_rv(p11->C_VerifyFinal(k.s, sig, 256), CKR_OPERATION_NOT_INITIALIZED);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg, 5), CKR_OK);
+	ck_assert_rv(p11->C_SignUpdate(k.s, (CK_BYTE_PTR)msg, (CK_ULONG)-3), CKR_DATA_LEN_RANGE);
+	ck_assert_rv(p11->C_SignFinal(k.s, sig, &siglen), CKR_OPERATION_NOT_INITIALIZED);
+	EVP_PKEY_free(k.cert_key);
 }
 END_TEST
 
@@ -614,7 +673,6 @@ Suite *sign_suite(void)
 	tcase_add_loop_test(t, mechanisms_of_card_key, 0, n_card_keys);
 	if (card_of("nes-rsa") >= 0) {
 		tcase_add_test(t, always_authenticate);
-		tcase_add_test(t, context_login_wrong_pin);
 		tcase_add_test(t, apdu_sequences);
 	}
 	if (card_of("nes-rsa") >= 0 && card_of("seal-rsa") >= 0)
@@ -625,6 +683,8 @@ Suite *sign_suite(void)
 		tcase_add_test(t, multipart_and_sizes);
 	if (seal_card() >= 0)
 		tcase_add_test(t, digest);
+	if (card_of("seal-rsa") >= 0)
+		tcase_add_test(t, raw_update_cannot_overflow);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -22,7 +22,10 @@ s.sendall(sys.argv[2].encode()+b"\n"); print(s.recv(200).decode().strip())' "$1"
 	THREE=BF810105A0039B01039000
 
 	# pcscd reports the card present before it has powered it up (under load
-	# the power-up can lag): wait for it, then check the whole status line
+	# the power-up can lag), and powers an idle card down after a while (a
+	# slow start-up can outlast that): a connection powers it up again.
+	# Wait for it, then check the whole status line.
+	"$P" atr "$R0" >/dev/null
 	st=
 	for _ in $(seq 100); do
 		st=$(send "$C0" status)

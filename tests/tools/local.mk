@@ -16,7 +16,7 @@ dist_check_SCRIPTS += tests/tools/test-tools-testbed.sh
 
 # A mock PKCS#11 module with PIN/PUK counters in a state file: blocking and
 # unlocking tested without a card or the eimza module.
-check_LTLIBRARIES = tests/tools/mock-p11.la
+check_LTLIBRARIES += tests/tools/mock-p11.la
 tests_tools_mock_p11_la_SOURCES = tests/tools/mock-p11.c
 tests_tools_mock_p11_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_tools_mock_p11_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere

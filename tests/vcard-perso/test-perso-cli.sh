@@ -46,7 +46,7 @@ expect_error() {
 img=$tmp/card.img
 unset PERSO_NOPE
 expect_error 1 "PERSO_NOPE is not set" "$img" --pin-source env:PERSO_NOPE
-expect_error 1 "a PIN never goes on the command line" "$img" --pin-source 123456
+expect_error 1 "bad secret source" "$img" --pin-source 123456
 expect_error 1 "not a file descriptor" "$img" --puk-source fd:x
 expect_error 1 "No such file or directory" "$img" --pin-source file:"$tmp/none"
 PERSO_BAD=12345x

@@ -47,6 +47,12 @@ struct run {
 	long backoff_ms;
 	struct timespec next_try;
 	bool quit;
+	/* "hold": a command that arrives waits unanswered until "release", as
+	 * a card busy with a long computation makes its reader wait. Tests use
+	 * it to keep a call inside card I/O for as long as they need. */
+	bool held;
+	uint8_t pending[65536];
+	size_t pending_len;
 };
 
 static int sigpipe_fd[2] = {-1, -1};
@@ -207,10 +213,33 @@ static int serve_vpcd(struct run *r)
 			return 0; /* unknown control: ignore, as vicc does */
 		}
 	}
+	if (r->held) {
+		memcpy(r->pending, msg, len);
+		r->pending_len = len;
+		ez_wipe(msg, len);
+		return 0;
+	}
 	n = vcard_transmit(r->card, msg, len, rsp, sizeof(rsp));
 	ez_wipe(msg, len); /* a VERIFY's PIN stays nowhere */
 	vc_latency_apply(&r->lat, len + n, vcard_last_op(r->card));
 	return send_msg(r->fd, rsp, n);
+}
+
+/* "release": answer the command that waited, if any. */
+static void do_release(struct run *r)
+{
+	uint8_t rsp[VCARD_MAX_RESPONSE];
+	size_t n;
+
+	r->held = false;
+	if (!r->pending_len || r->fd < 0)
+		return;
+	n = vcard_transmit(r->card, r->pending, r->pending_len, rsp, sizeof(rsp));
+	ez_wipe(r->pending, r->pending_len);
+	vc_latency_apply(&r->lat, r->pending_len + n, vcard_last_op(r->card));
+	r->pending_len = 0;
+	if (send_msg(r->fd, rsp, n) < 0)
+		disconnect(r);
 }
 
 /*
@@ -223,6 +252,8 @@ static int serve_vpcd(struct run *r)
 
 static void do_remove(struct run *r)
 {
+	ez_wipe(r->pending, r->pending_len); /* a held command dies with the card */
+	r->pending_len = 0;
 	r->inserted = false;
 	disconnect(r);
 	clock_gettime(CLOCK_MONOTONIC, &r->next_try);
@@ -262,15 +293,23 @@ static void control_command(struct run *r, int fd)
 	} else if (strcmp(line, "remove") == 0) {
 		do_remove(r);
 		snprintf(reply, sizeof(reply), "ok removed\n");
+	} else if (strcmp(line, "hold") == 0) {
+		r->held = true;
+		snprintf(reply, sizeof(reply), "ok held\n");
+	} else if (strcmp(line, "release") == 0) {
+		do_release(r);
+		snprintf(reply, sizeof(reply), "ok released\n");
 	} else if (strcmp(line, "status") == 0) {
-		snprintf(reply, sizeof(reply), "ok %s %s %s\n", r->inserted ? "inserted" : "removed",
+		snprintf(reply, sizeof(reply), "ok %s %s %s%s%s\n", r->inserted ? "inserted" : "removed",
 			 r->fd >= 0 ? "connected" : "disconnected",
-			 vcard_powered(r->card) ? "powered" : "unpowered");
+			 vcard_powered(r->card) ? "powered" : "unpowered", r->held ? " held" : "",
+			 r->pending_len ? " pending" : "");
 	} else if (strcmp(line, "quit") == 0) {
 		r->quit = true;
 		snprintf(reply, sizeof(reply), "ok quit\n");
 	} else {
-		snprintf(reply, sizeof(reply), "error unknown command (insert, remove, status, quit)\n");
+		snprintf(reply, sizeof(reply),
+			 "error unknown command (insert, remove, hold, release, status, quit)\n");
 	}
 	if (write_full(fd, reply, strlen(reply)) < 0) {
 		/* the client left; its socket closes on the next read */
@@ -304,7 +343,7 @@ static void usage(FILE *f)
 		     "Run a virtual AKIS card as a client of the vpcd reader driver.\n\n"
 		     "  --port PORT        vpcd port of the reader (CHANNELID of its reader.conf)\n"
 		     "  --host ADDR        vpcd address (default 127.0.0.1)\n"
-		     "  --control SOCKET   Unix socket taking insert, remove, status, quit\n"
+		     "  --control SOCKET   Unix socket taking insert, remove, hold, release, status, quit\n"
 		     "  --trace FILE       append an APDU trace (PIN and PUK bytes masked)\n"
 		     "  --latency MODEL    none, real, or rtt=MS,byte=US,rsa=MS,ec=MS\n"
 		     "  --removed          start with the card out of the reader\n"
