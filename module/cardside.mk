@@ -25,5 +25,6 @@ module_libeimza_cardside_la_LIBADD = module/libeimza-cardcore.la $(PCSC_LIBS) $(
 
 # The scripted transport, for tests and fuzzers only.
 noinst_LTLIBRARIES += module/libeimza-replay.la
-module_libeimza_replay_la_SOURCES = module/transport/replay.h module/transport/replay.c
+module_libeimza_replay_la_SOURCES = module/transport/replay.h module/transport/replay.c \
+	module/transport/replay-reader.c
 module_libeimza_replay_la_CFLAGS = $(AM_CFLAGS) -fPIC

@@ -107,8 +107,10 @@ ez_err ez_apdu_send(ez_conn *c, const struct ez_apdu *a, uint8_t *out, size_t *o
 		off += a->chain;
 	}
 	*out_len = cap;
-	return one(c, a->cla, a, a->data + off, a->lc - off, a->has_le, a->le_byte, out, out_len,
-		   sw, count);
+	/* A command without data has no data pointer: NULL + 0 is undefined
+	 * in C (clang's UBSan reports it). */
+	return one(c, a->cla, a, a->data ? a->data + off : NULL, a->lc - off, a->has_le,
+		   a->le_byte, out, out_len, sw, count);
 }
 
 ez_err ez_sw_err(uint16_t sw, int *tries)

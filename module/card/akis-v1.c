@@ -135,16 +135,12 @@ static ez_err select_app(ez_card *c)
 	return select_df_path(c, c->app.path, c->app.path_len);
 }
 
-/* ez_p15_io.read: a file by PKCS#15 path. */
-static ez_err v1_read(void *arg, const uint8_t *path, size_t path_len, size_t index, size_t len,
-		      size_t max, bool der_object, uint8_t **out, size_t *out_len)
+/* Select the EF at a PKCS#15 path: absolute (3F00 first), else relative
+ * to the application DF. The FCI's file size goes to *size (may be NULL). */
+static ez_err select_ef(ez_card *c, const uint8_t *path, size_t path_len, size_t *size)
 {
-	ez_card *c = arg;
-	size_t size = 0, got = 0;
 	ez_err e;
 
-	*out = NULL;
-	*out_len = 0;
 	if (path_len < 2 || path_len % 2 || path_len > 16)
 		return EZ_ERR_MALFORMED;
 	if (memcmp(path, mf, 2) == 0) {
@@ -157,7 +153,21 @@ static ez_err v1_read(void *arg, const uint8_t *path, size_t path_len, size_t in
 		}
 	}
 	if (e == EZ_OK)
-		e = select_file(c, SEL_EF, path + path_len - 2, 2, &size);
+		e = select_file(c, SEL_EF, path + path_len - 2, 2, size);
+	return e;
+}
+
+/* ez_p15_io.read: a file by PKCS#15 path. */
+static ez_err v1_read(void *arg, const uint8_t *path, size_t path_len, size_t index, size_t len,
+		      size_t max, bool der_object, uint8_t **out, size_t *out_len)
+{
+	ez_card *c = arg;
+	size_t size = 0, got = 0;
+	ez_err e;
+
+	*out = NULL;
+	*out_len = 0;
+	e = select_ef(c, path, path_len, &size);
 	if (e != EZ_OK)
 		return e;
 	if (index == 0 && len == 0)
@@ -181,13 +191,6 @@ static ez_err v1_read(void *arg, const uint8_t *path, size_t path_len, size_t in
 	return EZ_OK;
 }
 
-static bool transport_gone(ez_err e)
-{
-	return e == EZ_ERR_NO_MEMORY || e == EZ_ERR_CARD_REMOVED || e == EZ_ERR_NO_CARD ||
-	       e == EZ_ERR_NO_READER || e == EZ_ERR_NO_SERVICE || e == EZ_ERR_CARD_RESET ||
-	       e == EZ_ERR_TRANSPORT || e == EZ_ERR_CARD_UNREADY;
-}
-
 /* Where the application is: EF(DIR), then the PKCS#15 DF name, then the
  * DFs 1.x cards are known to use. */
 static ez_err find_app(ez_card *c, struct ez_p15_app *app)
@@ -200,7 +203,7 @@ static ez_err find_app(ez_card *c, struct ez_p15_app *app)
 	ez_err e;
 
 	e = v1_read(c, dir_path, sizeof(dir_path), 0, 0, MAX_FILE, false, &buf, &len);
-	if (transport_gone(e))
+	if (ez_card_gone(e))
 		return e;
 	if (e == EZ_OK)
 		e = ez_p15_parse_dir(app, buf, len);
@@ -217,7 +220,7 @@ static ez_err find_app(ez_card *c, struct ez_p15_app *app)
 	memcpy(c->app.aid, pkcs15_aid, sizeof(pkcs15_aid));
 	c->app.aid_len = sizeof(pkcs15_aid);
 	e = select_app(c);
-	if (e == EZ_OK || transport_gone(e))
+	if (e == EZ_OK || ez_card_gone(e))
 		return e;
 	c->app.aid_len = 0;
 	if (c->app.path_len)
@@ -225,7 +228,7 @@ static ez_err find_app(ez_card *c, struct ez_p15_app *app)
 	memcpy(c->app.path, df_3d00, sizeof(df_3d00));
 	c->app.path_len = sizeof(df_3d00);
 	e = select_app(c);
-	if (e == EZ_OK || transport_gone(e))
+	if (e == EZ_OK || ez_card_gone(e))
 		return e;
 	memcpy(c->app.path, df_5015, sizeof(df_5015));
 	return select_app(c);
@@ -279,6 +282,17 @@ static ez_err complete_pins(struct ez_p15_app *app)
 	return EZ_OK;
 }
 
+/* The description says where the application was found (by name, else by
+ * path), so that ez_card_revalidate selects it as the load did. */
+static void record_location(const ez_card *c, struct ez_p15_app *app)
+{
+	memset(&app->app_path, 0, sizeof(app->app_path));
+	memcpy(app->app_path.value, c->app.path, c->app.path_len);
+	app->app_path.len = c->app.path_len;
+	memcpy(app->app_aid, c->app.aid, c->app.aid_len);
+	app->app_aid_len = c->app.aid_len;
+}
+
 static ez_err v1_load(ez_card *c, struct ez_p15_app *app)
 {
 	struct ez_p15_io io = {v1_read, c};
@@ -290,6 +304,39 @@ static ez_err v1_load(ez_card *c, struct ez_p15_app *app)
 		e = ez_p15_load(&io, app);
 	if (e == EZ_OK)
 		e = complete_pins(app);
+	if (e == EZ_OK)
+		record_location(c, app);
+	/* The counters now, while the application is still selected: each
+	 * VERIFY without data costs no try and no SELECT. */
+	if (e == EZ_OK)
+		e = ez_card_read_counters(c, app);
+	return e;
+}
+
+/* Select the application where the load found it, then compare the head
+ * of every certificate EF the CDF named. */
+static ez_err v1_unchanged(ez_card *c, const struct ez_p15_app *app)
+{
+	const struct ez_p15_path *loc = &app->app_path;
+	ez_err e;
+
+	if (app->app_aid_len > sizeof(c->app.aid) || loc->len > sizeof(c->app.path) ||
+	    (loc->len && (loc->len < 2 || loc->len % 2 || memcmp(loc->value, mf, 2) != 0)) ||
+	    (!app->app_aid_len && !loc->len))
+		return EZ_ERR_CARD_CHANGED; /* not a description this dialect made */
+	memset(&c->app, 0, sizeof(c->app));
+	memcpy(c->app.path, loc->value, loc->len);
+	c->app.path_len = loc->len;
+	memcpy(c->app.aid, app->app_aid, app->app_aid_len);
+	c->app.aid_len = app->app_aid_len;
+	c->cur_df_known = false;
+	e = select_app(c);
+	for (size_t i = 0; e == EZ_OK && i < app->n_certs; i++) {
+		const struct ez_p15_cert *ct = &app->certs[i];
+		e = select_ef(c, ct->path.value, ct->path.len, NULL);
+		if (e == EZ_OK)
+			e = ez_card_compare_head(c, ct->path.index, ct->der, ct->der_len);
+	}
 	return e;
 }
 
@@ -453,4 +500,5 @@ const struct ez_dialect ez_dialect_v12 = {
 	.logout = v1_logout,
 	.sign_caps = v1_sign_caps,
 	.sign = v1_sign,
+	.unchanged = v1_unchanged,
 };

@@ -66,13 +66,6 @@ struct scan {
 	bool taken[256]; /* key ids already paired */
 };
 
-static bool gone(ez_err e)
-{
-	return e == EZ_ERR_NO_MEMORY || e == EZ_ERR_CARD_REMOVED || e == EZ_ERR_NO_CARD ||
-	       e == EZ_ERR_NO_READER || e == EZ_ERR_NO_SERVICE || e == EZ_ERR_CARD_RESET ||
-	       e == EZ_ERR_TRANSPORT || e == EZ_ERR_CARD_UNREADY;
-}
-
 /* ---- PINs ------------------------------------------------------------------ */
 
 static ez_err read_pin(ez_card *c, uint8_t ref, bool so, struct ez_p15_pin *p)
@@ -341,7 +334,7 @@ static ez_err pair(struct scan *s, const struct cert *ct, unsigned rank, uint8_t
 			continue; /* 6A 88: no such object */
 		parse_header(rsp, sw == 0x9000 ? n : 0, tt, id, &h);
 		m = public_matches(s, ct, rsa, id, &e);
-		if (gone(e))
+		if (ez_card_gone(e))
 			return e;
 		if (m == 1) {
 			*out_id = id;
@@ -513,5 +506,28 @@ ez_err v2_load(ez_card *c, struct ez_p15_app *app)
 		free(s->certs[i].der);
 	}
 	free(s);
+	return e;
+}
+
+/* The certificate EFs the description names (2F1x under the PKCS-15 DF),
+ * each compared by its head. */
+ez_err v2_unchanged(ez_card *c, const struct ez_p15_app *app)
+{
+	ez_err e = v2_select_app(c);
+
+	for (size_t i = 0; e == EZ_OK && i < app->n_certs; i++) {
+		const struct ez_p15_cert *ct = &app->certs[i];
+		uint8_t fci[256];
+		size_t n = sizeof(fci);
+		uint16_t sw;
+		if (ct->path.len != 2 || ct->path.index || ct->path.length)
+			return EZ_ERR_CARD_CHANGED; /* not a description this dialect made */
+		e = ez_card_send(c, 0x00, 0xA4, 0x02, 0x00, ct->path.value, 2, EZ_LE_ANY, fci, &n,
+				 &sw);
+		if (e == EZ_OK && sw != 0x9000)
+			e = EZ_ERR_CARD_CHANGED; /* the EF is gone (6A 82) or refused */
+		if (e == EZ_OK)
+			e = ez_card_compare_head(c, 0, ct->der, ct->der_len);
+	}
 	return e;
 }

@@ -307,4 +307,5 @@ const struct ez_dialect ez_dialect_v2 = {
 	.logout = v2_logout,
 	.sign_caps = v2_sign_caps,
 	.sign = v2_sign,
+	.unchanged = v2_unchanged,
 };

@@ -37,7 +37,8 @@ ez_err v2_pin_counters(ez_card *c, uint8_t ref, bool whole_header, int *left, in
 /* A PIN object's length limits (7F41: 80 max, 81 min); 0 when not said. */
 ez_err v2_pin_lengths(ez_card *c, uint8_t ref, unsigned *min, unsigned *max, uint16_t *sw);
 
-/* The load operation (akis-v2-load.c). */
+/* The load operation and its check (akis-v2-load.c). */
 ez_err v2_load(ez_card *c, struct ez_p15_app *app);
+ez_err v2_unchanged(ez_card *c, const struct ez_p15_app *app);
 
 #endif

@@ -40,6 +40,10 @@ struct ez_dialect {
 	void (*sign_caps)(const ez_card *c, struct ez_sign_caps *caps);
 	ez_err (*sign)(ez_card *c, uint8_t key_ref, enum ez_sig_scheme scheme, enum ez_hash hash,
 		       const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len);
+	/* ez_card_revalidate's dialect part: select the application the way
+	 * `app` says it was found and compare the head of every certificate
+	 * (ez_card_compare_head). Inside a transaction. */
+	ez_err (*unchanged)(ez_card *c, const struct ez_p15_app *app);
 };
 
 extern const struct ez_dialect ez_dialect_v12;
@@ -98,6 +102,21 @@ ez_err ez_card_read_selected(ez_card *c, size_t offset, uint8_t *buf, size_t wan
  * the first DER object (a certificate in a larger file). *out malloc'ed. */
 ez_err ez_card_read_ef(ez_card *c, size_t fci_size, size_t max, bool der_object, uint8_t **out,
 		       size_t *out_len);
+/* The first bytes that name a certificate: its DER up to the end of the
+ * TBSCertificate's serialNumber (outer and TBS lengths, version, serial).
+ * 0 when `der` is not shaped like an X.509 certificate. */
+size_t ez_cert_head_len(const uint8_t *der, size_t len);
+/* Does the selected EF hold, from `offset`, the head of the certificate
+ * `der`? One READ BINARY of exactly the head. EZ_OK the same bytes;
+ * EZ_ERR_CARD_CHANGED other or fewer bytes; else the exchange's error. */
+ez_err ez_card_compare_head(ez_card *c, size_t offset, const uint8_t *der, size_t der_len);
+/* The counters of every PIN in `app` through the dialect's command that
+ * costs no try (tries_left; -1 when the card does not tell). */
+ez_err ez_card_read_counters(ez_card *c, struct ez_p15_app *app);
+/* Errors that say the card, the reader or the service is gone (or memory
+ * ran out), as opposed to an answer of the card. */
+bool ez_card_gone(ez_err e);
+
 /* The size of an EF from its FCI/FCP (tag 80 or 81 inside 62/6F), 0 when
  * absent. */
 size_t ez_fci_file_size(const uint8_t *fci, size_t len);

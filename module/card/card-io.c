@@ -169,6 +169,67 @@ ez_err ez_card_read_ef(ez_card *c, size_t fci_size, size_t max, bool der_object,
 	return EZ_OK;
 }
 
+/* Longer heads are not certificates a card holds (a serial number has at
+ * most 20 bytes, RFC 5280 4.1.2.2); one READ BINARY takes it whole. */
+#define CERT_HEAD_MAX 128
+
+size_t ez_cert_head_len(const uint8_t *der, size_t len)
+{
+	der_reader r, cert, tbs;
+	der_tlv t, f;
+	size_t n;
+
+	der_reader_init(&r, der, len);
+	if (der_expect(&r, DER_SEQUENCE, &t) < 0)
+		return 0;
+	der_enter(&t, &cert);
+	if (der_expect(&cert, DER_SEQUENCE, &t) < 0)
+		return 0;
+	der_enter(&t, &tbs);
+	if (der_optional(&tbs, DER_CTX_CONS(0), &f) < 0 || der_expect(&tbs, DER_INTEGER, &f) < 0)
+		return 0;
+	n = (size_t)(f.raw + f.rawlen - der);
+	return n <= CERT_HEAD_MAX ? n : 0;
+}
+
+ez_err ez_card_compare_head(ez_card *c, size_t offset, const uint8_t *der, size_t der_len)
+{
+	uint8_t buf[CERT_HEAD_MAX];
+	size_t head = ez_cert_head_len(der, der_len), got = 0;
+	ez_err e;
+
+	if (!head)
+		return EZ_ERR_CARD_CHANGED;
+	e = ez_card_read_selected(c, offset, buf, head, &got);
+	if (e != EZ_OK)
+		return e;
+	return got == head && memcmp(buf, der, head) == 0 ? EZ_OK : EZ_ERR_CARD_CHANGED;
+}
+
+bool ez_card_gone(ez_err e)
+{
+	return e == EZ_ERR_NO_MEMORY || e == EZ_ERR_CARD_REMOVED || e == EZ_ERR_NO_CARD ||
+	       e == EZ_ERR_NO_READER || e == EZ_ERR_NO_SERVICE || e == EZ_ERR_CARD_RESET ||
+	       e == EZ_ERR_TRANSPORT || e == EZ_ERR_CARD_UNREADY;
+}
+
+ez_err ez_card_read_counters(ez_card *c, struct ez_p15_app *app)
+{
+	for (size_t i = 0; i < app->n_pins; i++) {
+		struct ez_p15_pin *p = &app->pins[i];
+		enum ez_pin_state st = EZ_PIN_UNKNOWN;
+		int tries = -1;
+		ez_err e = c->d->pin_state(c, &p->fmt, &st, &tries);
+		if (e != EZ_OK)
+			return e;
+		/* As the token reads a counter: verified means all tries left. */
+		p->tries_left = st == EZ_PIN_VERIFIED ? (int)p->fmt.max_tries
+				: st == EZ_PIN_UNKNOWN	 ? -1
+							 : tries;
+	}
+	return EZ_OK;
+}
+
 size_t ez_fci_file_size(const uint8_t *fci, size_t len)
 {
 	der_reader r, in;

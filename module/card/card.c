@@ -153,6 +153,39 @@ ez_err ez_card_load(ez_card *c, struct ez_p15_app *app)
 	return e;
 }
 
+bool ez_card_checkable(const struct ez_p15_app *app)
+{
+	if (app->n_certs == 0)
+		return false; /* nothing on the card would tell a new content */
+	for (size_t i = 0; i < app->n_certs; i++)
+		if (!app->certs[i].der || !ez_cert_head_len(app->certs[i].der, app->certs[i].der_len))
+			return false;
+	for (size_t i = 0; i < app->n_pubkeys; i++)
+		if (app->pubkeys[i].spki)
+			return false; /* a public key read from a file no check covers */
+	return true;
+}
+
+ez_err ez_card_revalidate(ez_card *c, struct ez_p15_app *app)
+{
+	ez_err e;
+
+	if (!ez_card_checkable(app))
+		return EZ_ERR_CARD_CHANGED;
+	e = ez_card_begin(c);
+	if (e != EZ_OK)
+		return e;
+	e = c->d->unchanged(c, app);
+	if (e == EZ_OK)
+		e = ez_card_read_counters(c, app);
+	ez_card_end(c);
+	/* Any answer but "the same": the caller reads the card in full, and
+	 * that read meets whatever the card now says. */
+	if (e != EZ_OK && !ez_card_gone(e))
+		e = EZ_ERR_CARD_CHANGED;
+	return e;
+}
+
 /* ---- dispatch --------------------------------------------------------------- */
 
 ez_err ez_card_pin_state(ez_card *c, const struct ez_pin_format *f, enum ez_pin_state *state,

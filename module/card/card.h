@@ -71,8 +71,32 @@ ez_err ez_card_same(ez_card *c);
 /* Read the card's objects (certificates, keys, PINs) the way its dialect
  * finds them: the PKCS#15 structure on 1.x, certificate EFs and security
  * data objects on 2.x. The result is described in PKCS#15 terms
- * (../pkcs15/pkcs15.h); each PIN in it carries its complete format. */
+ * (../pkcs15/pkcs15.h); each PIN in it carries its complete format and its
+ * counter as the card told it without spending a try. Certificates are
+ * read up to their DER length, and no public-key file is read for a key
+ * whose certificate holds it. */
 ez_err ez_card_load(ez_card *c, struct ez_p15_app *app);
+
+/* ---- a description kept from an earlier insertion ------------------------ */
+
+/* Can ez_card_revalidate check this description? It needs a certificate
+ * at least, every certificate's DER (its head is what is compared), and no
+ * public key read from a file of its own (no certificate behind it). */
+bool ez_card_checkable(const struct ez_p15_app *app);
+/* Does the card still hold what `app` describes? `app` is what
+ * ez_card_load gave for a card with this ATR and serial at an earlier
+ * insertion (the token's persistent cache keeps it). A cheap check: the
+ * application is selected as the load found it, and of every certificate
+ * EF the description names the first bytes up to the end of the
+ * certificate's serial number are read (one SELECT and one READ BINARY
+ * each) and compared with the description's certificate. Then, in the
+ * same transaction, every PIN's counter (tries_left) through the command
+ * that costs no try. EZ_OK: the same certificates; EZ_ERR_CARD_CHANGED:
+ * something differs (or the description is not one this card's dialect
+ * can check): read the card with ez_card_load; other errors: the card or
+ * the reader is gone. What the check does not see is in docs/module.md
+ * ("Cache"). */
+ez_err ez_card_revalidate(ez_card *c, struct ez_p15_app *app);
 
 /* ---- PINs ------------------------------------------------------------- */
 

@@ -11,6 +11,7 @@
  *     login_consent = yes|no    EIMZA_LOGIN_CONSENT=1|0 (default yes)
  *     read_retry = SECONDS      EIMZA_READ_RETRY=SECONDS (default 2)
  *     parallel_read = yes|no    EIMZA_PARALLEL_READ=1|0 (default yes)
+ *     cache = yes|no            EIMZA_CACHE=1|0 (read in module/cache/)
  *
  * A reader is a slot when its name contains one of the include texts (all
  * readers when there is none) and none of the exclude texts. Lines that do
@@ -74,6 +75,8 @@ static void set(const char *key, const char *v)
 		seconds(&ez_cfg.read_retry, v);
 	else if (strcmp(key, "parallel_read") == 0)
 		ez_cfg.parallel_read = yes(v);
+	else if (strcmp(key, "cache") == 0)
+		ez_token_cache_setting(yes(v)); /* EIMZA_CACHE overrides it (module/cache) */
 }
 
 static char *trim(char *s)
@@ -95,6 +98,7 @@ void ez_config_load(void)
 	FILE *f;
 
 	memset(&ez_cfg, 0, sizeof(ez_cfg));
+	ez_token_cache_setting(-1);
 	ez_cfg.apdu_trace = true; /* when the log is on */
 	ez_cfg.login_consent = true;
 	ez_cfg.read_retry = 2;

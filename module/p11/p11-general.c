@@ -115,7 +115,6 @@ static CK_RV initialize(CK_VOID_PTR init_args)
 		return rv == CKR_HOST_MEMORY ? rv : CKR_CANT_LOCK;
 	ez_mod.pid = getpid();
 	ez_mod.next_session = 1;
-	ez_mod.next_object = 1;
 	/* No pcscd yet is not an error: slots appear when it comes. */
 	if (ez_pcsc_open(&ez_mod.pcsc) != EZ_OK)
 		ez_mod.pcsc = NULL;

@@ -9,7 +9,7 @@
  *     connection and its transaction depth, and the operation state of the
  *     slot's sessions. Card I/O runs holding it, and nothing else.
  *   - the module lock guards the tables: which slots exist, which sessions
- *     exist and on which slot, the counters for new handles, and pcscd's
+ *     exist and on which slot, the counter for new session handles, and pcscd's
  *     context. It is held for table lookups and pcscd status queries only,
  *     never across card I/O, and never while waiting for a slot lock.
  * Order: a slot lock, then the module lock. A thread holds at most one
@@ -68,6 +68,7 @@ struct ez_slot {
 	unsigned read_failures;     /* failed reads of this insertion (the back-off) */
 	double read_again_at;       /* monotonic seconds: no new read before */
 	unsigned events;            /* pcscd's insertion counter when the card was seen */
+	unsigned long tokens_made;  /* tokens read in this slot (their handle ranges) */
 	unsigned long pcsc_epoch;   /* the pcscd context the card was seen with */
 	bool reported_present;      /* what C_WaitForSlotEvent last reported */
 	unsigned reported_events;
@@ -115,7 +116,6 @@ struct ez_module {
 	struct ez_session **sessions;
 	size_t nsessions;
 	CK_SESSION_HANDLE next_session;
-	CK_OBJECT_HANDLE next_object;
 };
 
 /* Outside ez_mod, which C_Finalize clears: threads still in

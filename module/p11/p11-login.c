@@ -45,6 +45,16 @@ static CK_RV context_login(struct ez_call *c, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 		return CKR_OPERATION_NOT_INITIALIZED;
 	if (t->login != CKU_USER)
 		return CKR_USER_NOT_LOGGED_IN;
+	/* NSS (pdfsig, Firefox) answers a context login with an empty PIN
+	 * when it has none to give: no card takes an empty PIN, so it stands
+	 * for "the PIN just typed for C_Login", the consent login_consent
+	 * allows (see p11-sign.c). Without that consent it is refused before
+	 * the card, as any PIN of the wrong length. */
+	if (len == 0 && ez_cfg.login_consent && ez_token_take_login_consent(t)) {
+		ez_log("an empty context PIN: the login's PIN is the consent");
+		s->context_login = true;
+		return CKR_OK;
+	}
 	/* VERIFY, MSE and PSO must not be split by another program: hold the
 	 * card's transaction until the signature is made. */
 	e = s->holds_transaction ? EZ_OK : ez_conn_begin(t->conn);

@@ -57,12 +57,15 @@ static void read_card_on(struct ez_slot *s, ez_conn *conn, ez_err e)
 	struct ez_token *t = NULL;
 	CK_OBJECT_HANDLE handles;
 
-	/* Each token takes its object handles from a range of its own, so
-	 * cards read in parallel never hand out the same handle. */
-	ez_mutex_lock(ez_mod.lock);
-	handles = ez_mod.next_object;
-	ez_mod.next_object += EZ_TOKEN_MAX_HANDLES;
-	ez_mutex_unlock(ez_mod.lock);
+	/* Each token takes its object handles from a range of its own, made
+	 * of its slot and the count of tokens the slot has had: cards read in
+	 * parallel never hand out the same handle, a new card in a slot does
+	 * not reuse the handles of the one before (not for 4096 insertions),
+	 * and the same card in the same slot gets the same handles in every
+	 * process, whichever card was read first (< 2^30: a 32-bit CK_ULONG
+	 * holds it). */
+	handles = ((CK_OBJECT_HANDLE)s->id << 24) +
+		  (CK_OBJECT_HANDLE)(s->tokens_made++ % 4096) * EZ_TOKEN_MAX_HANDLES + 1;
 
 	if (e == EZ_OK) {
 		e = ez_token_open(conn, handles, &t, &s->card);

@@ -1,7 +1,8 @@
 /*
  * pkcs15-load.c: read a PKCS#15 application, every file once: ODF ->
- * TokenInfo and the directory files -> certificate EFs -> the public-key
- * EFs of keys no certificate describes. Finding the application (EF(DIR),
+ * TokenInfo and the directory files -> certificate EFs -> only when a
+ * private key has no certificate, the public-key directories and the
+ * public-key EFs of keys no certificate describes. Finding the application (EF(DIR),
  * its DF) is the card layer's: it knows how its card selects files.
  */
 #include "config.h"
@@ -110,36 +111,33 @@ static bool has_cert(const struct ez_p15_app *app, const struct ez_p15_id *id)
 	return false;
 }
 
-static ez_err load(const struct ez_p15_io *io, struct ez_p15_app *app)
+/* Every private key has a certificate with its iD: its public key comes
+ * from there, and no public-key directory or file needs reading. */
+static bool every_key_has_cert(const struct ez_p15_app *app)
 {
-	struct odf_list odf = {0};
+	for (size_t i = 0; i < app->n_prkeys; i++)
+		if (!has_cert(app, &app->prkeys[i].id))
+			return false;
+	return true;
+}
+
+/* Read and parse the directory files of the ODF with these tags. */
+static ez_err read_directories(const struct ez_p15_io *io, struct ez_p15_app *app,
+			       const struct odf_list *odf, bool pukdf)
+{
 	uint8_t *buf = NULL;
-	size_t len = 0, i;
+	size_t len = 0;
 	ez_err e;
 
-	e = read_fid(io, EZ_P15_EF_ODF, &buf, &len);
-	if (e != EZ_OK)
-		return e;
-	e = ez_p15_parse_odf(buf, len, collect, &odf);
-	free(buf);
-	buf = NULL;
-	if (e != EZ_OK)
-		return e;
-	e = read_fid(io, EZ_P15_EF_TOKENINFO, &buf, &len);
-	if (e != EZ_OK)
-		return e;
-	e = ez_p15_parse_tokeninfo(app, buf, len);
-	free(buf);
-	buf = NULL;
-	if (e != EZ_OK)
-		return e;
-
-	for (i = 0; i < odf.n; i++) {
-		unsigned tag = odf.e[i].tag;
-		if (tag != 0xA0 && tag != 0xA1 && tag != 0xA2 && tag != 0xA4 && tag != 0xA5 &&
-		    tag != 0xA6 && tag != 0xA8)
+	for (size_t i = 0; i < odf->n; i++) {
+		unsigned tag = odf->e[i].tag;
+		bool is_pukdf = tag == 0xA1 || tag == 0xA2;
+		if (tag != 0xA0 && !is_pukdf && tag != 0xA4 && tag != 0xA5 && tag != 0xA6 &&
+		    tag != 0xA8)
 			continue; /* secret keys, data objects: not shown */
-		e = read_path(io, &odf.e[i].path, MAX_DF_FILE, false, &buf, &len);
+		if (is_pukdf != pukdf)
+			continue;
+		e = read_path(io, &odf->e[i].path, MAX_DF_FILE, false, &buf, &len);
 		if (fatal(e))
 			return e;
 		if (e != EZ_OK)
@@ -166,7 +164,38 @@ static ez_err load(const struct ez_p15_io *io, struct ez_p15_app *app)
 		if (e == EZ_ERR_NO_MEMORY)
 			return e;
 	}
+	return EZ_OK;
+}
 
+static ez_err load(const struct ez_p15_io *io, struct ez_p15_app *app)
+{
+	struct odf_list odf = {0};
+	uint8_t *buf = NULL;
+	size_t len = 0, i;
+	ez_err e;
+
+	e = read_fid(io, EZ_P15_EF_ODF, &buf, &len);
+	if (e != EZ_OK)
+		return e;
+	e = ez_p15_parse_odf(buf, len, collect, &odf);
+	free(buf);
+	buf = NULL;
+	if (e != EZ_OK)
+		return e;
+	e = read_fid(io, EZ_P15_EF_TOKENINFO, &buf, &len);
+	if (e != EZ_OK)
+		return e;
+	e = ez_p15_parse_tokeninfo(app, buf, len);
+	free(buf);
+	buf = NULL;
+	if (e != EZ_OK)
+		return e;
+
+	/* The public-key directories last, and only when a key has no
+	 * certificate: a key's public key is taken from its certificate. */
+	e = read_directories(io, app, &odf, false);
+	if (e != EZ_OK)
+		return e;
 	for (i = 0; i < app->n_certs; i++) {
 		struct ez_p15_cert *c = &app->certs[i];
 		size_t n;
@@ -184,6 +213,11 @@ static ez_err load(const struct ez_p15_io *io, struct ez_p15_app *app)
 		}
 		buf = NULL;
 	}
+	if (every_key_has_cert(app))
+		return EZ_OK;
+	e = read_directories(io, app, &odf, true);
+	if (e != EZ_OK)
+		return e;
 	for (i = 0; i < app->n_pubkeys; i++) {
 		struct ez_p15_pubkey *k = &app->pubkeys[i];
 		size_t n;

@@ -157,9 +157,12 @@ struct ez_p15_io {
 };
 
 /* Read the application the card layer has located (app->app_path or
- * app_aid set by it): ODF, TokenInfo, every directory file the ODF names,
- * every certificate, and a public-key file only for a key that has no
- * certificate to take its public key from. Each file is read once. A
+ * app_aid set by it): ODF, TokenInfo, every directory file the ODF names
+ * but the public-key directories, every certificate (up to its DER
+ * length); then, only when a private key has no certificate with its iD,
+ * the public-key directories and the public-key files of keys without a
+ * certificate (a key's public key is otherwise its certificate's, and
+ * app->pubkeys stays empty). Each file is read once. A
  * malformed object inside a directory file is skipped so one bad entry
  * does not hide the rest; a malformed ODF or TokenInfo fails the load with
  * EZ_ERR_MALFORMED. */

@@ -16,6 +16,7 @@
 #include <eimza/hex.h>
 #include <eimza/secmem.h>
 
+#include "../cache/cache.h"
 #include "objects.h"
 #include "../ez-ossl.h"
 
@@ -156,6 +157,52 @@ static void read_counters(struct ez_token *t, bool fresh)
 	t->so_tries = counter(t, sp);
 }
 
+void ez_token_cache_setting(int on)
+{
+	ez_cache_configure(on);
+}
+
+/*
+ * The card's description: from the cache when the card still holds what
+ * its entry says (ez_card_revalidate: a few APDUs, the PIN counters
+ * included), else read in full and, when the card can be checked next
+ * time, written to the cache. A card without a serial number is never
+ * cached: nothing would tell it from another card.
+ */
+static ez_err describe(struct ez_token *t)
+{
+	struct ez_cache_key key = {0};
+	bool cached = ez_cache_enabled() && t->info.serial_len > 0;
+	ez_err e;
+
+	t->source = EZ_SOURCE_CARD;
+	if (cached) {
+		key.atr_len = ez_conn_atr(t->conn, key.atr, sizeof(key.atr));
+		memcpy(key.serial, t->info.serial, t->info.serial_len);
+		key.serial_len = t->info.serial_len;
+		t->source = EZ_SOURCE_CACHE_NEW;
+		if (ez_cache_load(&key, &t->app) == EZ_OK) {
+			e = ez_card_revalidate(t->card, &t->app);
+			if (e == EZ_OK) {
+				t->source = EZ_SOURCE_CACHE;
+				return EZ_OK;
+			}
+			ez_p15_app_free(&t->app);
+			if (e != EZ_ERR_CARD_CHANGED)
+				return e; /* the card or the reader went away */
+			t->source = EZ_SOURCE_CACHE_OLD;
+		}
+	}
+	e = ez_card_load(t->card, &t->app);
+	if (!cached)
+		return e;
+	if (e == EZ_OK && ez_card_checkable(&t->app))
+		(void)ez_cache_store(&key, &t->app);
+	else if (t->source == EZ_SOURCE_CACHE_OLD)
+		ez_cache_forget(&key); /* an entry the card no longer matches */
+	return e;
+}
+
 ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE first_handle, struct ez_token **out,
 		     struct ez_card_info *info)
 {
@@ -183,7 +230,7 @@ ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE first_handle, struct ez_tok
 	if (e == EZ_OK) {
 		t->info = *ez_card_info(t->card);
 		ez_card_sign_caps(t->card, &t->caps);
-		e = ez_card_load(t->card, &t->app);
+		e = describe(t);
 	}
 	if (e == EZ_OK) {
 		up = ez_p15_user_pin(&t->app);

@@ -40,6 +40,15 @@ struct ez_obj {
 	bool always_auth;       /* private key: userConsent */
 };
 
+/* Where a token's description came from (for logs and benchmarks). */
+enum ez_token_source {
+	EZ_SOURCE_CARD,      /* read in full; the cache is off or the card has no serial */
+	EZ_SOURCE_CACHE,     /* the cache entry, checked against the card */
+	EZ_SOURCE_CACHE_NEW, /* read in full (no usable entry), entry written */
+	EZ_SOURCE_CACHE_OLD, /* read in full: the card no longer holds what its entry said;
+	                        entry rewritten */
+};
+
 struct ez_token {
 	ez_conn *conn;
 	ez_card *card;
@@ -62,6 +71,7 @@ struct ez_token {
 	bool so_authorized;     /* the SO login's PUK may still unblock: cleared by the
 	                           first C_InitPIN, which spends it */
 	unsigned long generation; /* distinguishes successive tokens in one slot */
+	enum ez_token_source source;
 	/* The user's C_Login as the consent for one always-authenticate
 	 * signature: the card's APDU count right after that login's VERIFY. */
 	bool login_consent;
@@ -79,10 +89,18 @@ struct ez_token {
  * other token uses; a card with more objects than the range is refused as
  * malformed). `info` (may be NULL) gets what the card is, also when it is
  * not read (a card of no known family: EZ_ERR_NOT_AKIS). Several tokens
- * may be opened at once in different threads. */
+ * may be opened at once in different threads. With the cache on
+ * (ez_token_cache_setting, EIMZA_CACHE) a card with a serial number whose
+ * entry the card still matches is not read again (module/cache/cache.h,
+ * docs/module.md); the objects, their handles and attributes are the same
+ * either way. */
 ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE first_handle, struct ez_token **out,
 		     struct ez_card_info *info);
 void ez_token_free(struct ez_token *t);
+
+/* The configuration file's `cache = yes|no`: 1, 0, or -1 when it says
+ * nothing (on). EIMZA_CACHE=0|1 in the environment overrides it. */
+void ez_token_cache_setting(int on);
 
 /* Objects and attributes. */
 struct ez_obj *ez_token_object(struct ez_token *t, CK_OBJECT_HANDLE h);

@@ -32,6 +32,10 @@ struct ez_conn {
 	size_t exchanges;
 	int depth;
 	bool lost;
+	size_t recoveries;
+	ez_trace_fn trace_fn;
+	void *trace_arg;
+	bool kept; /* ez_conn_close leaves it to its owner (ez_replay_keep) */
 };
 
 static int hexval(int ch)
@@ -161,6 +165,8 @@ static void trace(ez_conn *c, const uint8_t *apdu, size_t len, bool command)
 	if (!c->trace[c->ntrace])
 		abort();
 	c->ntrace++;
+	if (c->trace_fn)
+		c->trace_fn(c->trace_arg, line);
 }
 
 size_t ez_replay_trace_count(const ez_conn *c, const char *prefix)
@@ -191,6 +197,11 @@ size_t ez_replay_exchanges(const ez_conn *c)
 int ez_replay_open_transactions(const ez_conn *c)
 {
 	return c->depth;
+}
+
+size_t ez_replay_recoveries(const ez_conn *c)
+{
+	return c->recoveries;
 }
 
 /* Does the sent command fit the pattern ("..": any byte, "*": any rest)? */
@@ -244,6 +255,41 @@ bool ez_conn_lost(const ez_conn *c)
 void ez_conn_mark_lost(ez_conn *c)
 {
 	c->lost = true;
+}
+
+/* A reset: the card answers again (what it answers is the script's). The
+ * transaction count is left alone: tests check that the card layer ends
+ * every transaction it began, lost connection or not. */
+ez_err ez_conn_recover(ez_conn *c)
+{
+	c->lost = false;
+	c->recoveries++;
+	return EZ_OK;
+}
+
+void ez_replay_keep(ez_conn *c)
+{
+	c->kept = true;
+}
+
+/* A token owns its connection and closes it (the token tests); a card the
+ * scripted reader hands out stays its owner's (ez_replay_keep). */
+void ez_conn_close(ez_conn *c)
+{
+	if (c && !c->kept)
+		ez_replay_close(c);
+}
+
+bool ez_conn_has_pinpad(ez_conn *c)
+{
+	(void)c;
+	return false;
+}
+
+void ez_conn_set_trace(ez_conn *c, ez_trace_fn fn, void *arg)
+{
+	c->trace_fn = fn;
+	c->trace_arg = arg;
 }
 
 ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,

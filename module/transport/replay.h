@@ -13,6 +13,11 @@
  *   - a responder callback, which answers anything (fuzzers).
  * Every command and answer is also kept as a trace line (ez_apdu_trace_line,
  * PINs masked), for tests that count or print them.
+ *
+ * The PKCS#11 front needs a PC/SC context as well (readers, their state):
+ * ez_replay_reader() below makes the ez_pcsc_* functions show one reader
+ * holding one scripted card (replay-reader.c), so the whole module runs
+ * against a script or a hostile card (tests/fuzz).
  */
 #ifndef EIMZA_MODULE_REPLAY_H
 #define EIMZA_MODULE_REPLAY_H
@@ -27,6 +32,10 @@ ez_conn *ez_replay_open(const uint8_t *atr, size_t atr_len);
 /* From hex text ("3B 9F ..." or "3B9F..."); NULL when not hex. */
 ez_conn *ez_replay_open_hex(const char *atr_hex);
 void ez_replay_close(ez_conn *c);
+/* ez_conn_close() (what the module calls) leaves this connection to its
+ * owner, who closes it with ez_replay_close(); without it ez_conn_close()
+ * closes it, as a token closes its own. */
+void ez_replay_keep(ez_conn *c);
 
 /* Queue one expected command and its answer (data and status word, hex). */
 void ez_replay_expect(ez_conn *c, const char *cmd_hex, const char *rsp_hex);
@@ -49,5 +58,21 @@ size_t ez_replay_trace_len(const ez_conn *c);
 /* Exchanges so far, and transactions still open (begin minus end). */
 size_t ez_replay_exchanges(const ez_conn *c);
 int ez_replay_open_transactions(const ez_conn *c);
+/* How often the card was reset by ez_conn_recover() (a lost connection
+ * taken up again: the card answers the next command as a reset card would,
+ * with whatever the script or the responder gives). */
+size_t ez_replay_recoveries(const ez_conn *c);
+
+/* ---- one reader with one card, for the ez_pcsc_* functions ---------------- */
+
+/* The process's one reader: named `name` (NULL: no reader at all), holding
+ * `card` (NULL: empty). ez_conn_open() on it gives `card` itself, and the
+ * module's ez_conn_close() leaves it open: the card stays the caller's, who
+ * reads its trace and frees it with ez_replay_close() after C_Finalize. */
+void ez_replay_reader(const char *name, ez_conn *card);
+/* A card taken out or put in: the reader's event counter moves, as pcscd's
+ * does, so the front drops its token and reads the new card. */
+void ez_replay_reader_insert(ez_conn *card);
+void ez_replay_reader_remove(void);
 
 #endif

@@ -177,19 +177,38 @@ bool verify_ecdsa_rs(const struct test_key *k, const uint8_t *hash, size_t hlen,
 	return ok;
 }
 
+static char scratch[64];
+
+const char *card_test_dir(void)
+{
+	return scratch;
+}
+
 int main(void)
 {
 	Suite *s = suite_create("card");
 	SRunner *r;
+	char rm[128];
 	int failed;
 
+	strcpy(scratch, "/tmp/eimza-test-card.XXXXXX");
+	if (!mkdtemp(scratch)) {
+		perror("test-card: mkdtemp");
+		return 99;
+	}
+	card_apdu_tests(s);
+	card_pkcs15_tests(s);
 	card_atr_tests(s);
 	card_v2_tests(s);
 	card_v1_tests(s);
 	card_p15_opensc_tests(s);
+	card_cache_tests(s);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
 	failed = srunner_ntests_failed(r);
 	srunner_free(r);
+	snprintf(rm, sizeof(rm), "rm -rf '%s'", scratch);
+	if (system(rm) != 0)
+		fprintf(stderr, "test-card: could not remove %s\n", scratch);
 	return failed ? 1 : 0;
 }

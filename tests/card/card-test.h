@@ -17,6 +17,9 @@
 
 #include "module/transport/replay.h"
 
+/* A scratch folder for this run, made and removed by main(). */
+const char *card_test_dir(void);
+
 /* Hex text to bytes (blanks allowed); aborts the test on bad hex. */
 size_t unhex(const char *s, uint8_t *out, size_t cap);
 /* Bytes to upper-case hex without blanks; malloc'ed. */
@@ -56,9 +59,43 @@ bool verify_pkcs1(const struct test_key *k, const uint8_t *digest_info, size_t d
 bool verify_ecdsa_rs(const struct test_key *k, const uint8_t *hash, size_t hlen,
 		     const uint8_t *sig, size_t slen);
 
+/* Scripts of a card's answers, shared by the dialect tests and the cache
+ * tests. AKIS 2.x (test-card-v2.c): */
+struct v2_key {
+	const struct test_key *k;
+	uint8_t id;
+	bool nonrep;
+	const char *name;
+};
+
+struct v2_card {
+	const struct test_key *certs[4]; /* in 2F10, 2F11, ... */
+	size_t ncerts;
+	struct v2_key keys[4];
+	size_t nkeys;
+	bool pub_protected;
+	int pin_tries, puk_tries;
+	size_t ef_size; /* what each certificate EF's FCI says; 0: the certificate's length */
+};
+/* GET DATA of the serial 11 22 .. 88, as ez_card_open sends it. */
+void v2_script_open(ez_conn *c);
+/* Everything ez_card_load sends to `card` and its answers. */
+void v2_script_load(ez_conn *c, const struct v2_card *card);
+/* SELECT 2F1i with its FCI (`ef_size`, 0: the certificate's length), as the
+ * load and ez_card_revalidate send it. */
+void v2_script_select_cert(ez_conn *c, unsigned i, const struct test_key *k, size_t ef_size);
+/* AKIS 1.2 (test-card-v1.c): GET DATA 06 with the serial 51 .. 58, and
+ * the PKCS#15 application with one RSA key (userConsent when `consent`),
+ * its certificate rsa-a in 2F10 and the counters (3 tries each). */
+void v1_script_open(ez_conn *c);
+void v1_script_load(ez_conn *c, bool consent);
+
+void card_apdu_tests(Suite *s);
+void card_pkcs15_tests(Suite *s);
 void card_atr_tests(Suite *s);
 void card_v2_tests(Suite *s);
 void card_v1_tests(Suite *s);
 void card_p15_opensc_tests(Suite *s);
+void card_cache_tests(Suite *s);
 
 #endif

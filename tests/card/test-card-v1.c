@@ -57,7 +57,14 @@ static void path(der_buf *b, uint16_t fid)
 	der_close(b, m);
 }
 
-static void script_load(ez_conn *c, bool consent)
+/* What the scripted 1.2 card holds besides its one RSA key (iD 45). */
+struct v1_opts {
+	bool consent;    /* the key's userConsent */
+	bool pukdf;      /* the ODF names a PuKDF (2F02) describing the key's public key in 4401 */
+	uint8_t cert_id; /* the certificate's iD in the CDF: 45 is the key's */
+};
+
+static void script_app(ez_conn *c, const struct v1_opts *o)
 {
 	static const uint8_t aid[] = {EZ_P15_AID_BYTES}, app_path[] = {0x3F, 0x00, 0x3D, 0x00};
 	der_buf b;
@@ -81,6 +88,11 @@ static void script_load(ez_conn *c, bool consent)
 	m = der_open(&b, 0xA0);
 	path(&b, 0x2F01);
 	der_close(&b, m);
+	if (o->pukdf) {
+		m = der_open(&b, 0xA1);
+		path(&b, 0x2F02);
+		der_close(&b, m);
+	}
 	m = der_open(&b, 0xA4);
 	path(&b, 0x2F04);
 	der_close(&b, m);
@@ -108,7 +120,7 @@ static void script_load(ez_conn *c, bool consent)
 	n = der_open(&b, DER_SEQUENCE);
 	der_put_str(&b, DER_UTF8_STRING, "NES");
 	der_put(&b, DER_OCTET_STRING, "\x01", 1);
-	if (consent)
+	if (o->consent)
 		der_put_uint(&b, DER_INTEGER, 1);
 	der_close(&b, n);
 	n = der_open(&b, DER_SEQUENCE);
@@ -133,7 +145,7 @@ static void script_load(ez_conn *c, bool consent)
 	der_put_str(&b, DER_UTF8_STRING, "NES");
 	der_close(&b, n);
 	n = der_open(&b, DER_SEQUENCE);
-	der_put(&b, DER_OCTET_STRING, "\x45", 1);
+	der_put(&b, DER_OCTET_STRING, &o->cert_id, 1);
 	der_close(&b, n);
 	n = der_open(&b, DER_CTX_CONS(1));
 	k = der_open(&b, DER_SEQUENCE);
@@ -171,12 +183,49 @@ static void script_load(ez_conn *c, bool consent)
 	der_buf_free(&b);
 	/* The certificate, read up to its DER length only. */
 	script_ef(c, "2F10", rsa_a()->der, rsa_a()->der_len);
+	/* A key without a certificate: only now the PuKDF, and the public
+	 * key's own file. */
+	if (o->pukdf && o->cert_id != 0x45) {
+		uint8_t *spki = NULL;
+		int len = i2d_PUBKEY(rsa_a()->pk, &spki);
+		der_buf_init(&b);
+		m = der_open(&b, DER_SEQUENCE);
+		n = der_open(&b, DER_SEQUENCE);
+		der_put_str(&b, DER_UTF8_STRING, "NES");
+		der_close(&b, n);
+		n = der_open(&b, DER_SEQUENCE);
+		der_put(&b, DER_OCTET_STRING, "\x45", 1);
+		der_put_bits(&b, DER_BIT_STRING, 1u << 6);
+		der_close(&b, n);
+		n = der_open(&b, DER_CTX_CONS(1));
+		k = der_open(&b, DER_SEQUENCE);
+		path(&b, 0x4401);
+		der_put_uint(&b, DER_INTEGER, 2048);
+		der_close(&b, k);
+		der_close(&b, n);
+		der_close(&b, m);
+		finish(&b);
+		script_ef(c, "2F02", b.data, b.len);
+		der_buf_free(&b);
+		ck_assert_int_gt(len, 0);
+		script_ef(c, "4401", spki, (size_t)len);
+		OPENSSL_free(spki);
+	}
+	/* The counters while the application is selected: VERIFY without data
+	 * (costs no try) for the AODF's PIN and the default PUK. */
+	expect(c, "00200081", "63C3");
+	expect(c, "00200082", "63C3");
 }
 
-static ez_card *open_card(ez_conn *conn)
+void v1_script_load(ez_conn *c, bool consent)
 {
-	struct ez_card_info info;
-	ez_card *card = NULL;
+	struct v1_opts o = {.consent = consent, .cert_id = 0x45};
+
+	script_app(c, &o);
+}
+
+void v1_script_open(ez_conn *c)
+{
 	uint8_t sys[81];
 	char *h, rsp[200];
 
@@ -187,7 +236,15 @@ static ez_card *open_card(ez_conn *conn)
 	h = tohex(sys, sizeof(sys));
 	snprintf(rsp, sizeof(rsp), "%s9000", h);
 	free(h);
-	expect(conn, "00CA010651", rsp);
+	expect(c, "00CA010651", rsp);
+}
+
+static ez_card *open_card(ez_conn *conn)
+{
+	struct ez_card_info info;
+	ez_card *card = NULL;
+
+	v1_script_open(conn);
 	ck_assert_int_eq(ez_card_open(conn, &card, &info), EZ_OK);
 	ck_assert_str_eq(info.dialect, "1.2");
 	ck_assert_str_eq(info.model, "AKIS 1.2.2 (Infineon)");
@@ -203,7 +260,7 @@ START_TEST(loads_pkcs15)
 	const struct ez_p15_pin *pin, *puk;
 	ez_card *card = open_card(conn);
 
-	script_load(conn, true);
+	v1_script_load(conn, true);
 	ck_assert_int_eq(ez_card_load(card, &app), EZ_OK);
 	ck_script_done(conn);
 	ck_assert_uint_eq(app.n_prkeys, 1);
@@ -217,12 +274,18 @@ START_TEST(loads_pkcs15)
 	ck_assert_uint_eq(pin->fmt.min_len, 6);
 	ck_assert_uint_eq(pin->fmt.max_len, 8);
 	ck_assert_uint_eq(pin->fmt.max_tries, 3);
-	ck_assert_int_eq(pin->tries_left, -1);
+	ck_assert_int_eq(pin->tries_left, 3); /* the counters come with the load */
 	/* No PUK in the AODF: the 1.x reference 82, 3 tries. */
 	puk = ez_p15_so_pin(&app);
 	ck_assert_ptr_nonnull(puk);
 	ck_assert_uint_eq(puk->fmt.ref, 0x82);
 	ck_assert_uint_eq(puk->fmt.max_tries, 3);
+	ck_assert_int_eq(puk->tries_left, 3);
+	/* The application as the load found it: by the PKCS#15 name, at the
+	 * path EF(DIR) gave (ez_card_revalidate selects it so again). */
+	ck_assert_uint_eq(app.app_aid_len, 12);
+	ck_assert_uint_eq(app.app_path.len, 4);
+	ck_assert_mem_eq(app.app_path.value, "\x3F\x00\x3D\x00", 4);
 	/* Only the 1.2 forms: no SELECT by path (P1 08), no 2.x GET DATA. */
 	ck_assert_uint_eq(ez_replay_trace_count(conn, "> 00 A4 08"), 0);
 	ck_assert_uint_eq(ez_replay_trace_count(conn, "> 00 CB"), 0);
@@ -230,6 +293,39 @@ START_TEST(loads_pkcs15)
 	ez_p15_app_free(&app);
 	ez_card_free(card);
 	ez_replay_close(conn);
+}
+END_TEST
+
+/* A PuKDF describes the key's public key, but the key's certificate holds
+ * it: neither the PuKDF nor the public-key file is read. Without a
+ * certificate for the key (the CDF's certificate has another iD) both
+ * are, after the certificates. */
+START_TEST(pukdf_only_for_keys_without_certificate)
+{
+	struct v1_opts with = {.consent = true, .pukdf = true, .cert_id = 0x45};
+	struct v1_opts without = {.consent = true, .pukdf = true, .cert_id = 0x46};
+	const struct v1_opts *cases[] = {&with, &without};
+
+	for (size_t i = 0; i < 2; i++) {
+		ez_conn *conn = ez_replay_open_hex(ATR_122);
+		struct ez_p15_app app;
+		ez_card *card = open_card(conn);
+		script_app(conn, cases[i]);
+		ck_assert_int_eq(ez_card_load(card, &app), EZ_OK);
+		ck_script_done(conn);
+		ck_assert_uint_eq(ez_replay_trace_count(conn, "> 00 A4 02 00 02 2F 02"), i);
+		ck_assert_uint_eq(ez_replay_trace_count(conn, "> 00 A4 02 00 02 44 01"), i);
+		ck_assert_uint_eq(app.n_pubkeys, i);
+		if (i) {
+			ck_assert_ptr_nonnull(app.pubkeys[0].spki);
+			ck_assert(!ez_card_checkable(&app)); /* a key from a file no check covers */
+		} else {
+			ck_assert(ez_card_checkable(&app));
+		}
+		ez_p15_app_free(&app);
+		ez_card_free(card);
+		ez_replay_close(conn);
+	}
 }
 END_TEST
 
@@ -266,7 +362,7 @@ START_TEST(pin_forms)
 	ez_card *card = open_card(conn);
 	int tries;
 
-	script_load(conn, false);
+	v1_script_load(conn, false);
 	ck_assert_int_eq(ez_card_load(card, &app), EZ_OK);
 	ck_script_done(conn);
 	/* The state query: VERIFY without data (costs no try). */
@@ -345,6 +441,7 @@ void card_v1_tests(Suite *s)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, loads_pkcs15);
+	tcase_add_test(tc, pukdf_only_for_keys_without_certificate);
 	tcase_add_test(tc, finds_3d00_without_dir);
 	tcase_add_test(tc, pin_forms);
 	tcase_add_test(tc, sign_forms);

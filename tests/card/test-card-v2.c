@@ -26,22 +26,6 @@
 #define SELECT_APP "00A4040007504B43532D313500"
 #define APP_FCI "6F09 8407504B43532D3135 9000"
 
-struct v2_key {
-	const struct test_key *k;
-	uint8_t id;
-	bool nonrep;
-	const char *name;
-};
-
-struct v2_card {
-	const struct test_key *certs[4]; /* in 2F10, 2F11, ... */
-	size_t ncerts;
-	struct v2_key keys[4];
-	size_t nkeys;
-	bool pub_protected;
-	int pin_tries, puk_tries;
-};
-
 static const struct test_key *rsa_a(void)
 {
 	return test_key("rsa-a", false, 2048, "AHMET YILMAZ", true);
@@ -64,7 +48,7 @@ static void expect_der(ez_conn *c, const char *cmd, der_buf *b, uint16_t sw)
 	der_buf_free(b);
 }
 
-static void script_open(ez_conn *c)
+void v2_script_open(ez_conn *c)
 {
 	expect(c, "00CA010B08", "1122334455667788 9000");
 }
@@ -95,15 +79,23 @@ static void script_pin(ez_conn *c, uint8_t n, int tries, unsigned min, unsigned 
 	expect_der(c, cmd, &b, 0x9000);
 }
 
-/* SELECT 2F1x and READ BINARY in 208-byte pieces up to the DER length. */
-static void script_cert(ez_conn *c, unsigned i, const struct test_key *k)
+void v2_script_select_cert(ez_conn *c, unsigned i, const struct test_key *k, size_t ef_size)
 {
 	char cmd[64], rsp[64];
-	size_t off = 0;
 
 	snprintf(cmd, sizeof(cmd), "00A40200022F%02X00", 0x10 + i);
-	snprintf(rsp, sizeof(rsp), "62048002%04zX9000", k->der_len);
+	snprintf(rsp, sizeof(rsp), "62048002%04zX9000", ef_size ? ef_size : k->der_len);
 	expect(c, cmd, rsp);
+}
+
+/* SELECT 2F1x and READ BINARY in 208-byte pieces up to the DER length, also
+ * when the EF is larger. */
+static void script_cert(ez_conn *c, unsigned i, const struct test_key *k, size_t ef_size)
+{
+	char cmd[64];
+	size_t off = 0;
+
+	v2_script_select_cert(c, i, k, ef_size);
 	while (off < k->der_len) {
 		size_t n = k->der_len - off < 208 ? k->der_len - off : 208;
 		snprintf(cmd, sizeof(cmd), "00B0%04zX%02zX", off, n);
@@ -207,7 +199,7 @@ static uint8_t script_pairing(ez_conn *c, const struct v2_card *card, const stru
 	return nblind == 1 ? blind : 0;
 }
 
-static void script_load(ez_conn *c, const struct v2_card *card)
+void v2_script_load(ez_conn *c, const struct v2_card *card)
 {
 	bool taken[256] = {false};
 
@@ -215,7 +207,7 @@ static void script_load(ez_conn *c, const struct v2_card *card)
 	script_pin(c, 1, card->pin_tries, 6, 8);
 	script_pin(c, 2, card->puk_tries, 8, 16);
 	for (size_t i = 0; i < card->ncerts; i++)
-		script_cert(c, (unsigned)i, card->certs[i]);
+		script_cert(c, (unsigned)i, card->certs[i], card->ef_size);
 	for (size_t i = card->ncerts; i < card->ncerts + 3; i++) {
 		char cmd[32];
 		snprintf(cmd, sizeof(cmd), "00A40200022F%02zX00", 0x10 + i);
@@ -258,7 +250,7 @@ START_TEST(serial_is_get_data_0b)
 	ez_conn *conn = ez_replay_open_hex(ATR_252);
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	ck_script_done(conn);
 	ck_assert_uint_eq(ez_card_info(card)->serial_len, 8);
@@ -297,9 +289,9 @@ START_TEST(nes_card_loads)
 	const struct ez_p15_pin *pin, *puk;
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
-	script_load(conn, &model);
+	v2_script_load(conn, &model);
 	ck_assert_int_eq(ez_card_load(card, &app), EZ_OK);
 	ck_script_done(conn);
 	ck_assert_uint_eq(app.n_certs, 1);
@@ -339,6 +331,34 @@ START_TEST(nes_card_loads)
 }
 END_TEST
 
+/* A certificate EF larger than its certificate (the FCI says 2 KiB): the
+ * first READ BINARY tells the DER length, and the reads stop there: not a
+ * byte of the EF's rest is asked for (the script would not answer it). */
+START_TEST(reads_stop_at_der_length)
+{
+	ez_conn *conn = ez_replay_open_hex(ATR_252);
+	struct v2_card model = {.certs = {rsa_a()}, .ncerts = 1,
+				.keys = {{rsa_a(), 1, true, "NES"}}, .nkeys = 1,
+				.pin_tries = 3, .puk_tries = 3, .ef_size = 0x800};
+	struct ez_card_stats st;
+	struct ez_p15_app app;
+	ez_card *card;
+
+	ck_assert_uint_gt(model.ef_size, rsa_a()->der_len + 208);
+	v2_script_open(conn);
+	card = open_card(conn);
+	v2_script_load(conn, &model);
+	ck_assert_int_eq(ez_card_load(card, &app), EZ_OK);
+	ck_script_done(conn);
+	ck_assert_uint_eq(app.certs[0].der_len, rsa_a()->der_len);
+	ez_card_stats(card, &st);
+	ck_assert_uint_eq(st.bytes_read, rsa_a()->der_len);
+	ez_p15_app_free(&app);
+	ez_card_free(card);
+	ez_replay_close(conn);
+}
+END_TEST
+
 /* Keys in ids 1, 5, 3 for the certificates in 2F10, 2F11, 2F12: neither
  * position nor ESYA's 2n-1 guess pairs them; the public keys do. */
 START_TEST(pairs_by_public_key)
@@ -351,9 +371,9 @@ START_TEST(pairs_by_public_key)
 	struct ez_p15_app app;
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
-	script_load(conn, &model);
+	v2_script_load(conn, &model);
 	ck_assert_int_eq(ez_card_load(card, &app), EZ_OK);
 	ck_script_done(conn);
 	ck_assert_uint_eq(app.n_prkeys, 3);
@@ -383,9 +403,9 @@ START_TEST(protected_public_keys)
 	struct ez_p15_app app;
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
-	script_load(conn, &one);
+	v2_script_load(conn, &one);
 	ck_assert_int_eq(ez_card_load(card, &app), EZ_OK);
 	ck_script_done(conn);
 	ck_assert_uint_eq(app.n_prkeys, 1);
@@ -395,9 +415,9 @@ START_TEST(protected_public_keys)
 	ez_replay_close(conn);
 
 	conn = ez_replay_open_hex(ATR_252);
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
-	script_load(conn, &two);
+	v2_script_load(conn, &two);
 	ck_assert_int_eq(ez_card_load(card, &app), EZ_OK);
 	ck_script_done(conn);
 	ck_assert_uint_eq(app.n_prkeys, 0); /* the certificate stays, alone */
@@ -417,7 +437,7 @@ START_TEST(application_from_the_mf)
 	struct ez_p15_app app;
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	expect(conn, SELECT_APP, "6A82");
 	expect(conn, "00A4000000", "6F00 9000");
@@ -449,7 +469,7 @@ START_TEST(verify_forms)
 	ez_card *card;
 	int tries;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	expect(conn, SELECT_APP, APP_FCI);
 	expect(conn, "0020008106313233343536", "9000");
@@ -495,7 +515,7 @@ START_TEST(pin_state_from_the_object)
 	ez_card *card;
 	int tries;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	expect(conn, SELECT_APP, APP_FCI);
 	expect(conn, "00CB3FFF0A4D08BF810104A0029B8000", "BF810105A0039B0102 9000");
@@ -518,7 +538,7 @@ START_TEST(change_and_unblock_forms)
 	ez_card *card;
 	int tries;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	/* CHANGE: old || new, no length bytes. */
 	expect(conn, SELECT_APP, APP_FCI);
@@ -555,7 +575,7 @@ START_TEST(logout_reselects)
 	ez_conn *conn = ez_replay_open_hex(ATR_252);
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	expect(conn, "00A4000000", "6F00 9000");
 	expect(conn, SELECT_APP, APP_FCI);
@@ -596,7 +616,7 @@ START_TEST(sign_pkcs1_and_pss)
 	struct ez_sign_caps caps;
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	ez_card_sign_caps(card, &caps);
 	ck_assert(caps.pkcs1 && !caps.raw_rsa && caps.ecdsa);
@@ -651,7 +671,7 @@ START_TEST(pso_chains_in_196_byte_blocks)
 	ez_card *card;
 
 	memset(in, 0x5A, sizeof(in));
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	raw_sign(rsa_a(), in, sizeof(in), sig, &slen);
 	expect(conn, "002241B606800182840181", "9000");
@@ -682,7 +702,7 @@ START_TEST(mse_after_another_program)
 	size_t olen = sizeof(out);
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	expect(conn, "002241B606800193840181", "6A88");
 	expect(conn, SELECT_APP, APP_FCI);
@@ -705,7 +725,7 @@ START_TEST(ecdsa_algorithm_bytes)
 	ez_card *card;
 
 	memset(h, 0x33, sizeof(h));
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	/* CKM_ECDSA: the hash length names the hash: 48 bytes, SHA-384, AL 9B. */
 	raw_sign(ec_a(), h, 48, sig, &slen);
@@ -742,7 +762,7 @@ START_TEST(version_2_2_capabilities)
 	struct ez_sign_caps caps;
 	ez_card *card;
 
-	script_open(conn);
+	v2_script_open(conn);
 	card = open_card(conn);
 	ez_card_sign_caps(card, &caps);
 	ck_assert(caps.pkcs1);
@@ -809,6 +829,7 @@ void card_v2_tests(Suite *s)
 	tcase_add_test(tc, serial_is_get_data_0b);
 	tcase_add_test(tc, serial_refused_is_not_fatal);
 	tcase_add_test(tc, nes_card_loads);
+	tcase_add_test(tc, reads_stop_at_der_length);
 	tcase_add_test(tc, pairs_by_public_key);
 	tcase_add_test(tc, protected_public_keys);
 	tcase_add_test(tc, application_from_the_mf);

@@ -20,6 +20,7 @@ Suite *objects_suite(void);
 Suite *sign_suite(void);
 Suite *pin_suite(void);
 Suite *hotplug_suite(void);
+Suite *cache_suite(void);
 Suite *removal_suite(const char *round);
 
 /* test-module.sh runs this program in rounds: round "full", with a card of
@@ -60,6 +61,8 @@ int main(void)
 	}
 	srunner_add_suite(r, sign_suite());
 	if (full) {
+		/* Before hotplug, which swaps cards for others. */
+		srunner_add_suite(r, cache_suite());
 		srunner_add_suite(r, general_suite());
 		srunner_add_suite(r, interfaces_suite());
 		srunner_add_suite(r, threads_suite());

@@ -349,6 +349,21 @@ START_TEST(always_authenticate)
 	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
 	ck_assert_int_eq(other_client(c, 10, "00CA010600", out, sizeof(out)), 0);
 
+	/* An empty context PIN (what NSS sends when it has none) stands for
+	 * the login's consent, once; then it is refused before the card. */
+	ck_assert_rv(p11->C_Logout(k.s), CKR_OK);
+	login_user(k.s);
+	verifies = trace_count(c, VERIFY_PIN);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR) "", 0), CKR_OK);
+	siglen = sizeof(sig);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR) "", 0),
+		     CKR_PIN_LEN_RANGE);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies);
+
 	/* Anything sent to the card after the login's VERIFY (here GET
 	 * CHALLENGE) spends the consent. */
 	ck_assert_rv(p11->C_Logout(k.s), CKR_OK);

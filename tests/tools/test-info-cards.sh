@@ -82,6 +82,10 @@ expect 0 "$I" probe
 printf '%s' "$out" >"$T/probe.txt"
 check_match "probe: the 2.x card's application selected by name" '> 00 A4 04 00 07 50 4B 43 53 2D 31 35 00' "$out"
 check_match "probe: the 2.x serial" '> 00 CA 01 0B 08' "$out"
+# eimza-info above left both cards in the card cache: the probe still reads
+# them in full (the certificate's second piece), not the cache's short check.
+check "probe: the card cache has the cards" test "$(ls "$XDG_CACHE_HOME/eimza" | wc -l)" = 2
+check_match "probe: the certificates are read in full, not from the cache" '> 00 B0 00 D0 D0' "$out"
 check_match "probe: the 1.2 serial" '> 00 CA 01 06 51' "$out"
 check_match "probe: status words are shown" '< .*90 00' "$out"
 check_match "probe: the PIN counters" 'PIN: +3 of 3 tries left, 6 to 8 digits' "$out"

@@ -3,13 +3,14 @@
  * card does not work, to attach to a bug report.
  *
  * Read-only by construction: the module is started with eimza's vendor
- * trace on (so the first reading of every card is recorded), the card is
- * read as any application reads it, and nothing else is done: no login,
- * so no VERIFY with data, no CHANGE, no unblock and no signature. The PIN
- * counters come from commands that spend no try. The report has every
- * APDU header and status word (masked by the module: PIN data as "**",
- * text in the card's answers as ".."), what eimza made of the card, and
- * the certificates reduced to issuer, validity and key; names, T.C.
+ * trace on (so the first reading of every card is recorded) and its card
+ * cache off (so the card is read in full, as at its first insertion), the
+ * card is read as any application reads it, and nothing else is done: no
+ * login, so no VERIFY with data, no CHANGE, no unblock and no signature.
+ * The PIN counters come from commands that spend no try. The report has
+ * every APDU header and status word (masked by the module: PIN data as
+ * "**", text in the card's answers as ".."), what eimza made of the card,
+ * and the certificates reduced to issuer, validity and key; names, T.C.
  * Kimlik No and labels are masked.
  */
 #include "config.h"
@@ -334,6 +335,10 @@ int info_probe(const struct info_opts *o)
 	time_t now = time(NULL);
 	int ret;
 
+	/* The report shows the card read in full, as on its first insertion:
+	 * eimza's card cache (which would answer from the entry of an earlier
+	 * read and check only a few bytes) is off for this process. */
+	setenv("EIMZA_CACHE", "0", 1);
 	ret = ez_module_load_hooked(o->module, &m, before_init, &p, err, sizeof err);
 	if (ret != EZ_EXIT_OK) {
 		fprintf(stderr, "eimza-info: %s\n", err);

@@ -69,6 +69,8 @@ int perso_rng_bytes(struct perso_rng *r, uint8_t *out, size_t n)
 /* ---- small helpers ------------------------------------------------------ */
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	unsigned long e = ERR_peek_last_error();
