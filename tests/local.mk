@@ -13,3 +13,4 @@ include tests/onay/local.mk
 include tests/apps/local.mk
 include tests/install/local.mk
 include tests/fuzz/local.mk
+include tests/mutation/local.mk

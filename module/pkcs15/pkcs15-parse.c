@@ -227,16 +227,20 @@ static ez_err parse_pin(struct ez_p15_pin *p, const der_tlv *obj)
 	if (der_expect(&a, DER_INTEGER, &f) < 0 || der_get_uint(&f, &v) < 0 || v > EZ_PIN_MAX)
 		return EZ_ERR_MALFORMED;
 	p->fmt.min_len = (unsigned)v;
-	if (der_expect(&a, DER_INTEGER, &f) < 0 || der_get_uint(&f, &v) < 0 || v > EZ_PIN_MAX)
+	if (der_expect(&a, DER_INTEGER, &f) < 0 || der_get_uint(&f, &v) < 0 || v > 0xFF)
 		return EZ_ERR_MALFORMED;
 	p->fmt.stored_len = (unsigned)v;
 	p->fmt.max_len = (unsigned)v;
 	if (der_optional(&a, DER_INTEGER, &f) == 1) {
-		if (der_get_uint(&f, &v) < 0 || v > EZ_PIN_MAX)
+		if (der_get_uint(&f, &v) < 0 || v > 0xFF)
 			return EZ_ERR_MALFORMED;
 		p->fmt.max_len = (unsigned)v;
 	}
-	if (p->fmt.max_len == 0)
+	/* A card may take longer PINs than the module sends (OpenSC's
+	 * pkcs15-init writes storedLength and maxLength 32): the PIN object is
+	 * kept, with the module's limit; only a PIN the card wants padded
+	 * beyond it cannot be encoded. */
+	if (p->fmt.max_len == 0 || p->fmt.max_len > EZ_PIN_MAX)
 		p->fmt.max_len = EZ_PIN_MAX;
 	if (p->fmt.min_len > p->fmt.max_len)
 		return EZ_ERR_MALFORMED;
@@ -249,6 +253,8 @@ static ez_err parse_pin(struct ez_p15_pin *p, const der_tlv *obj)
 	if (der_optional(&a, DER_OCTET_STRING, &f) == 1 && f.len == 1)
 		p->fmt.pad_char = f.val[0];
 	p->fmt.needs_padding = (p->flags & EZ_P15_PIN_NEEDS_PADDING) != 0;
+	if (p->fmt.needs_padding && p->fmt.stored_len > EZ_PIN_MAX)
+		return EZ_ERR_MALFORMED;
 	return EZ_OK;
 }
 

@@ -13,6 +13,16 @@ foreign() {
 	fi
 }
 
+# The same, replacing the calling (sub)shell: `(foreign_exec PROGRAM ...) &`
+# leaves the program's own process id in $!.
+foreign_exec() {
+	if [ "${EIMZA_SANITIZED:-}" = 1 ]; then
+		LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)" \
+			ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 exec "$@"
+	fi
+	exec "$@"
+}
+
 # The work folder and a PIN file nobody else can read.
 apps_setup() {
 	W=$EIMZA_TB_DIR/apps

@@ -7,4 +7,4 @@ APPS_TESTS = \
 	tests/apps/test-pykcs11.sh tests/apps/test-java.sh tests/apps/test-p11kit-server.sh \
 	tests/apps/test-ssh.sh
 TESTS += $(APPS_TESTS)
-dist_noinst_SCRIPTS += $(APPS_TESTS) tests/apps/apps-lib.sh
+dist_noinst_SCRIPTS += $(APPS_TESTS) tests/apps/apps-lib.sh tests/apps/tty-answer.py

@@ -202,6 +202,7 @@ int main(void)
 	card_atr_tests(s);
 	card_v2_tests(s);
 	card_v1_tests(s);
+	card_p15_opensc_tests(s);
 	card_cache_tests(s);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

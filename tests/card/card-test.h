@@ -96,6 +96,7 @@ void card_pkcs15_tests(Suite *s);
 void card_atr_tests(Suite *s);
 void card_v2_tests(Suite *s);
 void card_v1_tests(Suite *s);
+void card_p15_opensc_tests(Suite *s);
 void card_cache_tests(Suite *s);
 
 #endif

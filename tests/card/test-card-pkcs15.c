@@ -366,7 +366,8 @@ static void prkdf_with_bad(der_buf *b)
 
 static void aodf_with_bad(der_buf *b)
 {
-	pin_object(b, "LONG", 0x03, 0, 0, 4, EZ_PIN_MAX + 1, 0x83); /* longer than any PIN */
+	/* padded to more characters than the module can send */
+	pin_object(b, "LONG", 0x03, 0, EZ_P15_PIN_NEEDS_PADDING, 4, EZ_PIN_MAX + 1, 0x83);
 	pin_object(b, "ODD", 0x04, 0, 0, 9, 8, 0x84);               /* min over max */
 	aodf(b);
 }

@@ -50,11 +50,29 @@ check "pkcs11-tool ECDSA P-384 signature verifies with OpenSSL" \
 out=$(foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin 000000 --list-objects 2>&1)
 check_match "a wrong PIN is reported as CKR_PIN_INCORRECT" 'CKR_PIN_INCORRECT' "$out"
 foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" -O >/dev/null 2>&1
-out=$(foreign pkcs11-tool --module "$M" --slot-index 1 --generate-random 32 2>/dev/null | wc -c)
-check_eq "C_GenerateRandom gives 32 bytes" 32 "$out"
-# OpenSC's own self test of the token (read, sign, verify, random).
-out=$(foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" --test 2>&1)
-check_match "pkcs11-tool --test passes" 'No errors' "$out"
+# Random bytes from the card: the length asked, two draws that differ, not
+# a constant or a short cycle (256 bytes of a uniform source show well over
+# 100 distinct values; all-zero or a repeated block shows a few), and GET
+# CHALLENGE on the card for them.
+challenges=$(grep -c '^> 00 84' "$EIMZA_TB_CARD1_TRACE")
+foreign pkcs11-tool --module "$M" --slot-index 1 --generate-random 256 --output-file "$W/rnd1" >/dev/null 2>&1
+foreign pkcs11-tool --module "$M" --slot-index 1 --generate-random 256 --output-file "$W/rnd2" >/dev/null 2>&1
+check_eq "C_GenerateRandom gives 256 bytes" 256 "$(wc -c <"$W/rnd1")"
+check "two draws differ" test "$(od -An -tx1 "$W/rnd1")" != "$(od -An -tx1 "$W/rnd2")"
+distinct=$(od -An -v -tx1 "$W/rnd1" | tr -s ' ' '\n' | grep -v '^$' | sort -u | wc -l)
+check "the bytes are not a constant or a short cycle ($distinct distinct values)" test "$distinct" -gt 100
+check "the bytes came from the card (GET CHALLENGE)" \
+	test "$(grep -c '^> 00 84' "$EIMZA_TB_CARD1_TRACE")" -ge $((challenges + 4))
+# OpenSC's own self test of the token (random, digests, and its signature
+# and verify tests, which pkcs11-tool runs on RSA keys only): on the RSA
+# slot, whose NES key wants a context login per signature (pkcs11-tool
+# makes them); and on the EC slot, for what it tests there.
+for idx in 0 1; do
+	out=$(foreign pkcs11-tool --module "$M" --slot-index $idx --login --pin "$(cat "$W/pin")" --test 2>&1)
+	check_match "pkcs11-tool --test on slot $idx passes" 'No errors' "$out"
+done
+check_match "pkcs11-tool --test on the RSA slot signed with the card's key" 'SHA256-RSA-PKCS: OK' \
+	"$(foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin "$(cat "$W/pin")" --test 2>&1)"
 
 # ---- GnuTLS p11tool ----------------------------------------------------------
 export GNUTLS_PIN=$(cat "$W/pin")

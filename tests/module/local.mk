@@ -28,8 +28,8 @@ tests_module_pcsc_count_la_LIBADD = $(DL_LIBS)
 # them quickly in the test suite so they keep working.
 noinst_PROGRAMS += tests/module/bench-parallel tests/module/bench-poll tests/module/bench-table
 tests_module_bench_parallel_SOURCES = tests/module/bench-parallel.c
-tests_module_bench_parallel_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
-tests_module_bench_parallel_LDADD = $(DL_LIBS) -lpthread
+tests_module_bench_parallel_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(CRYPTO_CFLAGS)
+tests_module_bench_parallel_LDADD = $(CRYPTO_LIBS) $(DL_LIBS) -lpthread
 tests_module_bench_poll_SOURCES = tests/module/bench-poll.c
 tests_module_bench_poll_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_module_bench_poll_LDADD = $(DL_LIBS)

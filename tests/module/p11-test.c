@@ -198,6 +198,60 @@ void trace_commands(int card, int mark, int bytes, char *out, size_t cap)
 	fclose(f);
 }
 
+void trace_last_command(int card, const char *prefix, char *hex, size_t cap)
+{
+	const char *path = card_env(card, "TRACE");
+	char line[2048], want[64];
+	size_t n = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(path);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	snprintf(want, sizeof(want), "> %s", prefix);
+	hex[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)) != 0)
+			continue;
+		n = 0;
+		for (const char *p = line + 2; *p && *p != '\n' && n + 1 < cap; p++)
+			if (*p != ' ')
+				hex[n++] = *p;
+		hex[n] = '\0';
+	}
+	fclose(f);
+	ck_assert_msg(n > 0, "no command '%s' in card %d's trace", prefix, card);
+}
+
+int other_client(int card, int secs, const char *apdus, char *out, size_t cap)
+{
+	char cmd[4096];
+	size_t used = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "timeout %d %s apdu '%s' %s", secs, getenv("EIMZA_TB_PCSC"),
+		 card_env(card, "READER"), apdus);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	out[0] = '\0';
+	while (used + 1 < cap && fgets(out + used, (int)(cap - used), p))
+		used += strlen(out + used);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+const char *last_sw(const char *out)
+{
+	static char sw[5];
+	size_t n = strlen(out);
+
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		n--;
+	snprintf(sw, sizeof(sw), "%.4s", n >= 4 ? out + n - 4 : "????");
+	return sw;
+}
+
 int card_commands(int card)
 {
 	return trace_count(card, "> ");

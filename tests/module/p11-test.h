@@ -44,6 +44,16 @@ int trace_mark(int card);
 /* The commands card received after `mark`, their first `bytes` bytes each
  * ("00 20 00 81" for 4), one per line, into out. */
 void trace_commands(int card, int mark, int bytes, char *out, size_t cap);
+/* The last command card received that starts with `prefix` ("00 22"), as
+ * hex without spaces (for other_client); fails the test when there is none. */
+void trace_last_command(int card, const char *prefix, char *hex, size_t cap);
+/* Another PC/SC program: `tb-pcsc apdu` sends the APDUs (hex, separated by
+ * spaces) to card i in one transaction of its own, killed after `secs`
+ * seconds. Its output (one response per line) goes to out; the exit status
+ * is returned (124: still waiting for the card when killed). */
+int other_client(int card, int secs, const char *apdus, char *out, size_t cap);
+/* The status word of the last response other_client printed ("9000"). */
+const char *last_sw(const char *out);
 /* Run a test-bed control command ($EIMZA_TB_CTL ...). */
 int tb_ctl(const char *fmt, ...);
 /* The commands card i has received so far (its trace's "> " lines). */

@@ -114,29 +114,49 @@ START_TEST(not_initialized_first)
 }
 END_TEST
 
-static int mutex_calls;
+/* The application's mutex callbacks, counting what the module does with
+ * them; each mutex knows whether it is held, so an unlock of a mutex that
+ * is not locked is seen. */
+struct app_mutex {
+	pthread_mutex_t m;
+	bool held;
+};
+static int creates, destroys, locks, unlocks, misuses;
 static CK_RV m_create(CK_VOID_PTR_PTR m)
 {
-	pthread_mutex_t *pm = malloc(sizeof(*pm));
-	pthread_mutex_init(pm, NULL);
-	*m = pm;
-	mutex_calls++;
+	struct app_mutex *am = calloc(1, sizeof(*am));
+	pthread_mutex_init(&am->m, NULL);
+	*m = am;
+	creates++;
 	return CKR_OK;
 }
 static CK_RV m_destroy(CK_VOID_PTR m)
 {
-	pthread_mutex_destroy(m);
-	free(m);
+	struct app_mutex *am = m;
+	if (am->held)
+		misuses++;
+	pthread_mutex_destroy(&am->m);
+	free(am);
+	destroys++;
 	return CKR_OK;
 }
 static CK_RV m_lock(CK_VOID_PTR m)
 {
-	mutex_calls++;
-	return pthread_mutex_lock(m) ? CKR_GENERAL_ERROR : CKR_OK;
+	struct app_mutex *am = m;
+	if (pthread_mutex_lock(&am->m))
+		return CKR_GENERAL_ERROR;
+	am->held = true;
+	locks++;
+	return CKR_OK;
 }
 static CK_RV m_unlock(CK_VOID_PTR m)
 {
-	return pthread_mutex_unlock(m) ? CKR_GENERAL_ERROR : CKR_OK;
+	struct app_mutex *am = m;
+	if (!am->held)
+		misuses++;
+	am->held = false;
+	unlocks++;
+	return pthread_mutex_unlock(&am->m) ? CKR_GENERAL_ERROR : CKR_OK;
 }
 
 START_TEST(initialize_arguments)
@@ -158,17 +178,34 @@ START_TEST(initialize_arguments)
 	ck_assert_rv(p11->C_Initialize(&a), CKR_OK);
 	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
 
-	/* The application's mutexes, and no OS locking: they are used. */
+	/* The application's mutexes, and no OS locking: every lock the module
+	 * takes is one of them, locked and unlocked in pairs. */
 	a.flags = 0;
 	a.CreateMutex = m_create;
 	a.DestroyMutex = m_destroy;
 	a.LockMutex = m_lock;
 	a.UnlockMutex = m_unlock;
-	mutex_calls = 0;
+	creates = destroys = locks = unlocks = misuses = 0;
 	ck_assert_rv(p11->C_Initialize(&a), CKR_OK);
+	ck_assert_int_ge(creates, 1);
+	ck_assert_int_eq(locks, unlocks);
+	locks = unlocks = 0;
 	ck_assert_rv(p11->C_GetSlotList(CK_TRUE, NULL, &n), CKR_OK);
-	ck_assert_int_gt(mutex_calls, 1);
+	ck_assert_int_ge(locks, 1); /* the module's lock, at least */
+	ck_assert_int_eq(locks, unlocks);
+	locks = unlocks = 0;
+	{
+		/* A call that reaches the card takes the slot's lock too. */
+		CK_SESSION_HANDLE s = open_session(seal_card(), false);
+		CK_BYTE rnd[8];
+		locks = unlocks = 0;
+		ck_assert_rv(p11->C_GenerateRandom(s, rnd, sizeof(rnd)), CKR_OK);
+		ck_assert_int_ge(locks, 2);
+		ck_assert_int_eq(locks, unlocks);
+	}
 	ck_assert_rv(p11->C_Finalize(NULL), CKR_OK);
+	ck_assert_int_eq(misuses, 0);
+	ck_assert_int_eq(destroys, creates); /* every mutex the module made is gone */
 
 	/* Both: allowed, either may be used. */
 	a.flags = CKF_OS_LOCKING_OK;

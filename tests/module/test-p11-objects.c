@@ -10,13 +10,119 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 /* Keys per profile (docs/vcard-init.md). */
 static CK_ULONG expected(const char *profile)
 {
 	return strcmp(profile, "multi") == 0 ? 3 : 1;
+}
+
+/* The certificate object's value, parsed by OpenSSL. */
+static X509 *cert_of(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE cert)
+{
+	CK_ULONG len;
+	unsigned char *der = attr(s, cert, CKA_VALUE, &len);
+	const unsigned char *p = der;
+	X509 *x;
+
+	ck_assert_ptr_nonnull(der);
+	x = d2i_X509(NULL, &p, (long)len);
+	ck_assert_ptr_nonnull(x);
+	ck_assert(p == der + len); /* the certificate and nothing after it */
+	free(der);
+	return x;
+}
+
+/* The attribute is exactly these bytes. */
+static void expect_attr(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t,
+			const void *want, size_t len, const char *what)
+{
+	CK_ULONG got_len = 0;
+	unsigned char *got = attr(s, o, t, &got_len);
+
+	ck_assert_msg(got != NULL, "%s: not readable", what);
+	ck_assert_msg(got_len == len, "%s: %lu bytes, the certificate says %zu", what,
+		      (unsigned long)got_len, len);
+	ck_assert_msg(len == 0 || memcmp(got, want, len) == 0, "%s differs from the certificate",
+		      what);
+	free(got);
+}
+
+/* A CK_DATE attribute is the certificate's time, as YYYYMMDD. */
+static void expect_date(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t,
+			const ASN1_TIME *when, const char *what)
+{
+	struct tm tm;
+	char want[48];
+
+	ck_assert(ASN1_TIME_to_tm(when, &tm) == 1);
+	snprintf(want, sizeof(want), "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	expect_attr(s, o, t, want, 8, what);
+}
+
+/* A big number of a key as PKCS#11 gives it: unsigned, big-endian, no
+ * leading zero. */
+static void expect_bn(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t,
+		      const EVP_PKEY *pk, const char *param, const char *what)
+{
+	BIGNUM *bn = NULL;
+	unsigned char buf[1024];
+	int n;
+
+	ck_assert(EVP_PKEY_get_bn_param(pk, param, &bn) == 1);
+	n = BN_bn2bin(bn, buf);
+	BN_free(bn);
+	expect_attr(s, o, t, buf, (size_t)n, what);
+}
+
+/* The key object (private or public) carries the certificate's public key:
+ * modulus and exponent, or curve and (public key) point; its CKA_SUBJECT is
+ * the certificate's subject. */
+static void key_matches_cert(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, X509 *x, bool is_public)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(x);
+	unsigned char *der = NULL, pt[256], octet[260];
+	char curve[64];
+	size_t ptlen = 0, n = 0;
+	int len;
+
+	ck_assert_ptr_nonnull(pk);
+	len = i2d_X509_NAME(X509_get_subject_name(x), &der);
+	expect_attr(s, key, CKA_SUBJECT, der, (size_t)len, "key CKA_SUBJECT");
+	OPENSSL_free(der);
+	der = NULL;
+	if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA) {
+		expect_bn(s, key, CKA_MODULUS, pk, OSSL_PKEY_PARAM_RSA_N, "CKA_MODULUS");
+		expect_bn(s, key, CKA_PUBLIC_EXPONENT, pk, OSSL_PKEY_PARAM_RSA_E,
+			  "CKA_PUBLIC_EXPONENT");
+		return;
+	}
+	ck_assert_int_eq(EVP_PKEY_get_base_id(pk), EVP_PKEY_EC);
+	/* The named curve's OID, never explicit parameters. */
+	ck_assert(EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve,
+						 sizeof(curve), NULL) == 1);
+	len = i2d_ASN1_OBJECT(OBJ_nid2obj(OBJ_txt2nid(curve)), &der);
+	ck_assert_int_gt(len, 0);
+	expect_attr(s, key, CKA_EC_PARAMS, der, (size_t)len, "CKA_EC_PARAMS");
+	OPENSSL_free(der);
+	if (!is_public)
+		return;
+	/* CKA_EC_POINT: the uncompressed point in a DER OCTET STRING. */
+	ck_assert(EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt),
+						  &ptlen) == 1);
+	octet[n++] = 0x04;
+	if (ptlen > 127)
+		octet[n++] = 0x81;
+	octet[n++] = (unsigned char)ptlen;
+	memcpy(octet + n, pt, ptlen);
+	expect_attr(s, key, CKA_EC_POINT, octet, n + ptlen, "CKA_EC_POINT");
 }
 
 START_TEST(objects_of_profile)
@@ -27,6 +133,7 @@ START_TEST(objects_of_profile)
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE keys[16], certs[16], pubs[16], o[4];
 	CK_ULONG nk, nc, np, i, j, len;
+	X509 *x;
 
 	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_PROFILE", c);
 	profile = getenv(env);
@@ -63,51 +170,44 @@ START_TEST(objects_of_profile)
 		ck_assert(attr_bool(s, keys[i], CKA_SENSITIVE));
 		ck_assert(!attr_bool(s, keys[i], CKA_EXTRACTABLE));
 		ck_assert(attr_bool(s, keys[i], CKA_PRIVATE));
-		if (*kt == CKK_EC) {
-			unsigned char *params = attr(s, keys[i], CKA_EC_PARAMS, &len);
-			/* A named curve OID, never explicit parameters. */
-			ck_assert_ptr_nonnull(params);
-			ck_assert_int_eq(params[0], 0x06);
-			ck_assert_int_eq(params[1] + 2, len);
-			free(params);
-			params = attr(s, o[0], CKA_EC_POINT, &len);
-			ck_assert_ptr_nonnull(params);
-			ck_assert_int_eq(params[0], 0x04); /* DER OCTET STRING */
-			free(params);
-		} else {
-			ck_assert_int_eq(*kt, CKK_RSA);
-			free(attr(s, keys[i], CKA_MODULUS, &len));
-			ck_assert_int_ge(len, 256);
-		}
+		ck_assert(*kt == CKK_EC || *kt == CKK_RSA);
+		/* The key's public numbers, as OpenSSL reads them from the
+		 * certificate with the same CKA_ID. */
+		ck_assert_int_eq(find(s, CKO_CERTIFICATE, id, idlen, o, 4), 1);
+		x = cert_of(s, o[0]);
+		ck_assert_int_eq(find(s, CKO_PUBLIC_KEY, id, idlen, o, 4), 1);
+		key_matches_cert(s, keys[i], x, false);
+		key_matches_cert(s, o[0], x, true);
+		X509_free(x);
 		free(kt);
 		free(id);
 	}
-	/* Certificate attributes agree with the certificate itself. */
+	/* Certificate attributes agree with the certificate as OpenSSL reads it. */
 	for (i = 0; i < nc; i++) {
-		unsigned char *der = attr(s, certs[i], CKA_VALUE, &len), *subj;
-		const unsigned char *p = der;
-		X509 *x = d2i_X509(NULL, &p, (long)len);
-		unsigned char *mine = NULL;
+		unsigned char *der = NULL, sha1[20];
 		int n;
-		CK_ULONG slen;
-		ck_assert_ptr_nonnull(x);
-		subj = attr(s, certs[i], CKA_SUBJECT, &slen);
-		n = i2d_X509_NAME(X509_get_subject_name(x), &mine);
-		ck_assert_int_eq(n, slen);
-		ck_assert_mem_eq(mine, subj, slen);
-		{
-			void *issuer = attr(s, certs[i], CKA_ISSUER, &len);
-			void *serial = attr(s, certs[i], CKA_SERIAL_NUMBER, &len);
-			ck_assert_ptr_nonnull(issuer);
-			ck_assert_ptr_nonnull(serial);
-			free(issuer);
-			free(serial);
-		}
-		free(attr(s, certs[i], CKA_START_DATE, &len));
-		ck_assert_int_eq(len, 8);
-		OPENSSL_free(mine);
-		free(subj);
-		free(der);
+		x = cert_of(s, certs[i]);
+		n = i2d_X509_NAME(X509_get_subject_name(x), &der);
+		expect_attr(s, certs[i], CKA_SUBJECT, der, (size_t)n, "CKA_SUBJECT");
+		OPENSSL_free(der);
+		der = NULL;
+		n = i2d_X509_NAME(X509_get_issuer_name(x), &der);
+		expect_attr(s, certs[i], CKA_ISSUER, der, (size_t)n, "CKA_ISSUER");
+		OPENSSL_free(der);
+		der = NULL;
+		n = i2d_ASN1_INTEGER(X509_get_serialNumber(x), &der);
+		expect_attr(s, certs[i], CKA_SERIAL_NUMBER, der, (size_t)n, "CKA_SERIAL_NUMBER");
+		OPENSSL_free(der);
+		der = NULL;
+		expect_date(s, certs[i], CKA_START_DATE, X509_get0_notBefore(x), "CKA_START_DATE");
+		expect_date(s, certs[i], CKA_END_DATE, X509_get0_notAfter(x), "CKA_END_DATE");
+		n = i2d_X509(x, &der);
+		SHA1(der, (size_t)n, sha1);
+		expect_attr(s, certs[i], CKA_CHECK_VALUE, sha1, 3, "CKA_CHECK_VALUE");
+		OPENSSL_free(der);
+		/* The test PKI's certificates are issued by a CA: a CKA_ISSUER
+		 * that repeated the subject would not pass the comparison. */
+		ck_assert(X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) != 0);
 		X509_free(x);
 	}
 	/* Nobody reads a file twice while the card stays: a second session
@@ -145,6 +245,7 @@ START_TEST(attribute_rules)
 	CK_OBJECT_HANDLE k, cert;
 	CK_BYTE small[4], big[4096];
 	CK_BBOOL b;
+	CK_KEY_TYPE kt;
 	CK_ATTRIBUTE t[4];
 
 	p11_init();
@@ -170,12 +271,19 @@ START_TEST(attribute_rules)
 	ck_assert_int_eq(t[1].ulValueLen, CK_UNAVAILABLE_INFORMATION);
 	ck_assert_int_eq(t[2].ulValueLen, sizeof(b));
 	ck_assert_int_eq(b, CK_TRUE);
-	/* A secret stays on the card. */
+	/* A secret stays on the card; the attributes after it are still
+	 * filled in (b starts false: only the module can make it true). */
+	b = CK_FALSE;
+	kt = CKK_EC;
 	t[0] = (CK_ATTRIBUTE){CKA_PRIVATE_EXPONENT, big, sizeof(big)};
 	t[1] = (CK_ATTRIBUTE){CKA_SIGN, &b, sizeof(b)};
-	ck_assert_rv(p11->C_GetAttributeValue(s, k, t, 2), CKR_ATTRIBUTE_SENSITIVE);
+	t[2] = (CK_ATTRIBUTE){CKA_KEY_TYPE, &kt, sizeof(kt)};
+	ck_assert_rv(p11->C_GetAttributeValue(s, k, t, 3), CKR_ATTRIBUTE_SENSITIVE);
 	ck_assert_int_eq(t[0].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	ck_assert_int_eq(t[1].ulValueLen, sizeof(b));
 	ck_assert_int_eq(b, CK_TRUE);
+	ck_assert_int_eq(t[2].ulValueLen, sizeof(kt));
+	ck_assert_int_eq(kt, CKK_RSA);
 	/* Bad handles. */
 	ck_assert_rv(p11->C_GetAttributeValue(s, 0xDEAD, t, 1), CKR_OBJECT_HANDLE_INVALID);
 	ck_assert_rv(p11->C_GetAttributeValue(s + 99, k, t, 1), CKR_SESSION_HANDLE_INVALID);

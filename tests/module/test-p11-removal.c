@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct signer {
@@ -373,22 +375,55 @@ START_TEST(session_closed_during_signature)
 }
 END_TEST
 
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 START_TEST(removed_while_reading_the_card)
 {
-	int c = card_of("seal-rsa");
+	int c = card_of("seal-rsa"), fds[2], status;
 	CK_TOKEN_INFO ti;
+	double pulled = 0, read_end;
+	pid_t pid;
 	CK_RV rv;
 
 	p11_load();
-	/* C_Initialize reads the card's files: pull it meanwhile. */
-	if (fork() == 0) {
+	/* C_Initialize reads the card's files (some twenty commands of 150 ms):
+	 * pull it meanwhile. The child says when it pulled. */
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		double t;
 		usleep(400000);
-		_exit(pull_card(c) == 0 ? 0 : 1);
+		if (pull_card(c) != 0)
+			_exit(1);
+		t = now();
+		_exit(write(fds[1], &t, sizeof(t)) == sizeof(t) ? 0 : 1);
 	}
+	close(fds[1]);
 	ck_assert_rv(p11->C_Initialize(NULL), CKR_OK);
+	read_end = now();
 	rv = p11->C_GetTokenInfo(card_slot(c), &ti);
-	ck_assert_msg(rv == CKR_OK || rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_DEVICE_ERROR,
-		      "C_GetTokenInfo answered 0x%lx", (unsigned long)rv);
+	ck_assert_int_eq(read(fds[0], &pulled, sizeof(pulled)), sizeof(pulled));
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* A token (CKR_OK) only when the card was verifiably read before the
+	 * pull: the pull came after C_Initialize returned. A pull during the
+	 * reading leaves no token of a card half read. */
+	if (pulled < read_end)
+		ck_assert_msg(rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_DEVICE_ERROR,
+			      "pulled %.0f ms before C_Initialize returned; C_GetTokenInfo answered 0x%lx",
+			      (read_end - pulled) * 1000, (unsigned long)rv);
+	else
+		ck_assert_msg(rv == CKR_OK || rv == CKR_TOKEN_NOT_PRESENT,
+			      "pulled after C_Initialize returned; C_GetTokenInfo answered 0x%lx",
+			      (unsigned long)rv);
 	usleep(600000);
 	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_TOKEN_NOT_PRESENT);
 	ck_assert_int_eq(tb_ctl("card-insert %d", c), 0);

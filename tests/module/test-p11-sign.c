@@ -156,7 +156,7 @@ static void all_mechanisms(int card, int index)
 		CK_MECHANISM_INFO mi;
 		unsigned char in[128], sig[512];
 		unsigned int hl;
-		size_t inlen;
+		size_t inlen = 0;
 		CK_ULONG siglen = sizeof(sig);
 		if (mech_ec != is_ec)
 			continue;
@@ -204,6 +204,19 @@ static void all_mechanisms(int card, int index)
 			ck_assert_rv(p11->C_Verify(k.s, in, inlen, sig, siglen), CKR_OK);
 		else
 			ck_assert_rv(p11->C_Verify(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, siglen), CKR_OK);
+		/* The good signature over other data: refused. */
+		ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_OK);
+		if (rsa_cases[i].pre_hash) {
+			/* The first byte: ECDSA on a curve shorter than the hash
+			 * uses only the hash's leading bytes. */
+			in[0] ^= 1;
+			ck_assert_rv(p11->C_Verify(k.s, in, inlen, sig, siglen), CKR_SIGNATURE_INVALID);
+			in[0] ^= 1;
+		} else {
+			ck_assert_rv(p11->C_Verify(k.s, (CK_BYTE_PTR)msg, strlen(msg) - 1, sig, siglen),
+				     CKR_SIGNATURE_INVALID);
+		}
+		/* Another signature over the same data: refused. */
 		sig[3] ^= 1;
 		ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_OK);
 		if (rsa_cases[i].pre_hash)
@@ -214,19 +227,32 @@ static void all_mechanisms(int card, int index)
 	EVP_PKEY_free(k.cert_key);
 }
 
-/* Loop index: card * 4 + key index (multi has three keys). */
+/* The keys of the test bed's cards (multi has three, every other profile
+ * one): a loop index per key, so that every iteration signs. */
+static struct {
+	int card, key;
+} card_keys[32];
+static int n_card_keys;
+
+static void list_card_keys(void)
+{
+	int cards = atoi(getenv("EIMZA_TB_CARDS")), c, k;
+	char env[40];
+
+	n_card_keys = 0;
+	for (c = 0; c < cards; c++) {
+		const char *profile;
+		snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_PROFILE", c);
+		profile = getenv(env);
+		for (k = 0; profile && k < (strcmp(profile, "multi") == 0 ? 3 : 1); k++)
+			if (n_card_keys < (int)(sizeof(card_keys) / sizeof(card_keys[0])))
+				card_keys[n_card_keys++].card = c, card_keys[n_card_keys - 1].key = k;
+	}
+}
+
 START_TEST(mechanisms_of_card_key)
 {
-	int card = _i / 4, key = _i % 4;
-	char env[40];
-	const char *profile;
-
-	snprintf(env, sizeof(env), "EIMZA_TB_CARD%d_PROFILE", card);
-	profile = getenv(env);
-	ck_assert_ptr_nonnull(profile);
-	if (key >= (strcmp(profile, "multi") == 0 ? 3 : 1))
-		return; /* no such key: this loop index stands for nothing */
-	all_mechanisms(card, key);
+	all_mechanisms(card_keys[_i].card, card_keys[_i].key);
 }
 END_TEST
 
@@ -240,14 +266,26 @@ static CK_RV sign_plain(struct key *k, CK_MECHANISM *m, unsigned char *sig, CK_U
 	return p11->C_Sign(k->s, (CK_BYTE_PTR)msg, strlen(msg), sig, siglen);
 }
 
+/* PSOs (chained or not) and MSEs in card c's trace. */
+static int pso_count(int c)
+{
+	return trace_count(c, "> 00 2A 9E 9A") + trace_count(c, "> 10 2A 9E 9A");
+}
+
+static int mse_count(int c)
+{
+	return trace_count(c, "> 00 22");
+}
+
 START_TEST(always_authenticate)
 {
-	int c = card_of("nes-rsa"), verifies;
+	int c = card_of("nes-rsa"), verifies, psos, mses, i;
 	struct key k;
 	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
 	unsigned char sig[512], rnd[8];
 	CK_ULONG siglen = sizeof(sig);
 	CK_TOKEN_INFO ti;
+	char out[1024];
 
 	p11_init();
 	get_key(c, 0, &k); /* logged in: one VERIFY, then nothing to the card */
@@ -258,32 +296,58 @@ START_TEST(always_authenticate)
 	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_OK);
 	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
 	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies);
-	/* Only one: the next needs its own, and the refused one ends. */
+	/* Only one: the next needs its own, and the refused one ends, refused
+	 * by the module: the card sees no MSE and no PSO for it. */
+	psos = pso_count(c);
+	mses = mse_count(c);
 	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
 	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, 10, sig, &siglen), CKR_OPERATION_NOT_INITIALIZED);
+	ck_assert_int_eq(pso_count(c), psos);
+	ck_assert_int_eq(mse_count(c), mses);
 	/* A context login outside an operation. */
 	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6),
 		     CKR_OPERATION_NOT_INITIALIZED);
-	/* With it: one signature per context login, one VERIFY each. */
-	siglen = sizeof(sig);
-	ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
-	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
-	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 1);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies);
+	/* With it: one signature per context login, one VERIFY and one PSO
+	 * each, each signature good. */
+	for (i = 1; i <= 3; i++) {
+		siglen = sizeof(sig);
+		ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+		ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+		ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + i);
+		ck_assert_int_eq(pso_count(c), psos + i);
+	}
 	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+	ck_assert_int_eq(pso_count(c), psos + 3);
 	/* A wrong context PIN counts down like any wrong PIN, and signs
 	 * nothing; the right one after it signs. */
 	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
 	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR) "999999", 6),
 		     CKR_PIN_INCORRECT);
+	ck_assert_int_eq(trace_count(c, VERIFY_PIN), verifies + 4);
 	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
 	ck_assert(ti.flags & CKF_USER_PIN_COUNT_LOW);
+	ck_assert(!(ti.flags & CKF_USER_PIN_FINAL_TRY));
 	siglen = sizeof(sig);
 	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen),
 		     CKR_USER_NOT_LOGGED_IN);
+	ck_assert_int_eq(pso_count(c), psos + 3);
 	siglen = sizeof(sig);
 	ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
 	ck_assert_rv(p11->C_GetTokenInfo(card_slot(c), &ti), CKR_OK);
 	ck_assert(!(ti.flags & CKF_USER_PIN_COUNT_LOW));
+
+	/* Between the context login's VERIFY and the PSO the card belongs to
+	 * this signature: another program waits (and is killed waiting), and
+	 * gets the card once the signature is made. */
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_OK);
+	ck_assert_rv(p11->C_Login(k.s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+	ck_assert_int_eq(other_client(c, 2, "00CA010600", out, sizeof(out)), 124);
+	siglen = sizeof(sig);
+	ck_assert_rv(p11->C_Sign(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_int_eq(openssl_verify(k.cert_key, "SHA256", RSA_PKCS1_PADDING, sig, siglen), 1);
+	ck_assert_int_eq(other_client(c, 10, "00CA010600", out, sizeof(out)), 0);
 
 	/* An empty context PIN (what NSS sends when it has none) stands for
 	 * the login's consent, once; then it is refused before the card. */
@@ -317,6 +381,125 @@ START_TEST(always_authenticate)
 	ck_assert_rv(sign_plain(&k, &m, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
 	unsetenv("EIMZA_LOGIN_CONSENT");
 	EVP_PKEY_free(k.cert_key);
+}
+END_TEST
+
+/* The other PC/SC program's MSE and PSO: the module's own last ones,
+ * replayed. The card's answer to the PSO. */
+static const char *replayed_pso(int c, char *out, size_t cap)
+{
+	char mse[600], pso[600], both[1300];
+
+	trace_last_command(c, "00 22", mse, sizeof(mse));
+	trace_last_command(c, "00 2A 9E 9A", pso, sizeof(pso));
+	snprintf(both, sizeof(both), "%s %s", mse, pso);
+	ck_assert_int_eq(other_client(c, 10, both, out, cap), 0);
+	return last_sw(out);
+}
+
+/*
+ * The card's own PIN status ends with the login: C_Logout, and the last
+ * session's C_CloseSession, send the generation's logout (1.x: LOGOUT
+ * 80 1A; 2.x has none and leaves the application DF, as the vendor's
+ * library does). Another PC/SC program can sign while the user is logged
+ * in (the card has one PIN status for everybody), and cannot after.
+ */
+START_TEST(logout_ends_the_card_login)
+{
+	int c = seal_card();
+	struct key k;
+	CK_MECHANISM m = {card_of("seal") >= 0 ? CKM_ECDSA_SHA384 : CKM_SHA256_RSA_PKCS, NULL, 0};
+	unsigned char sig[512];
+	CK_ULONG siglen = sizeof(sig);
+	CK_SESSION_HANDLE s2;
+	char out[2048];
+
+	p11_init();
+	get_key(c, 0, &k);
+	ck_assert(!k.always);
+	ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+	ck_assert_str_eq(replayed_pso(c, out, sizeof(out)), "9000");
+	ck_assert_rv(p11->C_Logout(k.s), CKR_OK);
+	ck_assert_str_ne(replayed_pso(c, out, sizeof(out)), "9000");
+
+	/* The last session closing ends the login too. */
+	login_user(k.s);
+	s2 = open_session(c, false);
+	ck_assert_str_eq(replayed_pso(c, out, sizeof(out)), "9000");
+	ck_assert_rv(p11->C_CloseSession(s2), CKR_OK); /* not the last */
+	ck_assert_str_eq(replayed_pso(c, out, sizeof(out)), "9000");
+	ck_assert_rv(p11->C_CloseSession(k.s), CKR_OK);
+	ck_assert_str_ne(replayed_pso(c, out, sizeof(out)), "9000");
+	/* And C_CloseAllSessions. */
+	k.s = open_session(c, false);
+	login_user(k.s);
+	ck_assert_str_eq(replayed_pso(c, out, sizeof(out)), "9000");
+	ck_assert_rv(p11->C_CloseAllSessions(card_slot(c)), CKR_OK);
+	ck_assert_str_ne(replayed_pso(c, out, sizeof(out)), "9000");
+	EVP_PKEY_free(k.cert_key);
+}
+END_TEST
+
+/* PSS parameters: a hash other than the mechanism's is refused
+ * everywhere. AKIS 2.x computes PSS itself with salt = hash length and
+ * MGF1 with the hash: other salts and MGFs are refused, not silently
+ * changed. AKIS 1.2 signs PSS the host encodes: every salt and MGF is
+ * honoured, as OpenSSL checks with exactly those parameters. */
+static void pss_parameters_of(int c)
+{
+	static const struct {
+		CK_ULONG slen;
+		CK_RSA_PKCS_MGF_TYPE mgf;
+		const char *mgf_md;
+	} cases[] = {
+		{0, CKG_MGF1_SHA256, "SHA256"},  {20, CKG_MGF1_SHA256, "SHA256"},
+		{64, CKG_MGF1_SHA256, "SHA256"}, {32, CKG_MGF1_SHA1, "SHA1"},
+		{48, CKG_MGF1_SHA512, "SHA512"}, {32, CKG_MGF1_SHA256, "SHA256"},
+	};
+	struct key k;
+	CK_RSA_PKCS_PSS_PARAMS pp = {CKM_SHA384, CKG_MGF1_SHA384, 48};
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS_PSS, &pp, sizeof(pp)};
+	unsigned char sig[512];
+	size_t i;
+
+	get_key(c, 0, &k);
+	ck_assert_rv(p11->C_SignInit(k.s, &m, k.priv), CKR_MECHANISM_PARAM_INVALID);
+	ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_MECHANISM_PARAM_INVALID);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CK_ULONG siglen = sizeof(sig);
+		bool hash_salt = cases[i].slen == 32 && cases[i].mgf == CKG_MGF1_SHA256;
+		EVP_MD_CTX *ctx;
+		EVP_PKEY_CTX *pctx = NULL;
+		pp = (CK_RSA_PKCS_PSS_PARAMS){CKM_SHA256, cases[i].mgf, cases[i].slen};
+		if (card_generation(c) == 2 && !hash_salt) {
+			ck_assert_msg(p11->C_SignInit(k.s, &m, k.priv) == CKR_MECHANISM_PARAM_INVALID,
+				      "AKIS 2.x took salt %lu, MGF1 %s", cases[i].slen, cases[i].mgf_md);
+			continue;
+		}
+		ck_assert_rv(sign(&k, &m, msg, strlen(msg), sig, &siglen), CKR_OK);
+		/* OpenSSL with the explicit salt length and MGF. */
+		ctx = EVP_MD_CTX_new();
+		ck_assert(EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), NULL, k.cert_key) == 1);
+		EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+		EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, (int)cases[i].slen);
+		EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_get_digestbyname(cases[i].mgf_md));
+		ck_assert_msg(EVP_DigestVerify(ctx, sig, siglen, (const unsigned char *)msg,
+					       strlen(msg)) == 1,
+			      "salt %lu, MGF1 %s: OpenSSL rejects the signature", cases[i].slen,
+			      cases[i].mgf_md);
+		EVP_MD_CTX_free(ctx);
+		/* And the module's C_Verify with the same parameters. */
+		ck_assert_rv(p11->C_VerifyInit(k.s, &m, k.pub), CKR_OK);
+		ck_assert_rv(p11->C_Verify(k.s, (CK_BYTE_PTR)msg, strlen(msg), sig, siglen), CKR_OK);
+	}
+	EVP_PKEY_free(k.cert_key);
+}
+
+START_TEST(pss_parameters)
+{
+	p11_init();
+	pss_parameters_of(card_of("nes-rsa"));
+	pss_parameters_of(card_of("seal-rsa"));
 }
 END_TEST
 
@@ -501,11 +684,16 @@ Suite *sign_suite(void)
 	TCase *t = tcase_create("sign");
 
 	tcase_set_timeout(t, 120);
-	tcase_add_loop_test(t, mechanisms_of_card_key, 0, 4 * atoi(getenv("EIMZA_TB_CARDS")));
+	list_card_keys();
+	tcase_add_loop_test(t, mechanisms_of_card_key, 0, n_card_keys);
 	if (card_of("nes-rsa") >= 0) {
 		tcase_add_test(t, always_authenticate);
 		tcase_add_test(t, apdu_sequences);
 	}
+	if (card_of("nes-rsa") >= 0 && card_of("seal-rsa") >= 0)
+		tcase_add_test(t, pss_parameters);
+	if (seal_card() >= 0)
+		tcase_add_test(t, logout_ends_the_card_login);
 	if (card_of("seal") >= 0)
 		tcase_add_test(t, multipart_and_sizes);
 	if (seal_card() >= 0)

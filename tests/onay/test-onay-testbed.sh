@@ -69,8 +69,10 @@ contains "Time left:"
 contains "written to giris0.p7s"
 expect 0 "$O" verify giris0.p7s "${V0[@]}" --code "$CODE" --tckn "$TCKN0" --expect login
 contains "The signature is valid."
-openssl cms -verify -inform DER -in giris0.p7s -CAfile chain0.pem -out content0 2>/dev/null ||
-	fail "openssl cms -verify refuses the RSA giriş signature"
+# -cades: OpenSSL's own check that the signing-certificate attribute names
+# the signer's certificate, besides the signature and the chain.
+openssl cms -verify -cades -inform DER -in giris0.p7s -CAfile chain0.pem -out content0 2>/dev/null ||
+	fail "openssl cms -verify -cades refuses the RSA giriş signature"
 grep -q "^Doğrulama Kodu: $CODE\$" content0 || fail "the signed content lacks the code"
 
 expect 0 "$O" approve --code "$CODE" --slot "$S1" --pin-source env:PIN --base64 -o onay1.p7s
@@ -87,8 +89,8 @@ assert d["signer"]["tckn"] == sys.argv[1] and d["signer"]["key_type"] == "EC", d
 assert d["signer"]["qc_type"] == "esign", d
 assert [c["result"] for c in d["checks"]] == ["ok"] * 8, d["checks"]
 PY
-openssl cms -verify -inform DER -in onay1.p7s -CAfile chain1.pem -out /dev/null 2>/dev/null ||
-	fail "openssl cms -verify refuses the EC e-onay signature"
+openssl cms -verify -cades -inform DER -in onay1.p7s -CAfile chain1.pem -out /dev/null 2>/dev/null ||
+	fail "openssl cms -verify -cades refuses the EC e-onay signature"
 expect 0 "$O" approve --decline --code "$CODE" --slot "$S1" --pin-source env:PIN -o red1.p7s
 expect 0 "$O" verify red1.p7s "${V1[@]}" --expect decline
 contains "KABUL ETMİYORUM"
@@ -125,7 +127,7 @@ open(sys.argv[2], "wb").write(b)
 PY
 expect 6 "$O" verify tampered.p7s "${V0[@]}"
 contains "does not verify"
-if openssl cms -verify -inform DER -in tampered.p7s -CAfile chain0.pem -out /dev/null 2>/dev/null; then
+if openssl cms -verify -cades -inform DER -in tampered.p7s -CAfile chain0.pem -out /dev/null 2>/dev/null; then
 	fail "openssl accepted the tampered file"
 fi
 printf 'not a signature' >junk.p7s

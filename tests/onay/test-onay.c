@@ -469,7 +469,9 @@ static void openssl_accepts(EVP_PKEY *key, const char *tckn)
 	BIO *out = BIO_new(BIO_s_mem());
 	X509_VERIFY_PARAM *vp = X509_STORE_get0_param(P.store);
 	X509_VERIFY_PARAM_set_time(vp, T0 + 60);
-	ck_assert_int_eq(CMS_verify(cms, NULL, P.store, NULL, out, CMS_BINARY), 1);
+	/* CMS_CADES: OpenSSL's own CAdES check too (the ESS signing-certificate
+	 * attribute names the signer's certificate). */
+	ck_assert_int_eq(CMS_verify(cms, NULL, P.store, NULL, out, CMS_BINARY | CMS_CADES), 1);
 	X509_VERIFY_PARAM_clear_flags(vp, X509_V_FLAG_USE_CHECK_TIME);
 	char *data;
 	long dl = BIO_get_mem_data(out, &data);
@@ -679,6 +681,60 @@ static size_t find(const struct signed_file *f, const char *needle)
 	return (size_t)(p - f->der);
 }
 
+/* The byte ranges of the signed file that no signature covers: the
+ * SignedData version, its digestAlgorithms set, the SignerInfo's version
+ * and signer identifier, its signatureAlgorithm (each the whole TLV). A
+ * changed identifier that still finds the same certificate changes
+ * nothing; OpenSSL takes only the key type from the signatureAlgorithm
+ * (rsaEncryption flipped to md4WithRSAEncryption still verifies as
+ * PKCS#1 v1.5 with the SHA-256 of digestAlgorithm). */
+static void unsigned_regions(const struct signed_file *f, size_t from[4], size_t to[4])
+{
+	const unsigned char *p = f->der, *end = f->der + f->len, *q;
+	long l;
+	int tag, cls;
+	/* ContentInfo SEQUENCE { contentType, [0] { SignedData SEQUENCE { */
+	ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+	ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+	p += l; /* contentType */
+	ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+	ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+	for (int i = 0; i < 2; i++) { /* version, digestAlgorithms */
+		from[i] = (size_t)(p - f->der);
+		ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+		p += l;
+		to[i] = (size_t)(p - f->der);
+	}
+	/* encapContentInfo, certificates [0], then signerInfos SET { SignerInfo { version */
+	for (;;) {
+		q = p;
+		ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+		if (tag == V_ASN1_SET && cls == V_ASN1_UNIVERSAL)
+			break;
+		p += l;
+	}
+	(void)q;
+	ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+	from[2] = (size_t)(p - f->der);
+	ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+	ck_assert_int_eq(tag, V_ASN1_INTEGER);
+	p += l;
+	ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+	ck_assert_int_eq(tag, V_ASN1_SEQUENCE); /* issuerAndSerialNumber */
+	p += l;
+	to[2] = (size_t)(p - f->der);
+	/* digestAlgorithm, signedAttrs [0], then signatureAlgorithm */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+		p += l;
+	}
+	from[3] = (size_t)(p - f->der);
+	ck_assert_int_eq(ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80, 0);
+	ck_assert_int_eq(tag, V_ASN1_SEQUENCE);
+	p += l;
+	to[3] = (size_t)(p - f->der);
+}
+
 START_TEST(verify_tampered)
 {
 	struct onay_statement st = login_at(T0);
@@ -696,16 +752,72 @@ START_TEST(verify_tampered)
 	f.der[f.len - 1] ^= 1;
 	ck_assert_int_eq(verify(&f, &o, &R), EZ_EXIT_VERIFY);
 	f.der[f.len - 1] ^= 1;
-	/* random flips never crash and never pass */
-	for (int i = 0; i < 3000; i++) {
-		size_t k = (size_t)random() % f.len;
-		unsigned char b = (unsigned char)(1u << (random() % 8));
+	/* A flipped bit in any byte never crashes and never passes, but in
+	 * the few bytes no signature covers (unsigned_regions, RFC 5652 5.1
+	 * and 5.3). */
+	size_t unsigned_from[4], unsigned_to[4];
+	unsigned_regions(&f, unsigned_from, unsigned_to);
+	for (size_t k = 0; k < f.len; k++) {
+		unsigned char b = (unsigned char)(1u << (k % 8));
+		bool covered = true;
+		for (int j = 0; j < 4; j++)
+			if (k >= unsigned_from[j] && k < unsigned_to[j])
+				covered = false;
 		f.der[k] ^= b;
 		int r = verify(&f, &o, &R);
 		f.der[k] ^= b;
-		(void)r; /* some bytes (the outer digestAlgorithms) are not signed */
+		ck_assert_msg(r != 0 || !covered, "a flipped bit at byte %zu of %zu passed verification",
+		              k, f.len);
 	}
 	ck_assert_int_eq(verify(&f, &o, &R), 0);
+	free_signed(&f);
+}
+END_TEST
+
+/* A signature that claims another certificate: the signing-certificate-v2
+ * attribute names certificate A, the file carries certificate B of the
+ * same key (so the signature itself verifies with B's key). eimza-onay
+ * refuses it, and so does OpenSSL's own CAdES check; without that check
+ * OpenSSL accepts it, which is why eimza-onay makes its own. */
+START_TEST(verify_signing_cert_mismatch)
+{
+	struct onay_statement st = login_at(T0);
+	struct signed_file f = make_signed(P.rsa, "nonRepudiation", true, "10000000146", &st, T0 + 1);
+	struct onay_verify_opts o = opts();
+	unsigned char *a = NULL, *b = NULL;
+	int al = i2d_X509(f.cert, &a), bl = -1;
+	X509 *other = NULL;
+	ck_assert_int_eq(verify(&f, &o, &R), 0);
+	/* B: the same key, another holder name of the same length, so the DER
+	 * can be swapped in place */
+	other = make_cert(P.rsa, "TEST KULLANICJ", "10000000146", P.root, P.root_key,
+	                  "nonRepudiation", true, -3600, 365);
+	/* the same issuer and serial: the signer identifier finds B */
+	ck_assert_int_eq(X509_set_serialNumber(other, X509_get_serialNumber(f.cert)), 1);
+	ck_assert_int_gt(X509_sign(other, P.root_key, EVP_sha256()), 0);
+	bl = i2d_X509(other, &b);
+	ck_assert_int_eq(bl, al);
+	unsigned char *at = memmem(f.der, f.len, a, (size_t)al);
+	ck_assert_ptr_nonnull(at);
+	memcpy(at, b, (size_t)bl);
+	ck_assert_int_eq(verify(&f, &o, &R), ONAY_EXIT_FORMAT);
+	ck_assert_msg(strstr(R.chk[ONAY_CHK_FORMAT].msg, "names another certificate"), "%s",
+	              R.chk[ONAY_CHK_FORMAT].msg);
+	ck_assert(R.chk[ONAY_CHK_SIGNATURE].ok); /* the signature alone is intact */
+	ck_assert(R.chk[ONAY_CHK_CHAIN].ok);     /* and B is a good certificate */
+	/* OpenSSL: accepted as plain CMS, refused with its CAdES check */
+	const unsigned char *p = f.der;
+	CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)f.len);
+	ck_assert_ptr_nonnull(cms);
+	X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(P.store), T0 + 60);
+	ck_assert_int_eq(CMS_verify(cms, NULL, P.store, NULL, NULL, CMS_BINARY), 1);
+	ck_assert_int_eq(CMS_verify(cms, NULL, P.store, NULL, NULL, CMS_BINARY | CMS_CADES), 0);
+	X509_VERIFY_PARAM_clear_flags(X509_STORE_get0_param(P.store), X509_V_FLAG_USE_CHECK_TIME);
+	ERR_clear_error();
+	CMS_ContentInfo_free(cms);
+	X509_free(other);
+	OPENSSL_free(a);
+	OPENSSL_free(b);
 	free_signed(&f);
 }
 END_TEST
@@ -990,6 +1102,7 @@ static Suite *suite(void)
 	tcase_add_test(t, verify_good_rsa_and_ec);
 	tcase_add_test(t, verify_format_failures);
 	tcase_add_test(t, verify_tampered);
+	tcase_add_test(t, verify_signing_cert_mismatch);
 	tcase_add_test(t, verify_chain_and_cert);
 	tcase_add_test(t, verify_statement_failures);
 	tcase_add_test(t, input_forms);
