@@ -36,7 +36,8 @@ set -e
 check_eq "eimza-info doctor passes (warnings allowed: no browser profile here)" 0 "$rc"
 check_match "doctor: p11-kit loads the installed module, from its config file" \
 	"^\[OK  \] p11-kit loads the module as \"eimza\": .*/eimza-pkcs11.so \(registered in $CONFIGS/eimza.module\)" "$out"
-check_match "doctor: the card" 'holds an AKIS card' "$out"
+check_match "doctor: the installed module reads the card" \
+	'\[OK  \] The module reads the card "TEST KULLANICI" \(AKIS 2\.5\.2' "$out"
 # Turkish, from the installed catalogue
 out=$(LC_ALL=tr_TR.UTF-8 "$I" doctor 2>&1 || true)
 check_match "doctor speaks Turkish from the installed catalogue" 'p11-kit modülü "eimza" adıyla yüklüyor' "$out"
