@@ -134,6 +134,25 @@ static LONG h_reconnect(ez_conn *c, DWORD init)
 	return rv;
 }
 
+/* Contexts: SCardEstablishContext and SCardReleaseContext change the
+ * library's list of contexts that handle calls and SCardDisconnect walk
+ * (helgrind saw a connection made for one card's read race another
+ * card's disconnect once cards were read in parallel): exclusive too. */
+static LONG ctx_establish(SCARDCONTEXT *ctx)
+{
+	chan_exclusive();
+	LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, ctx);
+	chan_unlock();
+	return rv;
+}
+
+static void ctx_release(SCARDCONTEXT ctx)
+{
+	chan_exclusive();
+	SCardReleaseContext(ctx);
+	chan_unlock();
+}
+
 /* The channel changes, each under the exclusive lock. */
 static LONG ch_connect(ez_conn *c)
 {
@@ -193,7 +212,7 @@ ez_err ez_pcsc_open(ez_pcsc **out)
 	if (!p)
 		return EZ_ERR_NO_MEMORY;
 	chan_lock_init();
-	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &p->ctx);
+	rv = ctx_establish(&p->ctx);
 	if (rv != SCARD_S_SUCCESS) {
 		free(p);
 		return map(rv) == EZ_ERR_TRANSPORT ? EZ_ERR_NO_SERVICE : map(rv);
@@ -208,7 +227,7 @@ void ez_pcsc_close(ez_pcsc *p)
 	if (!p)
 		return;
 	if (p->valid)
-		SCardReleaseContext(p->ctx);
+		ctx_release(p->ctx);
 	free(p);
 }
 
@@ -345,16 +364,14 @@ ez_err ez_conn_open(ez_pcsc *p, const char *reader, ez_conn **out)
 	}
 	strcpy(c->reader, reader);
 	c->p = p;
-	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &c->ctx);
+	rv = ctx_establish(&c->ctx);
 	if (rv != SCARD_S_SUCCESS) {
 		free(c);
 		return map(rv) == EZ_ERR_TRANSPORT ? EZ_ERR_NO_SERVICE : map(rv);
 	}
 	rv = ch_connect(c);
 	if (rv != SCARD_S_SUCCESS) {
-		chan_exclusive();
-		SCardReleaseContext(c->ctx);
-		chan_unlock();
+		ctx_release(c->ctx);
 		free(c);
 		return rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_REMOVED_CARD ? EZ_ERR_NO_CARD
 										 : map(rv);
