@@ -97,5 +97,6 @@ void card_atr_tests(Suite *s);
 void card_v2_tests(Suite *s);
 void card_v1_tests(Suite *s);
 void card_cache_tests(Suite *s);
+void card_pad_tests(Suite *s);
 
 #endif
