@@ -65,6 +65,10 @@ PY
 expect 0 "$I" --module "$M"
 contains "The reader has a PIN pad: PINs are typed on the reader."
 contains "to log in, and changed on the computer"
+# the probe for a bug report says what the keypad is used for
+expect 0 "$I" --module "$M" probe
+contains "Keypad:   verify, change, PIN 4 to 16 digits"
+contains "Keypad:   verify only, PIN 4 to 16 digits"
 
 # ---- eimza-pin change: everything on the keypad ---------------------------
 pad pinpad-type 0 123456 654321 654321 &
