@@ -10,6 +10,7 @@ module_libeimza_cardcore_la_SOURCES = \
 	module/ez-error.h module/ez-error.c module/ez-ossl.h module/ez-ossl.c \
 	module/apdu/apdu.h module/apdu/apdu.c \
 	module/card/card.h module/card/card-internal.h module/card/card.c module/card/card-io.c \
+	module/card/card-pad.c \
 	module/card/akis-atr.h module/card/akis-atr.c module/card/akis-v1.c \
 	module/card/akis-v2.h module/card/akis-v2.c module/card/akis-v2-sdo.c \
 	module/card/akis-v2-load.c \

@@ -29,6 +29,9 @@ const char *ez_err_name(ez_err e)
 	case EZ_ERR_SECURITY: return "security status not satisfied";
 	case EZ_ERR_DATA_LEN: return "data too long";
 	case EZ_ERR_CARD_UNREADY: return "card answers 6F00 (no state)";
+	case EZ_ERR_PAD_CANCELLED: return "PIN entry on the reader cancelled";
+	case EZ_ERR_PAD_TIMEOUT: return "PIN entry on the reader timed out";
+	case EZ_ERR_PAD_MISMATCH: return "the new PINs typed on the reader differ";
 	}
 	return "unknown error";
 }

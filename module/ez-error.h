@@ -41,6 +41,10 @@ typedef enum {
 	                            back unseen and never powered up, or an internal fault).
 	                            The connection is marked lost, as after a broken exchange
 	                            -> CKR_DEVICE_REMOVED; a new read resets the card once */
+	EZ_ERR_PAD_CANCELLED,    /* PIN entry on the reader's keypad cancelled (64 01)
+	                            -> CKR_FUNCTION_CANCELED */
+	EZ_ERR_PAD_TIMEOUT,      /* ... nothing typed in time (64 00) -> CKR_FUNCTION_CANCELED */
+	EZ_ERR_PAD_MISMATCH,     /* ... the two new PINs typed differ (64 02) -> CKR_PIN_INVALID */
 } ez_err;
 
 /* A short English text for debug logs ("card removed"). Never NULL. */

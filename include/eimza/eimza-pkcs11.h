@@ -144,7 +144,7 @@ typedef struct EZ_FUNCTION_LIST_3_0 {
 
 #define EZ_VENDOR_INTERFACE "Vendor eimza"
 #define EZ_VENDOR_VERSION_MAJOR 1
-#define EZ_VENDOR_VERSION_MINOR 1
+#define EZ_VENDOR_VERSION_MINOR 2
 
 /* What is in a slot's reader (EZ_CARD_INFO.state). */
 #define EZ_CARD_NONE 0UL        /* no card */
@@ -176,6 +176,18 @@ typedef void (*EZ_TRACE_FN)(void *arg, CK_SLOT_ID slot, const char *line);
 #define EZ_SERVICE_NO_READERS 1UL /* pcscd answers, no reader is connected */
 #define EZ_SERVICE_DOWN 2UL       /* pcscd does not answer (not installed or not running) */
 
+/* (1.2) The keypad of a slot's reader as the module uses it
+ * (EZ_GetPinpad). A token with CKF_PROTECTED_AUTHENTICATION_PATH takes
+ * its PINs there; this says whether changing and unblocking do too. */
+#define EZ_PINPAD_VERIFY 0x1UL /* a NULL PIN to C_Login: typed on the keypad */
+#define EZ_PINPAD_CHANGE 0x2UL /* the same for C_SetPIN and C_InitPIN */
+typedef struct EZ_PINPAD_INFO {
+	CK_FLAGS flags;   /* EZ_PINPAD_*; 0: no keypad, or the module does not use it
+	                     (the configuration's pinpad = no) */
+	CK_ULONG min_len; /* the digits the keypad takes; 0 when the reader does not say */
+	CK_ULONG max_len;
+} EZ_PINPAD_INFO;
+
 typedef struct EZ_VENDOR_FUNCTIONS {
 	CK_VERSION version;
 	/* The card in a slot's reader, read if it was not yet (the module is
@@ -188,6 +200,9 @@ typedef struct EZ_VENDOR_FUNCTIONS {
 	/* (1.1) Is the PC/SC service there, and does it see readers? Lets a
 	 * tool tell "pcscd is not running" from "no card". */
 	CK_RV (*EZ_GetService)(CK_ULONG *state);
+	/* (1.2) The keypad of the reader of a slot with a token (else the
+	 * slot's CKR, as C_GetTokenInfo answers it). */
+	CK_RV (*EZ_GetPinpad)(CK_SLOT_ID slot, EZ_PINPAD_INFO *info);
 } EZ_VENDOR_FUNCTIONS;
 
 #endif

@@ -434,6 +434,57 @@ static ez_err v1_unblock(ez_card *c, const struct ez_pin_format *puk, const uint
 	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
 }
 
+/* PIN entry on the reader's keypad, in the forms above: ASCII digits, a
+ * block as long as the digits, or of the stored length filled with the
+ * pad character when the AODF says the PIN needs padding. CHANGE and
+ * UNBLOCK carry "len a a len b b": each value is a block of its length
+ * byte and its digits, the reader writing the length (a length field of 8
+ * bits at the block's start) and moving the second block behind the
+ * first; with padding the lengths are the stored length, constant bytes
+ * of the template. UNBLOCK types the PUK (the command carries it), then
+ * the new PIN twice. */
+static ez_err v1_pad(ez_card *c, enum ez_pad_op op, const struct ez_pin_format *a,
+		     const struct ez_pin_format *b, int *tries_left)
+{
+	const struct ez_pin_format *second = op == EZ_PAD_OP_UNBLOCK ? b : a;
+	uint8_t data[2 + 2 * EZ_PIN_MAX];
+	struct ez_pad_cmd cmd;
+	unsigned s;
+	ez_err e;
+
+	memset(&cmd, 0, sizeof(cmd));
+	ez_pad_block(&cmd, a);
+	s = (unsigned)cmd.block_size; /* the stored length when padded, else 0 */
+	if (op == EZ_PAD_OP_VERIFY) {
+		memset(data, a->pad_char, s);
+		ez_pad_template(&cmd, CLA, INS_VERIFY, 0x00, a->ref, data, s);
+	} else {
+		struct ez_pad_cmd other;
+		/* One block format for both values: their padding must agree. */
+		ez_pad_block(&other, second);
+		if (other.block_size != s || (s && a->pad_char != second->pad_char) || s + 1 > 15)
+			return EZ_ERR_UNSUPPORTED;
+		if (other.min_len < cmd.min_len)
+			cmd.min_len = other.min_len;
+		if (other.max_len > cmd.max_len)
+			cmd.max_len = other.max_len;
+		data[0] = (uint8_t)s;
+		memset(data + 1, a->pad_char, s);
+		data[1 + s] = (uint8_t)s;
+		memset(data + 2 + s, a->pad_char, s);
+		ez_pad_template(&cmd, CLA, op == EZ_PAD_OP_CHANGE ? INS_CHANGE : INS_UNBLOCK, 0x00,
+				second->ref, data, 2 + 2 * s);
+		cmd.modify = cmd.confirm = cmd.old_pin = true;
+		cmd.frame_offset = 1;
+		cmd.length_bits = s ? 0 : 8;
+		cmd.block_size = s ? 1 + s : 0;
+		cmd.off_old = 0;
+		cmd.off_new = 1 + s;
+	}
+	e = select_app(c);
+	return e == EZ_OK ? ez_pad_send(c, &cmd, tries_left) : e;
+}
+
 static ez_err v1_logout(ez_card *c)
 {
 	return ez_card_cmd(c, CLA_PROPRIETARY, INS_LOGOUT, 0x00, 0x00, NULL, 0, EZ_LE_NONE, NULL,
@@ -501,4 +552,5 @@ const struct ez_dialect ez_dialect_v12 = {
 	.sign_caps = v1_sign_caps,
 	.sign = v1_sign,
 	.unchanged = v1_unchanged,
+	.pad = v1_pad,
 };

@@ -183,6 +183,44 @@ static ez_err v2_unblock(ez_card *c, const struct ez_pin_format *puk, const uint
 	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
 }
 
+/* PIN entry on the reader's keypad: the forms above, each PIN in ASCII
+ * digits without padding, so a block as long as the digits typed.
+ * VERIFY: one block. CHANGE: the current PIN, then the new one right after
+ * it (both blocks at offset 0 of the data: the reader puts the second
+ * after the first, and the card splits at the current PIN's length).
+ * RESET RETRY COUNTER: the new PIN alone, twice on the keypad (the PUK
+ * was verified by the SO login). The selections are those of the typed
+ * commands. */
+static ez_err v2_pad(ez_card *c, enum ez_pad_op op, const struct ez_pin_format *a,
+		     const struct ez_pin_format *b, int *tries_left)
+{
+	struct ez_pad_cmd cmd;
+	ez_err e = EZ_OK;
+
+	memset(&cmd, 0, sizeof(cmd));
+	switch (op) {
+	case EZ_PAD_OP_VERIFY:
+		ez_pad_template(&cmd, CLA, INS_VERIFY, 0x00, a->ref, NULL, 0);
+		ez_pad_block(&cmd, a);
+		e = v2_select_app(c);
+		break;
+	case EZ_PAD_OP_CHANGE:
+		ez_pad_template(&cmd, CLA, INS_CHANGE, 0x00, a->ref, NULL, 0);
+		ez_pad_block(&cmd, a);
+		cmd.modify = cmd.old_pin = cmd.confirm = true;
+		e = v2_select_app(c);
+		break;
+	case EZ_PAD_OP_UNBLOCK:
+		ez_pad_template(&cmd, CLA, INS_UNBLOCK, UNBLOCK_SET_NEW, b->ref, NULL, 0);
+		ez_pad_block(&cmd, b);
+		cmd.modify = cmd.confirm = true;
+		break;
+	}
+	if (e == EZ_OK && cmd.block_size)
+		e = EZ_ERR_UNSUPPORTED; /* 2.x takes no padding */
+	return e == EZ_OK ? ez_pad_send(c, &cmd, tries_left) : e;
+}
+
 /* 2.x has no LOGOUT (AkisCIF: "unsupported version"); the vendor's
  * library re-selects the MF and the application. */
 static ez_err v2_logout(ez_card *c)
@@ -308,4 +346,5 @@ const struct ez_dialect ez_dialect_v2 = {
 	.sign_caps = v2_sign_caps,
 	.sign = v2_sign,
 	.unchanged = v2_unchanged,
+	.pad = v2_pad,
 };

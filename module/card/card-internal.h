@@ -12,6 +12,9 @@
 #include "../pkcs15/pkcs15.h"
 #include "akis-atr.h"
 
+/* The PIN commands a reader's keypad can complete (card-pad.c). */
+enum ez_pad_op { EZ_PAD_OP_VERIFY, EZ_PAD_OP_CHANGE, EZ_PAD_OP_UNBLOCK };
+
 /* One generation's command dialect: its facts and its operations. A second
  * dialect (or one day a second card) fills another table; nothing above
  * module/card/ sees these. */
@@ -44,6 +47,13 @@ struct ez_dialect {
 	 * `app` says it was found and compare the head of every certificate
 	 * (ez_card_compare_head). Inside a transaction. */
 	ez_err (*unchanged)(ez_card *c, const struct ez_p15_app *app);
+	/* ez_card_pad_*'s dialect part (card-pad.c): whatever selection the
+	 * dialect makes before that PIN command, then the command described
+	 * for the reader and sent with ez_pad_send. `a` is the PIN or PUK the
+	 * command verifies or changes (verify, change) or the PUK (unblock),
+	 * `b` the PIN an unblock sets. Inside a transaction. */
+	ez_err (*pad)(ez_card *c, enum ez_pad_op op, const struct ez_pin_format *a,
+		      const struct ez_pin_format *b, int *tries_left);
 };
 
 extern const struct ez_dialect ez_dialect_v12;
@@ -127,6 +137,19 @@ ez_err ez_pin_encode(const struct ez_pin_format *f, const uint8_t *pin, size_t l
 		     uint8_t *out, size_t *out_len);
 /* The outcome of a PIN command's status word. */
 ez_err ez_pin_result(const ez_card *c, ez_err e, uint16_t sw, int *tries_left);
+
+/* PIN-pad commands (card-pad.c). A template: the header, Lc of the
+ * data bytes, and the data (the bytes around the PIN blocks). */
+void ez_pad_template(struct ez_pad_cmd *cmd, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
+		     const uint8_t *data, size_t len);
+/* A PIN block for PIN format f, the way the dialects encode a PIN: ASCII
+ * digits; padded with f's pad character to its stored length when f
+ * needs padding (a fixed block: the template must hold the filler),
+ * else as long as the digits. */
+void ez_pad_block(struct ez_pad_cmd *cmd, const struct ez_pin_format *f);
+/* Send it through the reader and read the outcome (the card's status word
+ * as ez_pin_result does, or the reader's own). */
+ez_err ez_pad_send(ez_card *c, const struct ez_pad_cmd *cmd, int *tries_left);
 
 /* GET CHALLENGE (ISO, the same on every generation). */
 ez_err ez_card_get_challenge(ez_card *c, uint8_t *out, size_t len);

@@ -140,6 +140,30 @@ ez_err ez_card_unblock_pin(ez_card *c, const struct ez_pin_format *puk, const ui
 /* End the card's security state (the dialect's logout). */
 ez_err ez_card_logout(ez_card *c);
 
+/* ---- PIN entry on the reader's keypad ------------------------------------- */
+
+/* The same commands as ez_card_verify, ez_card_change_pin and
+ * ez_card_unblock_pin, with the PIN(s) typed on a PIN-pad reader's keypad
+ * (ez_conn_pinpad): the dialect says which APDU it is and where and how
+ * each PIN goes into it (the PIN format of the card's PIN object), the
+ * reader asks, builds the APDU and sends it (ez_conn_pinpad_run). The
+ * results are those of the typed commands, and besides:
+ *   EZ_ERR_PAD_CANCELLED, EZ_ERR_PAD_TIMEOUT  the keypad's Cancel key or
+ *                      its time ran out: nothing reached the card;
+ *   EZ_ERR_PAD_MISMATCH  the two new PINs typed differ: nothing reached it;
+ *   EZ_ERR_PIN_LEN     the reader refused a PIN of a length outside the
+ *                      card's limits (nothing reached the card), or the card did;
+ *   EZ_ERR_UNSUPPORTED the reader cannot (no such feature, a structure it
+ *                      refuses, PIN lengths its keypad cannot take). */
+ez_err ez_card_pad_verify(ez_card *c, const struct ez_pin_format *f, int *tries_left);
+/* CHANGE REFERENCE DATA: the current value, then the new one twice. */
+ez_err ez_card_pad_change(ez_card *c, const struct ez_pin_format *f, int *tries_left);
+/* Unblock `pin` with the PUK: where the unblock command carries the PUK
+ * (ez_card_unblock_needs_puk: 1.x) the PUK is typed, then the new PIN
+ * twice; else (2.x) the new PIN twice, the PUK verified before. */
+ez_err ez_card_pad_unblock(ez_card *c, const struct ez_pin_format *puk,
+			   const struct ez_pin_format *pin, int *tries_left);
+
 /* ---- signatures ---------------------------------------------------------- */
 
 enum ez_hash { EZ_HASH_NONE, EZ_HASH_SHA1, EZ_HASH_SHA224, EZ_HASH_SHA256, EZ_HASH_SHA384,

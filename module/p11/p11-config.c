@@ -12,6 +12,8 @@
  *     read_retry = SECONDS      EIMZA_READ_RETRY=SECONDS (default 2)
  *     parallel_read = yes|no    EIMZA_PARALLEL_READ=1|0 (default yes)
  *     cache = yes|no            EIMZA_CACHE=1|0 (read in module/cache/)
+ *     pinpad = yes|no           EIMZA_PINPAD=1|0 (default yes): PINs typed on
+ *                               a PIN-pad reader's keypad (a NULL PIN)
  *
  * A reader is a slot when its name contains one of the include texts (all
  * readers when there is none) and none of the exclude texts. Lines that do
@@ -75,6 +77,8 @@ static void set(const char *key, const char *v)
 		seconds(&ez_cfg.read_retry, v);
 	else if (strcmp(key, "parallel_read") == 0)
 		ez_cfg.parallel_read = yes(v);
+	else if (strcmp(key, "pinpad") == 0)
+		ez_cfg.pinpad = yes(v);
 	else if (strcmp(key, "cache") == 0)
 		ez_token_cache_setting(yes(v)); /* EIMZA_CACHE overrides it (module/cache) */
 }
@@ -103,6 +107,7 @@ void ez_config_load(void)
 	ez_cfg.login_consent = true;
 	ez_cfg.read_retry = 2;
 	ez_cfg.parallel_read = true;
+	ez_cfg.pinpad = true;
 	if (!path)
 		path = SYSCONFDIR "/eimza/eimza.conf";
 	f = fopen(path, "re");
@@ -133,6 +138,8 @@ void ez_config_load(void)
 		seconds(&ez_cfg.read_retry, v);
 	if ((v = getenv("EIMZA_PARALLEL_READ")) && *v)
 		ez_cfg.parallel_read = yes(v);
+	if ((v = getenv("EIMZA_PINPAD")) && *v)
+		ez_cfg.pinpad = yes(v);
 	if ((v = getenv("EIMZA_READERS_INCLUDE"))) {
 		ez_cfg.n_include = 0;
 		add_list(ez_cfg.include, &ez_cfg.n_include, v);

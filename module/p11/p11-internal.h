@@ -253,8 +253,15 @@ struct ez_config {
 	                        always-authenticate signature (see p11-sign.c) */
 	double read_retry;   /* seconds before a failed card read is tried again */
 	bool parallel_read;  /* read several cards at once */
+	bool pinpad;         /* use the keypad of a PIN-pad reader (default yes) */
 };
 extern struct ez_config ez_cfg;
+/* The reader's keypad as the module uses it (EZ_PAD_*): none with
+ * `pinpad = no`, and then the reader is a plain reader to the token. */
+static inline unsigned ez_token_pad(const struct ez_token *t)
+{
+	return ez_cfg.pinpad ? t->pinpad : 0;
+}
 void ez_config_load(void);
 bool ez_config_reader_wanted(const char *reader);
 

@@ -10,6 +10,13 @@
  * 1.x); on 2.x the unblock relies on the PUK the SO login verified. Every
  * PIN command first asks pcscd about the reader (EZ_NEED_FRESH): a PIN
  * never goes to a card the token was not read from.
+ *
+ * On a PIN-pad reader (CKF_PROTECTED_AUTHENTICATION_PATH) a NULL PIN has
+ * the reader's keypad take it: C_Login (user, SO, context-specific),
+ * C_SetPIN with both PINs NULL, C_InitPIN with a NULL PIN. The module
+ * never sees that PIN. Change and unblock need a reader that can modify
+ * (FEATURE_MODIFY_PIN_DIRECT); one that only verifies answers
+ * CKR_FUNCTION_NOT_SUPPORTED there and takes PINs given in the call.
  */
 #include "config.h"
 
@@ -49,8 +56,10 @@ static CK_RV context_login(struct ez_call *c, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 	 * when it has none to give: no card takes an empty PIN, so it stands
 	 * for "the PIN just typed for C_Login", the consent login_consent
 	 * allows (see p11-sign.c). Without that consent it is refused before
-	 * the card, as any PIN of the wrong length. */
-	if (len == 0 && ez_cfg.login_consent && ez_token_take_login_consent(t)) {
+	 * the card, as any PIN of the wrong length. A NULL PIN on a PIN-pad
+	 * reader is the same: the PIN was just typed on the keypad for the
+	 * login; without the consent the keypad asks. */
+	if ((!pin || len == 0) && ez_cfg.login_consent && ez_token_take_login_consent(t)) {
 		ez_log("an empty context PIN: the login's PIN is the consent");
 		s->context_login = true;
 		return CKR_OK;
@@ -60,7 +69,8 @@ static CK_RV context_login(struct ez_call *c, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 	e = s->holds_transaction ? EZ_OK : ez_conn_begin(t->conn);
 	if (e == EZ_OK) {
 		s->holds_transaction = true;
-		e = ez_card_verify(t->card, &t->user_fmt, pin, len, &tries);
+		e = pin ? ez_card_verify(t->card, &t->user_fmt, pin, len, &tries)
+			: ez_card_pad_verify(t->card, &t->user_fmt, &tries);
 	}
 	note_tries(&t->user_tries, e, tries, t->user_fmt.max_tries);
 	ez_token_card_error(t, e);
@@ -80,9 +90,9 @@ static CK_RV login(struct ez_call *c, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK
 
 	if (user != CKU_USER && user != CKU_SO && user != CKU_CONTEXT_SPECIFIC)
 		return CKR_USER_TYPE_INVALID;
-	if (!pin)
-		/* PIN pad entry: not yet. */
-		return t->pinpad ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
+	/* A NULL PIN: typed on the reader's keypad, if it has one. */
+	if (!pin && !(ez_token_pad(t) & EZ_PAD_VERIFY))
+		return CKR_ARGUMENTS_BAD;
 	if (user == CKU_CONTEXT_SPECIFIC)
 		return context_login(c, pin, len);
 	if (t->login == user)
@@ -95,20 +105,20 @@ static CK_RV login(struct ez_call *c, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK
 		return CKR_SESSION_READ_ONLY_EXISTS;
 	/* The PUK is copied before it goes to the card: a copy that failed
 	 * after a right PUK would leave an SO login that cannot unblock. */
-	if (user == CKU_SO && ez_card_unblock_needs_puk(t->card) &&
+	if (user == CKU_SO && pin && ez_card_unblock_needs_puk(t->card) &&
 	    !(puk_copy = ez_secret_dup(pin, len)))
 		return CKR_HOST_MEMORY;
+	if (!pin)
+		ez_log("the PIN is typed on the reader's keypad");
 	/* A reset found when the VERIFY was to be sent means it never reached
 	 * the card (PC/SC reports the reset instead of transmitting); the
 	 * transport has reconnected, so it is sent once, now. */
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (user == CKU_USER) {
-			e = ez_card_verify(t->card, &t->user_fmt, pin, len, &tries);
-			note_tries(&t->user_tries, e, tries, t->user_fmt.max_tries);
-		} else {
-			e = ez_card_verify(t->card, &t->so_fmt, pin, len, &tries);
-			note_tries(&t->so_tries, e, tries, t->so_fmt.max_tries);
-		}
+		const struct ez_pin_format *f = user == CKU_USER ? &t->user_fmt : &t->so_fmt;
+		e = pin ? ez_card_verify(t->card, f, pin, len, &tries)
+			: ez_card_pad_verify(t->card, f, &tries);
+		note_tries(user == CKU_USER ? &t->user_tries : &t->so_tries, e, tries,
+			   f->max_tries);
 		if (e != EZ_ERR_CARD_RESET)
 			break;
 	}
@@ -175,14 +185,26 @@ static CK_RV init_pin(struct ez_call *c, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 
 	if (t->login != CKU_SO || !(c->s->flags & CKF_RW_SESSION))
 		return CKR_USER_NOT_LOGGED_IN;
-	if (!pin)
+	if (!pin && !(ez_token_pad(t) & EZ_PAD_VERIFY))
 		return CKR_ARGUMENTS_BAD;
+	if (!pin && !(ez_token_pad(t) & EZ_PAD_MODIFY))
+		return CKR_FUNCTION_NOT_SUPPORTED; /* a keypad that only verifies */
 	/* One unblock per SO login: the PUK it verified is spent here (and
-	 * wiped), a second C_InitPIN needs the PUK again. */
-	if (!t->so_authorized || (!t->so_secret && ez_card_unblock_needs_puk(t->card)))
+	 * wiped), a second C_InitPIN needs the PUK again. On the keypad a 1.x
+	 * card's command takes the PUK typed again, so nothing kept is needed. */
+	if (!t->so_authorized || (pin && !t->so_secret && ez_card_unblock_needs_puk(t->card)))
 		return CKR_USER_NOT_LOGGED_IN;
-	e = ez_card_unblock_pin(t->card, &t->so_fmt, t->so_secret, t->so_secret_len, &t->user_fmt,
-				pin, len, &tries);
+	if (pin)
+		e = ez_card_unblock_pin(t->card, &t->so_fmt, t->so_secret, t->so_secret_len,
+					&t->user_fmt, pin, len, &tries);
+	else
+		e = ez_card_pad_unblock(t->card, &t->so_fmt, &t->user_fmt, &tries);
+	/* Nothing reached the card (the keypad's Cancel, its time, two new
+	 * PINs that differ): the SO login may still unblock. */
+	if (e == EZ_ERR_PAD_CANCELLED || e == EZ_ERR_PAD_TIMEOUT || e == EZ_ERR_PAD_MISMATCH) {
+		ez_token_card_error(t, e);
+		return ez_err_to_ckr(e, true);
+	}
 	t->so_authorized = false;
 	ez_secret_free(t->so_secret, t->so_secret_len);
 	t->so_secret = NULL;
@@ -218,6 +240,23 @@ static CK_RV set_pin(struct ez_call *c, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_le
 
 	if (!(c->s->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
+	if (!old_pin && !new_pin && (ez_token_pad(t) & EZ_PAD_VERIFY)) {
+		/* Both typed on the keypad: the current one, the new one twice. */
+		if (!(ez_token_pad(t) & EZ_PAD_MODIFY))
+			return CKR_FUNCTION_NOT_SUPPORTED;
+		e = ez_card_pad_change(t->card, f, &tries);
+		note_tries(t->login == CKU_SO ? &t->so_tries : &t->user_tries, e, tries,
+			   f->max_tries);
+		if (e == EZ_OK && t->login == CKU_SO && t->so_secret) {
+			/* The PUK an SO login kept is the old one now: gone with it
+			 * (an unblock then has the PUK typed on the keypad). */
+			ez_secret_free(t->so_secret, t->so_secret_len);
+			t->so_secret = NULL;
+			t->so_secret_len = 0;
+		}
+		ez_token_card_error(t, e);
+		return ez_err_to_ckr(e, false);
+	}
 	if (!old_pin || !new_pin)
 		return CKR_ARGUMENTS_BAD;
 	/* The new PUK an SO login keeps is copied before the card changes. */

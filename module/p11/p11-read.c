@@ -92,6 +92,14 @@ static void read_card_on(struct ez_slot *s, ez_conn *conn, ez_err e)
 		s->read = EZ_READ_DONE;
 		ez_log("slot %lu: %s (%s, dialect %s), token '%.32s' serial %.16s", s->id,
 		       t->info.model, t->info.family, t->info.dialect, t->label, t->serial);
+		if (t->pinpad) {
+			unsigned min, max;
+			ez_conn_pinpad_limits(t->conn, &min, &max);
+			ez_log("slot %lu: the reader has a keypad: VERIFY_PIN_DIRECT%s, PIN %u to %u "
+			       "digits (0: not said)%s",
+			       s->id, (t->pinpad & EZ_PAD_MODIFY) ? ", MODIFY_PIN_DIRECT" : "", min,
+			       max, ez_cfg.pinpad ? "" : "; not used (pinpad = no)");
+		}
 		return;
 	}
 	if (e == EZ_ERR_NOT_AKIS || e == EZ_ERR_UNSUPPORTED) {

@@ -31,7 +31,13 @@ CK_RV ez_err_to_ckr(ez_err e, bool need_login)
 	case EZ_ERR_PIN_LEN:
 		return CKR_PIN_LEN_RANGE;
 	case EZ_ERR_PIN_INVALID:
+	case EZ_ERR_PAD_MISMATCH:
 		return CKR_PIN_INVALID;
+	case EZ_ERR_PAD_CANCELLED:
+	case EZ_ERR_PAD_TIMEOUT:
+		/* PKCS#11 has no "timed out"; OpenSC answers both so too. The
+		 * debug log tells them apart. */
+		return CKR_FUNCTION_CANCELED;
 	case EZ_ERR_DATA_LEN:
 		return CKR_DATA_LEN_RANGE;
 	case EZ_ERR_NOT_AKIS:

@@ -96,9 +96,11 @@ static void token_info(const struct ez_slot *s, CK_TOKEN_INFO_PTR info)
 	memcpy(info->manufacturerID, t->manufacturer, 32);
 	memcpy(info->model, t->model, 16);
 	memcpy(info->serialNumber, t->serial, 16);
+	/* A PIN-pad reader: C_Login with a NULL PIN has the PIN typed there. */
 	info->flags = CKF_RNG | CKF_WRITE_PROTECTED | CKF_LOGIN_REQUIRED | CKF_TOKEN_INITIALIZED |
 		      (t->has_user ? CKF_USER_PIN_INITIALIZED : 0) |
-		      (t->pinpad ? CKF_PROTECTED_AUTHENTICATION_PATH : 0) | ez_token_pin_flags(t);
+		      ((ez_token_pad(t) & EZ_PAD_VERIFY) ? CKF_PROTECTED_AUTHENTICATION_PATH : 0) |
+		      ez_token_pin_flags(t);
 	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
 	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
 	info->ulSessionCount = ez_sessions_on(s->id, false);

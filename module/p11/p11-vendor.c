@@ -1,7 +1,7 @@
 /*
  * p11-vendor.c: the "Vendor eimza" interface (<eimza/eimza-pkcs11.h>):
- * what is in a reader, the exact PIN/PUK counters, and an APDU trace for
- * eimza-info probe. Nothing here sends a PIN command.
+ * what is in a reader, the exact PIN/PUK counters, the reader's keypad, and
+ * an APDU trace for eimza-info probe. Nothing here sends a PIN command.
  */
 #include "config.h"
 
@@ -119,9 +119,36 @@ static CK_RV get_service(CK_ULONG *state)
 	return ez_leave(&c, rv);
 }
 
+static CK_RV get_pinpad(CK_SLOT_ID id, EZ_PINPAD_INFO *info)
+{
+	struct ez_call c;
+	CK_RV rv = ez_enter(ez_call(&c, "EZ_GetPinpad", "slot=%lu", id));
+	unsigned pad, min = 0, max = 0;
+
+	if (rv == CKR_OK && !info)
+		rv = CKR_ARGUMENTS_BAD;
+	if (rv == CKR_OK)
+		rv = ez_enter_slot(&c, id, EZ_NEED_TOKEN);
+	if (rv == CKR_OK) {
+		memset(info, 0, sizeof(*info));
+		pad = ez_token_pad(c.slot->token);
+		if (pad & EZ_PAD_VERIFY)
+			info->flags |= EZ_PINPAD_VERIFY;
+		if (pad & EZ_PAD_MODIFY)
+			info->flags |= EZ_PINPAD_CHANGE;
+		if (pad) {
+			ez_conn_pinpad_limits(c.slot->token->conn, &min, &max);
+			info->min_len = min;
+			info->max_len = max;
+		}
+	}
+	return ez_leave(&c, rv);
+}
+
 EZ_VENDOR_FUNCTIONS ez_vendor_functions = {
 	{EZ_VENDOR_VERSION_MAJOR, EZ_VENDOR_VERSION_MINOR},
 	get_card_info,
 	set_trace,
 	get_service,
+	get_pinpad,
 };

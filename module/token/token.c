@@ -253,7 +253,7 @@ ez_err ez_token_open(ez_conn *conn, CK_OBJECT_HANDLE first_handle, struct ez_tok
 		ez_token_free(t);
 		return e;
 	}
-	t->pinpad = ez_conn_has_pinpad(conn);
+	t->pinpad = ez_conn_pinpad(conn);
 	t->generation = ++generation;
 	*out = t;
 	return EZ_OK;

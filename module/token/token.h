@@ -60,7 +60,8 @@ struct ez_token {
 	struct ez_sign_caps caps; /* what the card can compute */
 	char label[33], model[17], serial[17], manufacturer[33];
 	struct ez_pin_format user_fmt, so_fmt;
-	bool has_user, has_so, pinpad;
+	bool has_user, has_so;
+	unsigned pinpad; /* the reader's keypad, as it says (EZ_PAD_*; 0: none) */
 	int user_tries, so_tries; /* cached, -1 unknown */
 
 	CK_USER_TYPE login;     /* CKU_USER, CKU_SO, or (CK_USER_TYPE)-1 when none */

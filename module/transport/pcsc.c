@@ -7,6 +7,7 @@
 #include "pcsc.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +41,11 @@ struct ez_conn {
 	_Atomic bool lost;
 	ez_trace_fn trace;
 	void *trace_arg;
+	/* The reader's PIN-pad features (ez_conn_pinpad), asked once. */
+	bool pad_probed;
+	unsigned pad;
+	DWORD pad_verify, pad_modify, pad_tlv; /* their control codes */
+	unsigned pad_min, pad_max;
 };
 
 /*
@@ -121,6 +127,15 @@ static LONG h_end(SCARDHANDLE h)
 {
 	chan_shared();
 	LONG rv = SCardEndTransaction(h, SCARD_LEAVE_CARD);
+	chan_unlock();
+	return rv;
+}
+
+static LONG h_control(ez_conn *c, DWORD code, const uint8_t *in, size_t in_len, uint8_t *out,
+		      size_t cap, DWORD *len)
+{
+	chan_shared();
+	LONG rv = SCardControl(c->h, code, in, (DWORD)in_len, out, (DWORD)cap, len);
 	chan_unlock();
 	return rv;
 }
@@ -551,20 +566,168 @@ ez_err ez_conn_transmit(ez_conn *c, const uint8_t *cmd, size_t cmd_len, uint8_t 
 	return EZ_OK;
 }
 
-bool ez_conn_has_pinpad(ez_conn *c)
+/* ---- PIN-pad readers ---------------------------------------------------------- */
+
+/* The feature list: tag, length 4, control code (big endian, part 10 2.2);
+ * then the keypad's PIN limits from the TLV properties (little endian). */
+static void pad_probe(ez_conn *c)
 {
 	uint8_t buf[256];
 	DWORD len = 0, i;
 
-	chan_shared();
-	LONG rv = SCardControl(c->h, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, buf, sizeof(buf), &len);
-	chan_unlock();
+	c->pad_probed = true;
+	if (h_control(c, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, buf, sizeof(buf), &len) !=
+	    SCARD_S_SUCCESS)
+		return;
+	for (i = 0; i + 6 <= len; i += 6) {
+		DWORD code = (DWORD)buf[i + 2] << 24 | (DWORD)buf[i + 3] << 16 |
+			     (DWORD)buf[i + 4] << 8 | buf[i + 5];
+		if (buf[i + 1] != 4)
+			break;
+		if (buf[i] == FEATURE_VERIFY_PIN_DIRECT) {
+			c->pad |= EZ_PAD_VERIFY;
+			c->pad_verify = code;
+		} else if (buf[i] == FEATURE_MODIFY_PIN_DIRECT) {
+			c->pad |= EZ_PAD_MODIFY;
+			c->pad_modify = code;
+		} else if (buf[i] == FEATURE_GET_TLV_PROPERTIES) {
+			c->pad_tlv = code;
+		}
+	}
+	/* A keypad that cannot verify is no use for logging in. */
+	if (!(c->pad & EZ_PAD_VERIFY))
+		c->pad = 0;
+	if (!c->pad || !c->pad_tlv ||
+	    h_control(c, c->pad_tlv, NULL, 0, buf, sizeof(buf), &len) != SCARD_S_SUCCESS)
+		return;
+	for (i = 0; i + 2 <= len && i + 2 + buf[i + 1] <= len; i += 2 + buf[i + 1]) {
+		if (buf[i] == PCSCv2_PART10_PROPERTY_bMinPINSize && buf[i + 1] == 1)
+			c->pad_min = buf[i + 2];
+		else if (buf[i] == PCSCv2_PART10_PROPERTY_bMaxPINSize && buf[i + 1] == 1)
+			c->pad_max = buf[i + 2];
+	}
+}
+
+unsigned ez_conn_pinpad(ez_conn *c)
+{
+	if (!c->pad_probed && !c->lost)
+		pad_probe(c);
+	return c->pad;
+}
+
+void ez_conn_pinpad_limits(ez_conn *c, unsigned *min, unsigned *max)
+{
+	ez_conn_pinpad(c);
+	*min = c->pad_min;
+	*max = c->pad_max;
+}
+
+static uint8_t *le16(uint8_t *p, unsigned v)
+{
+	*p++ = (uint8_t)v;
+	*p++ = (uint8_t)(v >> 8);
+	return p;
+}
+
+static uint8_t *le32(uint8_t *p, size_t v)
+{
+	p = le16(p, (unsigned)(v & 0xFFFF));
+	return le16(p, (unsigned)(v >> 16));
+}
+
+/* PIN_VERIFY_STRUCTURE or PIN_MODIFY_STRUCTURE (reader.h documents the
+ * fields; written byte by byte, little endian as CCID). 0 when the
+ * keypad cannot take the card's lengths. */
+static size_t pad_structure(const ez_conn *c, const struct ez_pad_cmd *cmd, uint8_t *out)
+{
+	static const uint8_t coding[] = {[EZ_PAD_ASCII] = 0x02, [EZ_PAD_BCD] = 0x01,
+					 [EZ_PAD_BINARY] = 0x00};
+	unsigned min = cmd->min_len, max = cmd->max_len;
+	uint8_t *p = out;
+
+	if (c->pad_min && min < c->pad_min)
+		min = c->pad_min;
+	if (c->pad_max && max > c->pad_max)
+		max = c->pad_max;
+	if (min < 1)
+		min = 1;
+	if (min > max || max > 255 || cmd->frame_offset > 15 || cmd->block_size > 15 ||
+	    cmd->length_bits > 15)
+		return 0;
+	*p++ = 0x00; /* bTimerOut: the reader's own */
+	*p++ = 0x00; /* bTimerOut2 */
+	*p++ = (uint8_t)(0x80 | cmd->frame_offset << 3 | coding[cmd->coding]); /* bytes, left */
+	*p++ = (uint8_t)(cmd->length_bits << 4 | cmd->block_size);
+	*p++ = cmd->length_bits ? 0x10 : 0x00; /* the length field at byte 0 of its block */
+	if (cmd->modify) {
+		*p++ = (uint8_t)cmd->off_old;
+		*p++ = (uint8_t)cmd->off_new;
+	}
+	p = le16(p, min << 8 | max); /* wPINMaxExtraDigit: XX minimum, YY maximum */
+	if (cmd->modify)
+		*p++ = (uint8_t)((cmd->confirm ? 0x01 : 0) | (cmd->old_pin ? 0x02 : 0));
+	*p++ = 0x02; /* bEntryValidationCondition: the OK key */
+	if (cmd->modify) {
+		/* bNumberMessage: one prompt per entry, in the reader's table */
+		*p++ = (uint8_t)(1 + (cmd->old_pin ? 1 : 0) + (cmd->confirm ? 1 : 0));
+		p = le16(p, 0x0409); /* wLangId */
+		*p++ = 0x00;         /* bMsgIndex1: enter the (current) PIN */
+		*p++ = 0x01;         /* bMsgIndex2: enter the new PIN */
+		*p++ = 0x02;         /* bMsgIndex3: confirm the new PIN */
+	} else {
+		*p++ = 0x01;
+		p = le16(p, 0x0409);
+		*p++ = 0x00;
+	}
+	*p++ = 0x00; /* bTeoPrologue */
+	*p++ = 0x00;
+	*p++ = 0x00;
+	p = le32(p, cmd->apdu_len);
+	memcpy(p, cmd->apdu, cmd->apdu_len);
+	return (size_t)(p - out) + cmd->apdu_len;
+}
+
+ez_err ez_conn_pinpad_run(ez_conn *c, const struct ez_pad_cmd *cmd, uint16_t *sw)
+{
+	uint8_t in[24 + sizeof(cmd->apdu)], rsp[258];
+	DWORD code, len = 0;
+	char line[1024];
+	size_t n;
+	LONG rv;
+
+	*sw = 0;
+	if (c->lost)
+		return EZ_ERR_CARD_REMOVED;
+	ez_conn_pinpad(c);
+	code = cmd->modify ? c->pad_modify : c->pad_verify;
+	if (!(c->pad & (cmd->modify ? EZ_PAD_MODIFY : EZ_PAD_VERIFY)) || cmd->apdu_len < 5 ||
+	    cmd->apdu_len > sizeof(cmd->apdu))
+		return EZ_ERR_UNSUPPORTED;
+	n = pad_structure(c, cmd, in);
+	if (!n)
+		return EZ_ERR_UNSUPPORTED;
+	if (c->trace) {
+		size_t k;
+		ez_apdu_trace_line(cmd->apdu, cmd->apdu_len, true, line, sizeof(line) - 40);
+		k = strlen(line);
+		snprintf(line + k, sizeof(line) - k, " (PIN on the reader's keypad)");
+		c->trace(c->trace_arg, line);
+	}
+	rv = h_control(c, code, in, n, rsp, sizeof(rsp), &len);
+	if (rv == SCARD_W_RESET_CARD)
+		return reconnect(c); /* nothing was sent: the reader reports the reset first */
+	if (rv == SCARD_E_UNSUPPORTED_FEATURE)
+		return EZ_ERR_UNSUPPORTED;
+	if (rv == SCARD_S_SUCCESS && len < 2)
+		rv = SCARD_E_NOT_TRANSACTED;
 	if (rv != SCARD_S_SUCCESS)
-		return false;
-	for (i = 0; i + 6 <= len; i += 6)
-		if (buf[i] == FEATURE_VERIFY_PIN_DIRECT)
-			return true;
-	return false;
+		return broken(c, rv);
+	*sw = (uint16_t)(rsp[len - 2] << 8 | rsp[len - 1]);
+	if (c->trace) {
+		ez_apdu_trace_line(rsp, len, false, line, sizeof(line));
+		c->trace(c->trace_arg, line);
+	}
+	return EZ_OK;
 }
 
 void ez_conn_set_trace(ez_conn *c, ez_trace_fn fn, void *arg)

@@ -102,8 +102,53 @@ void ez_conn_mark_lost(ez_conn *c);
  * there but does not answer yet; the connection stays lost on failure. */
 ez_err ez_conn_recover(ez_conn *c);
 
-/* Does the reader have a PIN pad (FEATURE_VERIFY_PIN_DIRECT)? Optional. */
-bool ez_conn_has_pinpad(ez_conn *c);
+/* ---- PIN-pad readers (PC/SC part 10) ---------------------------------------
+ *
+ * What the reader's keypad can do, from its feature list
+ * (CM_IOCTL_GET_FEATURE_REQUEST, asked once per connection):
+ * EZ_PAD_VERIFY (FEATURE_VERIFY_PIN_DIRECT), EZ_PAD_MODIFY
+ * (FEATURE_MODIFY_PIN_DIRECT); 0 for a reader without a keypad. */
+#define EZ_PAD_VERIFY 0x1u
+#define EZ_PAD_MODIFY 0x2u
+unsigned ez_conn_pinpad(ez_conn *c);
+/* The PIN digits the keypad takes (FEATURE_GET_TLV_PROPERTIES bMinPINSize
+ * and bMaxPINSize); 0 when the reader does not say. */
+void ez_conn_pinpad_limits(ez_conn *c, unsigned *min, unsigned *max);
+
+/* A PIN command the reader completes with what the user types: the APDU
+ * without the PIN(s), and where and how the reader puts each PIN in its
+ * data field (a "PIN block"), in the terms of part 10's PIN_VERIFY and
+ * PIN_MODIFY structures. The card layer fills it; nothing here knows a
+ * card. */
+enum ez_pad_coding { EZ_PAD_ASCII, EZ_PAD_BCD, EZ_PAD_BINARY };
+struct ez_pad_cmd {
+	bool modify;              /* a modification: new PIN (twice), maybe the current one */
+	uint8_t apdu[5 + 255];    /* header, Lc, and the data field as a template: the
+	                             bytes around the PIN blocks and the blocks' filler */
+	size_t apdu_len;
+	enum ez_pad_coding coding;
+	unsigned frame_offset;    /* bytes from a block's start to its first digit */
+	unsigned block_size;      /* a block's bytes; 0: as long as the digits typed (the
+	                             reader moves what follows and recomputes Lc) */
+	unsigned length_bits;     /* a field of this many bits at the block's start gets
+	                             the number of digits (0: none) */
+	unsigned min_len, max_len; /* digits; the reader's own limits narrow them */
+	/* a modification */
+	bool old_pin;             /* the current PIN is typed first, into its block */
+	bool confirm;             /* the new PIN is typed twice (the reader compares) */
+	size_t off_old, off_new;  /* the blocks' offsets in the data field */
+};
+
+/* Let the reader ask for the PIN(s), build the command and send it. *sw
+ * gets the card's status word, or the reader's own (part 10): 64 00 the
+ * entry timed out, 64 01 it was cancelled, 64 02 the two new PINs
+ * differed, 64 03 a PIN outside min..max, 6B 80 the reader refused the
+ * structure; then nothing reached the card. Transport errors as
+ * ez_conn_transmit (a card pulled while the keypad waits leaves the
+ * connection lost). EZ_ERR_UNSUPPORTED when the reader lacks the feature
+ * or its keypad cannot take a PIN of the card's lengths. The APDU trace
+ * shows the command as the module passed it, without PIN. */
+ez_err ez_conn_pinpad_run(ez_conn *c, const struct ez_pad_cmd *cmd, uint16_t *sw);
 
 /* APDU trace hook (debug log, EIMZA_DEBUG): every command and response as
  * a line from ez_apdu_trace_line(), PIN data masked. NULL turns it off. */

@@ -36,6 +36,9 @@ struct ez_conn {
 	ez_trace_fn trace_fn;
 	void *trace_arg;
 	bool kept; /* ez_conn_close leaves it to its owner (ez_replay_keep) */
+	unsigned pad, pad_min, pad_max;
+	struct ez_pad_cmd last_pad;
+	bool pad_used;
 };
 
 static int hexval(int ch)
@@ -280,10 +283,78 @@ void ez_conn_close(ez_conn *c)
 		ez_replay_close(c);
 }
 
-bool ez_conn_has_pinpad(ez_conn *c)
+void ez_replay_pinpad(ez_conn *c, unsigned caps, unsigned min, unsigned max)
 {
-	(void)c;
-	return false;
+	c->pad = caps;
+	c->pad_min = min;
+	c->pad_max = max;
+}
+
+const struct ez_pad_cmd *ez_replay_last_pad(const ez_conn *c)
+{
+	return c->pad_used ? &c->last_pad : NULL;
+}
+
+unsigned ez_conn_pinpad(ez_conn *c)
+{
+	return c->pad;
+}
+
+void ez_conn_pinpad_limits(ez_conn *c, unsigned *min, unsigned *max)
+{
+	*min = c->pad_min;
+	*max = c->pad_max;
+}
+
+static void mismatch(ez_conn *c, const char *what, const char *expected)
+{
+	if (!c->failed) {
+		snprintf(c->error, sizeof(c->error), "step %zu: sent %s, expected %s", c->next + 1,
+			 what, expected ? expected : "nothing more");
+		c->failed = true;
+	}
+}
+
+ez_err ez_conn_pinpad_run(ez_conn *c, const struct ez_pad_cmd *cmd, uint16_t *sw)
+{
+	uint8_t rsp[260];
+	size_t n = sizeof(rsp);
+	const struct step *s;
+
+	*sw = 0;
+	if (c->lost)
+		return EZ_ERR_CARD_REMOVED;
+	if (!(c->pad & (cmd->modify ? EZ_PAD_MODIFY : EZ_PAD_VERIFY)) || cmd->apdu_len < 5 ||
+	    cmd->apdu_len > sizeof(cmd->apdu))
+		return EZ_ERR_UNSUPPORTED;
+	c->last_pad = *cmd;
+	c->pad_used = true;
+	c->exchanges++;
+	trace(c, cmd->apdu, cmd->apdu_len, true);
+	if (c->fn) {
+		c->fn(c->arg, cmd->apdu, cmd->apdu_len, rsp, &n);
+		if (n < 2 || n > sizeof(rsp)) {
+			rsp[0] = 0x6F;
+			rsp[1] = 0x00;
+			n = 2;
+		}
+	} else {
+		s = c->next < c->nsteps ? &c->steps[c->next] : NULL;
+		if (!s || strncmp(s->cmd, "PAD", 3) != 0 ||
+		    !matches(s->cmd + 3, cmd->apdu, cmd->apdu_len)) {
+			mismatch(c, "a PIN-pad command", s ? s->cmd : NULL);
+			rsp[0] = 0x6F;
+			rsp[1] = 0x00;
+			n = 2;
+		} else {
+			c->next++;
+			n = s->rsp_len;
+			memcpy(rsp, s->rsp, n);
+		}
+	}
+	trace(c, rsp, n, false);
+	*sw = (uint16_t)(rsp[n - 2] << 8 | rsp[n - 1]);
+	return EZ_OK;
 }
 
 void ez_conn_set_trace(ez_conn *c, ez_trace_fn fn, void *arg)

@@ -63,6 +63,16 @@ int ez_replay_open_transactions(const ez_conn *c);
  * with whatever the script or the responder gives). */
 size_t ez_replay_recoveries(const ez_conn *c);
 
+/* A PIN-pad reader: ez_conn_pinpad() answers `caps` (EZ_PAD_*), and the
+ * keypad's limits `min` and `max`. A PIN command the card layer hands the
+ * reader (ez_conn_pinpad_run) is scripted like an APDU: the expected
+ * command is "PAD " and the template APDU (the command without the PINs),
+ * the answer the status word the reader returns; a responder gets the
+ * template. ez_replay_last_pad() is the whole description of the last
+ * one (where each PIN goes, how it is coded), NULL before the first. */
+void ez_replay_pinpad(ez_conn *c, unsigned caps, unsigned min, unsigned max);
+const struct ez_pad_cmd *ez_replay_last_pad(const ez_conn *c);
+
 /* ---- one reader with one card, for the ez_pcsc_* functions ---------------- */
 
 /* The process's one reader: named `name` (NULL: no reader at all), holding

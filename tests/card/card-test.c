@@ -204,6 +204,7 @@ int main(void)
 	card_v1_tests(s);
 	card_p15_opensc_tests(s);
 	card_cache_tests(s);
+	card_pad_tests(s);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
 	failed = srunner_ntests_failed(r);

@@ -98,5 +98,6 @@ void card_v2_tests(Suite *s);
 void card_v1_tests(Suite *s);
 void card_p15_opensc_tests(Suite *s);
 void card_cache_tests(Suite *s);
+void card_pad_tests(Suite *s);
 
 #endif

@@ -8,7 +8,7 @@ TESTS += tests/card/test-card
 tests_card_test_card_SOURCES = tests/card/card-test.h tests/card/card-test.c \
 	tests/card/test-card-atr.c tests/card/test-card-v1.c tests/card/test-card-v2.c \
 	tests/card/test-card-apdu.c tests/card/test-card-pkcs15.c tests/card/test-card-cache.c \
-	tests/card/test-token-objects.c \
+	tests/card/test-token-objects.c tests/card/test-card-pad.c \
 	tests/card/test-card-p15-opensc.c \
 	module/token/token.c module/token/objects.c module/token/mech.c
 tests_card_test_card_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CRYPTO_CFLAGS) $(P11KIT_CFLAGS)

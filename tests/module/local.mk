@@ -7,7 +7,8 @@ tests_module_test_module_SOURCES = \
 	tests/module/test-p11-sign.c tests/module/test-p11-pin.c tests/module/test-p11-hotplug.c \
 	tests/module/test-p11-removal.c tests/module/test-p11-interfaces.c \
 	tests/module/test-p11-threads.c tests/module/test-p11-trace.c \
-	tests/module/test-p11-roundtrips.c tests/module/test-p11-cache.c
+	tests/module/test-p11-roundtrips.c tests/module/test-p11-cache.c \
+	tests/module/test-p11-pinpad.c
 tests_module_test_module_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(P11KIT_CFLAGS) $(PCSC_CFLAGS) \
 	$(CRYPTO_CFLAGS)
 tests_module_test_module_LDADD = $(CHECK_LIBS) $(CRYPTO_LIBS) $(DL_LIBS) -lpthread

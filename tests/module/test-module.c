@@ -23,6 +23,7 @@ Suite *pin_suite(void);
 Suite *hotplug_suite(void);
 Suite *cache_suite(void);
 Suite *removal_suite(const char *round);
+Suite *pinpad_suite(void);
 
 /* test-module.sh runs this program in rounds: round "full", with a card of
  * each profile, runs every suite (objects and signatures on every card);
@@ -41,6 +42,14 @@ int main(void)
 	if (round && (strcmp(round, "removal") == 0 || strcmp(round, "removal-consent") == 0 ||
 		      strcmp(round, "fast-swap") == 0)) {
 		r = srunner_create(removal_suite(round));
+		srunner_run_all(r, CK_NORMAL);
+		failed = srunner_ntests_failed(r);
+		srunner_free(r);
+		return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
+	/* PINs typed on a PIN-pad reader's keypad (test-p11-pinpad.c). */
+	if (round && strcmp(round, "pinpad") == 0) {
+		r = srunner_create(pinpad_suite());
 		srunner_run_all(r, CK_NORMAL);
 		failed = srunner_ntests_failed(r);
 		srunner_free(r);

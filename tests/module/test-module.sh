@@ -3,11 +3,12 @@
 # through the real PC/SC stack: one round with a card of each of the five
 # profiles (AKIS 2.x), one with the RSA profiles on AKIS 1.2, then three that
 # pull cards out (slow cards for pulls between two APDUs, then pulls pcscd
-# misses), one that counts pcscd round trips, and one with helgrind.
+# misses), two with a PIN-pad reader (2.x, 1.2), one that counts pcscd round
+# trips, and one with helgrind.
 #
 #   test-module.sh [ROUND...]   the rounds named (all without one): full,
 #                               full-1.2, removal, removal-consent, fast-swap,
-#                               roundtrips, close-race
+#                               pinpad, pinpad-1.2, roundtrips, close-race
 #
 # With CK_RUN_SUITE / CK_RUN_CASE (Check's own variables) a round runs only
 # that suite or test case: the mutation check (tests/mutation) runs single
@@ -23,6 +24,13 @@ round() {
 	removal) EIMZA_TEST_ROUND=removal "$TB" --latency rtt=150 --card seal-rsa -- "$T" ;;
 	removal-consent) EIMZA_TEST_ROUND=removal-consent "$TB" --latency rtt=150 --card nes-rsa -- "$T" ;;
 	fast-swap) EIMZA_TEST_ROUND=fast-swap "$TB" --card seal-rsa --card nes-rsa -- "$T" ;;
+	# PINs on a PIN-pad reader's keypad: the NES card in the test bed's
+	# PIN-pad reader beside a seal in a plain one; on 2.x also a reader that
+	# only verifies.
+	pinpad) EIMZA_TEST_ROUND=pinpad "$TB" --card nes-rsa --pinpad --card seal \
+		--card seal-rsa --pinpad-verify -- "$T" ;;
+	pinpad-1.2) EIMZA_TB_GENERATION=1.2 EIMZA_TEST_ROUND=pinpad "$TB" --card nes-rsa --pinpad \
+		--card seal-rsa -- "$T" ;;
 	roundtrips)
 		# pcscd round trips per call, counted by a shim in front of
 		# pcsc-lite (in the sanitizer build the sanitizers' runtime has to
@@ -48,7 +56,7 @@ round() {
 }
 
 rc=0
-[ $# -gt 0 ] || set -- full full-1.2 removal removal-consent fast-swap roundtrips close-race
+[ $# -gt 0 ] || set -- full full-1.2 removal removal-consent fast-swap pinpad pinpad-1.2 roundtrips close-race
 for r in "$@"; do
 	round "$r" || rc=1
 done

@@ -10,6 +10,11 @@
  *   tb-pcsc apdu READER HEX...           send APDUs in one transaction,
  *                                        print each response in hex
  *   tb-pcsc reset READER | unpower READER
+ *   tb-pcsc features READER              the reader's PC/SC part 10 features:
+ *                                        "TAG CODE" per line, in hex
+ *   tb-pcsc control READER TAG [HEX]     SCardControl with the control
+ *                                        code of feature TAG (hex), print
+ *                                        the answer in hex
  *
  * Exit: 0 done, 1 PC/SC failure or timeout, 2 usage.
  */
@@ -21,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <PCSC/reader.h>
 #include <PCSC/winscard.h>
 
 #include <eimza/hex.h>
@@ -120,13 +126,82 @@ static int apdus(const char *reader, int n, char **hex)
 	return rc;
 }
 
+/* The features (tag and control code) a reader announces. */
+static int features(SCARDHANDLE h, uint8_t *tags, DWORD *codes, int max)
+{
+	uint8_t buf[256];
+	DWORD len = 0;
+	int n = 0;
+	LONG rv = SCardControl(h, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, buf, sizeof(buf), &len);
+
+	if (rv != SCARD_S_SUCCESS) {
+		fail("control (features)", rv);
+		return -1;
+	}
+	for (DWORD i = 0; i + 6 <= len && n < max; i += 6, n++) {
+		tags[n] = buf[i];
+		codes[n] = (DWORD)buf[i + 2] << 24 | (DWORD)buf[i + 3] << 16 |
+			   (DWORD)buf[i + 4] << 8 | buf[i + 5];
+	}
+	return n;
+}
+
+/* `features` or `control`: a shared connection to the card in the reader
+ * (powered, as a PIN command needs it), or a direct one to an empty reader. */
+static int reader_control(int argc, char **argv)
+{
+	uint8_t tags[32], in[1024], out[1024];
+	DWORD codes[32], len = 0, proto;
+	char hex[2 * sizeof(out) + 1];
+	SCARDHANDLE h;
+	long inlen = 0;
+	int n, rc = 1;
+	LONG rv = SCardConnect(ctx, argv[2], SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+			       &h, &proto);
+
+	if (rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_REMOVED_CARD)
+		rv = SCardConnect(ctx, argv[2], SCARD_SHARE_DIRECT, 0, &h, &proto);
+
+	if (rv != SCARD_S_SUCCESS)
+		return fail("connect (direct)", rv);
+	n = features(h, tags, codes, 32);
+	if (n >= 0 && strcmp(argv[1], "features") == 0) {
+		for (int i = 0; i < n; i++)
+			printf("%02X %08lX\n", tags[i], (unsigned long)codes[i]);
+		rc = 0;
+	} else if (n >= 0) {
+		unsigned long tag = strtoul(argv[3], NULL, 16);
+		int i;
+		for (i = 0; i < n && tags[i] != tag; i++)
+			;
+		if (i == n) {
+			fprintf(stderr, "tb-pcsc: the reader has no feature %02lX\n", tag);
+		} else if (argc > 4 && (inlen = ez_hex_decode(argv[4], in, sizeof(in))) < 0) {
+			fprintf(stderr, "tb-pcsc: bad hex '%s'\n", argv[4]);
+			rc = 2;
+		} else {
+			rv = SCardControl(h, codes[i], in, (DWORD)inlen, out, sizeof(out), &len);
+			if (rv == SCARD_S_SUCCESS) {
+				ez_hex_encode(out, len, hex);
+				printf("%s\n", hex);
+				rc = 0;
+			} else {
+				rc = fail("control", rv);
+			}
+		}
+	}
+	SCardDisconnect(h, SCARD_LEAVE_CARD);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	LONG rv;
 	int rc = 2;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: tb-pcsc list|wait-readers|wait-card|wait-empty|atr|apdu|reset|unpower ...\n");
+		fprintf(stderr, "usage: tb-pcsc list|wait-readers|wait-card|wait-empty|atr|apdu|reset|unpower|"
+				"features|control ...\n");
 		return 2;
 	}
 	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
@@ -202,6 +277,9 @@ int main(int argc, char **argv)
 				rc = fail("reconnect", rv);
 			SCardDisconnect(h, SCARD_LEAVE_CARD);
 		}
+	} else if ((strcmp(argv[1], "features") == 0 && argc == 3) ||
+		   (strcmp(argv[1], "control") == 0 && (argc == 4 || argc == 5))) {
+		rc = reader_control(argc, argv);
 	} else {
 		fprintf(stderr, "tb-pcsc: bad arguments\n");
 	}

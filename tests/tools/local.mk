@@ -14,6 +14,11 @@ EXTRA_DIST += tests/tools/lib-tools.sh
 TESTS += tests/tools/test-tools-testbed.sh
 dist_check_SCRIPTS += tests/tools/test-tools-testbed.sh
 
+# The same with cards in the test bed's PIN-pad readers: every PIN on the
+# keypad, and pkcs11-tool without --pin (issue 17's "done when").
+TESTS += tests/tools/test-tools-pinpad.sh
+dist_check_SCRIPTS += tests/tools/test-tools-pinpad.sh
+
 # A mock PKCS#11 module with PIN/PUK counters in a state file: blocking and
 # unlocking tested without a card or the eimza module.
 check_LTLIBRARIES += tests/tools/mock-p11.la

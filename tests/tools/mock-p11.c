@@ -3,12 +3,12 @@
  * PIN (3 tries) and a PUK (3 tries, as Kamu SM's cards) whose counters live in a state file
  * ($MOCK_P11_STATE), so successive tool runs see a PIN being blocked and
  * unlocked without a card. $MOCK_P11_PINPAD makes the reader a PIN pad
- * (see pinpad()); $MOCK_P11_LABEL sets the token
+ * (see pinpad_mode()); $MOCK_P11_LABEL sets the token
  * label (any bytes). A card the tools cannot use:
  *   MOCK_P11_TOKEN=unrecognized  the slot says a card is in, C_GetTokenInfo
  *                                answers CKR_TOKEN_NOT_RECOGNIZED (what a
  *                                module without eimza's vendor interface says)
- *   MOCK_P11_VENDOR=1            offer eimza's "Vendor eimza" interface (1.1):
+ *   MOCK_P11_VENDOR=1            offer eimza's "Vendor eimza" interface (1.2):
  *   MOCK_P11_CARD=none|foreign|unsupported|unreadable  the card it reports
  *                                (no token in the slot then)
  *   MOCK_P11_SERVICE=ok|noreaders|down  the PC/SC service it reports (no slot
@@ -64,18 +64,30 @@ static void save(const struct state *s)
 }
 
 /* MOCK_P11_PINPAD=1: a PIN pad whose keypad the module uses (a NULL PIN is
- * the right one); =nokeypad: a PIN pad the module cannot use yet, as
- * eimza's module today (a NULL PIN refused before any try). */
-static int pinpad(void)
+ * the right one); =verify: a keypad that only verifies (a NULL PIN logs in;
+ * C_SetPIN and C_InitPIN want PINs given; the vendor interface says so);
+ * =refuse: a PIN pad whose module refuses every NULL PIN before any try. */
+static const char *pinpad_mode(void)
 {
 	const char *p = getenv("MOCK_P11_PINPAD");
-	return p && (strcmp(p, "1") == 0 || strcmp(p, "nokeypad") == 0);
+	return p ? p : "";
 }
 
+static int pinpad(void)
+{
+	return strcmp(pinpad_mode(), "1") == 0 || strcmp(pinpad_mode(), "verify") == 0 ||
+	       strcmp(pinpad_mode(), "refuse") == 0;
+}
+
+/* Does the keypad take a NULL PIN for logging in, for changing? */
 static int keypad(void)
 {
-	const char *p = getenv("MOCK_P11_PINPAD");
-	return p && strcmp(p, "1") == 0;
+	return strcmp(pinpad_mode(), "1") == 0 || strcmp(pinpad_mode(), "verify") == 0;
+}
+
+static int keypad_changes(void)
+{
+	return strcmp(pinpad_mode(), "1") == 0;
 }
 
 static void pad(CK_UTF8CHAR *dst, size_t len, const char *s)
@@ -258,8 +270,8 @@ static CK_RV m_initpin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR p, CK_ULONG l)
 	struct state s;
 	if (logged != 2)
 		return CKR_USER_NOT_LOGGED_IN;
-	if (!p && !keypad())
-		return CKR_ARGUMENTS_BAD;
+	if (!p && !keypad_changes())
+		return pinpad() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
 	load(&s);
 	if (p) {
 		if (l < 6 || l > 8)
@@ -275,8 +287,8 @@ static CK_RV m_setpin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR o, CK_ULONG ol, CK_UT
 		      CK_ULONG nl)
 {
 	struct state s;
-	if ((!o || !n) && !keypad())
-		return CKR_ARGUMENTS_BAD;
+	if ((!o || !n) && !keypad_changes())
+		return pinpad() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
 	load(&s);
 	CK_RV rv = try_secret(s.pin, &s.pin_tries, 3, o, ol);
 	if (rv == CKR_OK && n) {
@@ -346,7 +358,16 @@ static CK_RV v_service(CK_ULONG *state)
 	return CKR_OK;
 }
 
-static EZ_VENDOR_FUNCTIONS vendor_list = {{1, 1}, v_card_info, v_trace, v_service};
+static CK_RV v_pinpad(CK_SLOT_ID slot, EZ_PINPAD_INFO *pi)
+{
+	if (slot != SLOT)
+		return CKR_SLOT_ID_INVALID;
+	memset(pi, 0, sizeof *pi);
+	pi->flags = (keypad() ? EZ_PINPAD_VERIFY : 0) | (keypad_changes() ? EZ_PINPAD_CHANGE : 0);
+	return CKR_OK;
+}
+
+static EZ_VENDOR_FUNCTIONS vendor_list = {{1, 2}, v_card_info, v_trace, v_service, v_pinpad};
 static CK_INTERFACE vendor_iface = {(CK_CHAR *)EZ_VENDOR_INTERFACE, &vendor_list, 0};
 
 CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,

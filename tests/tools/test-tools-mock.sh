@@ -4,7 +4,9 @@
 # English and Turkish, wrong PUKs are counted, unlock with the PUK restores
 # the PIN only after a warning and a consent (refused on the last PUK try
 # without --last-try), a blocked PUK is reported with what to do, and a PIN
-# pad reader gets "type it on the reader" with no PIN read from anywhere.
+# pad reader gets "type it on the reader" with no PIN read from anywhere, not
+# even when the module refuses the keypad; a keypad that only verifies has
+# PINs changed on the computer.
 set -e
 . "$top_srcdir/tests/tools/lib-tools.sh"
 M=$top_builddir/tests/tools/.libs/mock-p11.so
@@ -277,19 +279,32 @@ MOCK_P11_TOKEN=unrecognized expect 3 "$I" --module "$M" --json
 printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); c=d["slots"][0]["card"]; assert c["state"] == "unreadable" and c["error"] == "CKR_TOKEN_NOT_RECOGNIZED", d' ||
 	fail "eimza-info --json, unrecognized token: $out"
 
-# ---- a PIN pad reader whose keypad the module cannot use yet ----------------
-# (eimza's module today): the tools say so and take the PIN on the computer
+# ---- a PIN pad whose module refuses the keypad: never the terminal instead ---
 echo "123456 12345678 3 3" >"$MOCK_P11_STATE"
-MOCK_P11_PINPAD=nokeypad expect 0 env O=123456 N=654321 "$P" --module "$M" change --pin-source env:O --new-pin-source env:N
-contains "cannot take the PIN from the reader's keypad yet"
-contains "The PIN was changed"
-grep -q '^654321 ' "$MOCK_P11_STATE" || fail "the PIN typed on the computer was not set: $(cat "$MOCK_P11_STATE")"
-echo "654321 12345678 0 3" >"$MOCK_P11_STATE"
-MOCK_P11_PINPAD=nokeypad expect 0 env U=12345678 N=123456 "$P" --module "$M" unlock --yes --puk-source env:U --new-pin-source env:N
-contains "cannot take the PIN from the reader's keypad yet"
-grep -q '^123456 12345678 3 3$' "$MOCK_P11_STATE" || fail "unlock on the computer did not restore the PIN: $(cat "$MOCK_P11_STATE")"
-# without a source and without a terminal: a clear error, no try spent
-MOCK_P11_PINPAD=nokeypad expect 2 setsid "$P" --module "$M" change </dev/null
+MOCK_P11_PINPAD=refuse expect 1 setsid "$P" --module "$M" change </dev/null
+contains "on the reader's keypad"
+contains "does not support this operation"
+lacks "--pin-source"
+MOCK_P11_PINPAD=refuse expect 1 setsid "$P" --module "$M" unlock --yes </dev/null
+contains "Type the PUK on the reader's keypad"
+lacks "--puk-source"
+untouched "a refused keypad"
+# sources given win over the keypad (scripts written for plain readers)
+MOCK_P11_PINPAD=refuse expect 0 env O=123456 N=654321 "$P" --module "$M" change --pin-source env:O --new-pin-source env:N
+grep -q '^654321 ' "$MOCK_P11_STATE" || fail "the PIN from the sources was not set: $(cat "$MOCK_P11_STATE")"
+echo "123456 12345678 3 3" >"$MOCK_P11_STATE"
+# ---- a keypad that only verifies: login there, change on the computer -------
+# eimza's vendor interface says so: the new PIN is asked on the terminal
+# (none here: a clear error, nothing sent)
+MOCK_P11_VENDOR=1 MOCK_P11_PINPAD=verify expect 2 setsid "$P" --module "$M" change </dev/null
+contains "only checks PINs"
 contains "--pin-source"
-grep -q '^123456 12345678 3 3$' "$MOCK_P11_STATE" || fail "a refused keypad entry spent a try"
+untouched "a change on a keypad that only verifies, without a terminal"
+MOCK_P11_VENDOR=1 MOCK_P11_PINPAD=verify expect 2 setsid "$P" --module "$M" unlock --yes </dev/null
+contains "only checks PINs"
+untouched "an unlock on a keypad that only verifies, without a terminal"
+# another module cannot say: the keypad is asked, and its refusal reported
+MOCK_P11_PINPAD=verify expect 1 setsid "$P" --module "$M" change </dev/null
+contains "does not support this operation"
+untouched "a change refused by the keypad"
 echo ok

@@ -1,7 +1,8 @@
 /*
  * tool-login.c: one login with everything around it: the blocked check
- * before asking, the tries-left line, the PIN pad case, the PIN read and
- * wiped, and the message and exit status of a failure.
+ * before asking, the tries-left line, the PIN pad case (the keypad takes
+ * the PIN, the terminal is not read), the PIN read and wiped, and the
+ * message and exit status of a failure.
  */
 #include "config.h"
 
@@ -9,13 +10,6 @@
 
 #include "eimza/secmem.h"
 #include "tools/common/tool.h"
-
-void ez_keypad_fallback_note(const char *prog)
-{
-	fprintf(stderr, "%s: %s\n", prog,
-	        _("this module cannot take the PIN from the reader's keypad yet; type it on the "
-	          "computer instead (it goes to the card through the reader)"));
-}
 
 int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
              const char *source, const char *prog)
@@ -46,18 +40,14 @@ int ez_login_keep(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_
 		ez_secret_state_text(ti.flags, kind, msg, sizeof msg);
 		fprintf(stderr, "%s: %s %s\n", prog, kind == EZ_PIN ? "PIN:" : "PUK:", msg);
 	}
-	bool typed = !ez_has_pinpad(&ti);
-	if (!typed) {
+	/* On a PIN-pad reader the module has the keypad take it (a NULL PIN):
+	 * nothing is read here, unless a source was given. */
+	if (ez_has_pinpad(&ti) && !source) {
 		fprintf(stderr, "%s\n",
 		        kind == EZ_PIN ? _("Type the PIN on the reader's keypad.")
 		                       : _("Type the PUK on the reader's keypad."));
 		rv = m->f->C_Login(s, who, NULL, 0);
-		if (ez_keypad_refused(rv)) {
-			ez_keypad_fallback_note(prog);
-			typed = true;
-		}
-	}
-	if (typed) {
+	} else {
 		char err[256];
 		if (ez_secret_read(source, kind == EZ_PIN ? _("PIN: ") : _("PUK: "), pin,
 		                   sizeof pin, err, sizeof err) < 0 ||

@@ -86,11 +86,18 @@ CK_RV ez_sign_digest(struct ez_module *m, CK_SESSION_HANDLE s, const CK_TOKEN_IN
 	CK_BBOOL always = CK_FALSE;
 	CK_ATTRIBUTE aa = {CKA_ALWAYS_AUTHENTICATE, &always, sizeof always};
 	if (rv == CKR_OK && m->f->C_GetAttributeValue(s, key, &aa, 1) == CKR_OK && always) {
-		if (ez_has_pinpad(ti) || !pin || !*pin) {
-			fprintf(stderr, "%s\n", _("Type the PIN on the reader's keypad."));
+		if (pin && *pin) {
+			rv = m->f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR *)pin, strlen(pin));
+		} else if (ez_has_pinpad(ti)) {
+			/* The keypad asks, unless the module takes the login just
+			 * typed there as this signature's consent (eimza's does
+			 * when nothing else went to the card since). */
+			fprintf(stderr, "%s\n",
+			        _("If the reader asks for it, type the PIN on its keypad again."));
 			rv = m->f->C_Login(s, CKU_CONTEXT_SPECIFIC, NULL, 0);
 		} else {
-			rv = m->f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR *)pin, strlen(pin));
+			/* No PIN kept: an empty one asks for the login's consent. */
+			rv = m->f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR *)"", 0);
 		}
 	}
 	if (rv == CKR_OK)

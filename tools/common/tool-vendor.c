@@ -53,6 +53,21 @@ bool ez_service_state(const struct ez_module *m, CK_ULONG *state)
 	       v->EZ_GetService && v->EZ_GetService(state) == CKR_OK;
 }
 
+CK_FLAGS ez_pinpad_use(const struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti)
+{
+	const EZ_VENDOR_FUNCTIONS *v;
+	EZ_PINPAD_INFO pi;
+
+	if (!ez_has_pinpad(ti))
+		return 0;
+	v = m ? ez_vendor(m) : NULL;
+	/* EZ_GetPinpad came with 1.2: an older table does not have the field */
+	if (v && v->version.major == EZ_VENDOR_VERSION_MAJOR && v->version.minor >= 2 &&
+	    v->EZ_GetPinpad && v->EZ_GetPinpad(slot, &pi) == CKR_OK)
+		return pi.flags & (EZ_PINPAD_VERIFY | EZ_PINPAD_CHANGE);
+	return EZ_PINPAD_VERIFY | EZ_PINPAD_CHANGE;
+}
+
 /* The reader's name for messages. */
 static void reader_name(const struct ez_module *m, CK_SLOT_ID slot, char *out, size_t cap)
 {

@@ -190,21 +190,20 @@ static inline bool ez_has_pinpad(const CK_TOKEN_INFO *ti)
 {
 	return (ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
 }
-/* A PIN-pad reader's token refused a NULL PIN without trying it: the
- * module cannot take the PIN from the keypad (eimza's module answers so for
- * now), so the tools ask for it on the computer instead. */
-static inline bool ez_keypad_refused(CK_RV rv)
-{
-	return rv == CKR_FUNCTION_NOT_SUPPORTED || rv == CKR_ARGUMENTS_BAD;
-}
-/* Say so, once, in the user's language. */
-void ez_keypad_fallback_note(const char *prog);
+/* What the keypad of a token's reader is used for (EZ_PINPAD_VERIFY: to
+ * log in; EZ_PINPAD_CHANGE: to change and unblock too): nothing without
+ * CKF_PROTECTED_AUTHENTICATION_PATH; with it, what eimza's module says
+ * (vendor interface 1.2), or both with another module (PKCS#11 has the one
+ * flag). The tools never read a PIN from the terminal for what the keypad
+ * does; a reader that only verifies has PINs changed on the computer. */
+CK_FLAGS ez_pinpad_use(const struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti);
 
 /* Log in on session s: refuses at once when the PIN (CKU_USER,
  * CKU_CONTEXT_SPECIFIC) or PUK (CKU_SO) is blocked, prints the tries left
- * when a wrong one was typed before, asks on the reader's PIN pad or reads
- * from `source` (NULL: the terminal), wipes the PIN, and on failure prints
- * "PROG: message" to stderr. Returns an EZ_EXIT_* status. */
+ * when a wrong one was typed before, has the reader's PIN pad take it
+ * (C_Login with a NULL PIN) or reads it from `source` (NULL: the terminal;
+ * a source given wins over the keypad), wipes the PIN, and on failure
+ * prints "PROG: message" to stderr. Returns an EZ_EXIT_* status. */
 int ez_login(struct ez_module *m, CK_SESSION_HANDLE s, CK_SLOT_ID slot, CK_USER_TYPE who,
              const char *source, const char *prog);
 /* The same, and on success a copy of the PIN typed goes into keep (left

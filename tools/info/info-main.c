@@ -281,6 +281,7 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 		ez_json_str(j, "model", model);
 		ez_json_str(j, "manufacturer", manuf);
 		ez_json_bool(j, "pinpad", ez_has_pinpad(&ti));
+		ez_json_bool(j, "pinpad_change", (ez_pinpad_use(m, id, &ti) & EZ_PINPAD_CHANGE) != 0);
 		if (known && ci.state == EZ_CARD_TOKEN) {
 			ez_json_str(j, "family", ci.family);
 			ez_json_str(j, "card_model", ci.model);
@@ -303,9 +304,12 @@ static int show_slot(struct ez_module *m, CK_SLOT_ID id, struct ez_json *j, time
 			printf(
 			    "  %s\n",
 			    _("The PIN is blocked: unlock it with eimza-pin unlock and your PUK."));
-		if (ez_has_pinpad(&ti))
+		if (ez_pinpad_use(m, id, &ti) & EZ_PINPAD_CHANGE)
 			printf("  %s\n",
 			       _("The reader has a PIN pad: PINs are typed on the reader."));
+		else if (ez_has_pinpad(&ti))
+			printf("  %s\n", _("The reader has a PIN pad: PINs are typed on the reader "
+			                   "to log in, and changed on the computer."));
 	}
 	CK_SESSION_HANDLE s;
 	struct ez_token_cert *certs = NULL;

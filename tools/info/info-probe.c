@@ -250,12 +250,23 @@ static const char *state_word(CK_ULONG st)
 	}
 }
 
+/* The reader's keypad as the module uses it (vendor interface 1.2). */
+static bool probe_pinpad(struct ez_module *m, CK_SLOT_ID id, EZ_PINPAD_INFO *pi)
+{
+	const EZ_VENDOR_FUNCTIONS *v = ez_vendor(m);
+
+	memset(pi, 0, sizeof(*pi));
+	return v && v->version.major == EZ_VENDOR_VERSION_MAJOR && v->version.minor >= 2 &&
+	       v->EZ_GetPinpad && v->EZ_GetPinpad(id, pi) == CKR_OK;
+}
+
 static void probe_slot(struct ez_module *m, const struct probe *p, CK_SLOT_ID id,
                        struct ez_json *j)
 {
 	CK_SLOT_INFO si;
 	CK_TOKEN_INFO ti;
 	EZ_CARD_INFO ci;
+	EZ_PINPAD_INFO pi;
 	char desc[65] = "", atr[3 * sizeof ci.atr + 1] = "", serial[17] = "";
 	bool token;
 	size_t k, count = 0;
@@ -286,6 +297,14 @@ static void probe_slot(struct ez_module *m, const struct probe *p, CK_SLOT_ID id
 			ez_json_int(j, "pin_max_len", (long long)ci.pin_max_len);
 			ez_json_int(j, "puk_tries", ci.puk_tries);
 			ez_json_int(j, "puk_max_tries", ci.puk_max_tries);
+			if (probe_pinpad(m, id, &pi)) {
+				ez_json_obj_begin(j, "pinpad");
+				ez_json_bool(j, "verify", (pi.flags & EZ_PINPAD_VERIFY) != 0);
+				ez_json_bool(j, "change", (pi.flags & EZ_PINPAD_CHANGE) != 0);
+				ez_json_int(j, "min_len", (long long)pi.min_len);
+				ez_json_int(j, "max_len", (long long)pi.max_len);
+				ez_json_obj_end(j);
+			}
 			probe_objects(m, id, j);
 		}
 		ez_json_arr_begin(j, "apdus");
@@ -314,6 +333,12 @@ static void probe_slot(struct ez_module *m, const struct probe *p, CK_SLOT_ID id
 		printf("  PUK:      %ld of %ld tries left, %lu to %lu digits\n", (long)ci.puk_tries,
 		       (long)ci.puk_max_tries, (unsigned long)ci.puk_min_len,
 		       (unsigned long)ci.puk_max_len);
+		if (probe_pinpad(m, id, &pi) && pi.flags)
+			printf("  Keypad:   %s, PIN %lu to %lu digits (0: the reader does not say)\n",
+			       (pi.flags & EZ_PINPAD_CHANGE) ? "verify, change" : "verify only",
+			       (unsigned long)pi.min_len, (unsigned long)pi.max_len);
+		else
+			printf("  Keypad:   none used\n");
 		probe_objects(m, id, NULL);
 	}
 	printf(_("  APDUs exchanged with this card (%zu lines; PIN data **, text in answers ..):\n"),

@@ -136,18 +136,20 @@ static int cmd_change(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	rv = m->f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	if (rv != CKR_OK)
 		return fail_rv(m, slot, rv, EZ_PIN);
-	if (ez_has_pinpad(ti)) {
+	/* A PIN-pad reader: every PIN is typed there (sources given win). */
+	CK_FLAGS pad = o->pin_src || o->new_src ? 0 : ez_pinpad_use(m, slot, ti);
+	if (pad & EZ_PINPAD_CHANGE) {
 		printf(
 		    "%s\n",
 		    _("Type the current PIN and then the new PIN twice on the reader's keypad."));
 		fflush(stdout);
 		rv = m->f->C_SetPIN(s, NULL, 0, NULL, 0);
-		if (!ez_keypad_refused(rv)) {
-			ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
-			goto out;
-		}
-		ez_keypad_fallback_note(PROG);
+		ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
+		goto out;
 	}
+	if (pad & EZ_PINPAD_VERIFY)
+		printf("%s\n", _("This reader's keypad only checks PINs: the PIN is changed on the "
+		                 "computer."));
 	if (ti->flags & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY)) {
 		ez_secret_state_text(ti->flags, EZ_PIN, state, sizeof state);
 		printf(_("PIN: %s\n"), state);
@@ -253,36 +255,33 @@ static int cmd_unlock(struct ez_module *m, CK_SLOT_ID slot, const CK_TOKEN_INFO 
 	rv = m->f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	if (rv != CKR_OK)
 		return fail_rv(m, slot, rv, EZ_PUK);
-	if (ez_has_pinpad(ti)) {
+	/* A PIN-pad reader: the PUK and the new PIN are typed there. */
+	CK_FLAGS pad = o->puk_src || o->new_src ? 0 : ez_pinpad_use(m, slot, ti);
+	if (pad & EZ_PINPAD_CHANGE) {
+		EZ_CARD_INFO ci;
 		printf("%s\n", _("Type the PUK on the reader's keypad."));
 		fflush(stdout);
 		rv = m->f->C_Login(s, CKU_SO, NULL, 0);
-		if (ez_keypad_refused(rv)) {
-			ez_keypad_fallback_note(PROG); /* PUK and new PIN on the computer */
-		} else if (rv != CKR_OK) {
+		if (rv != CKR_OK) {
 			ret = fail_rv(m, slot, rv, EZ_PUK);
 			goto out;
-		} else {
-			printf("%s\n", _("Type the new PIN twice on the reader's keypad."));
-			fflush(stdout);
-			rv = m->f->C_InitPIN(s, NULL, 0);
-			if (ez_keypad_refused(rv)) {
-				ez_keypad_fallback_note(PROG);
-				ret = read_new_pin(o, ti, neu, sizeof neu);
-				rv = ret == EZ_EXIT_OK
-				         ? m->f->C_InitPIN(s, (CK_UTF8CHAR *)neu, strlen(neu))
-				         : CKR_OK;
-				ez_wipe(neu, sizeof neu);
-				if (ret != EZ_EXIT_OK) {
-					m->f->C_Logout(s);
-					goto out;
-				}
-			}
-			m->f->C_Logout(s);
-			ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
-			goto out;
 		}
+		/* An AKIS 1.x card's unblock command carries the PUK itself:
+		 * the reader asks for it once more. */
+		if (ez_card_info(m, slot, &ci) && strcmp(ci.dialect, "1.2") == 0)
+			printf("%s\n", _("Type the PUK again, then the new PIN twice, on the "
+			                 "reader's keypad."));
+		else
+			printf("%s\n", _("Type the new PIN twice on the reader's keypad."));
+		fflush(stdout);
+		rv = m->f->C_InitPIN(s, NULL, 0);
+		m->f->C_Logout(s);
+		ret = rv == CKR_OK ? EZ_EXIT_OK : fail_rv(m, slot, rv, EZ_PIN);
+		goto out;
 	}
+	if (pad & EZ_PINPAD_VERIFY)
+		printf("%s\n", _("This reader's keypad only checks PINs: the PUK and the new PIN "
+		                 "are typed on the computer."));
 	if (ez_secret_read(o->puk_src, _("PUK: "), puk, sizeof puk, err, sizeof err) < 0 ||
 	    ez_secret_entered_check(puk, ti, EZ_PUK, err, sizeof err) < 0) {
 		ez_wipe(puk, sizeof puk);
