@@ -10,5 +10,6 @@ common_libeimza_common_la_SOURCES = \
 	common/apdu-trace.c include/eimza/apdu-trace.h \
 	common/secret-source.c include/eimza/secret-source.h \
 	common/utf8.c include/eimza/utf8.h \
-	common/safe-text.c include/eimza/safe-text.h
+	common/safe-text.c include/eimza/safe-text.h \
+	common/unix-socket.c include/eimza/unix-socket.h
 common_libeimza_common_la_CFLAGS = $(AM_CFLAGS) -fPIC

@@ -26,15 +26,17 @@ dist_noinst_SCRIPTS += tests/testbed/test-pcsc-stack.sh tests/testbed/test-testb
 # instrumented, so the driver is built without the sanitizers, with a rule
 # of its own (the sanitizer build links everything else with them).
 PINPAD_DRIVER_SRC = $(srcdir)/tests/testbed/pinpad/ifd-pinpad.c \
-	$(srcdir)/tests/testbed/pinpad/keypad.c $(srcdir)/tests/testbed/pinpad/spe.c
-PINPAD_DRIVER_HDR = $(srcdir)/tests/testbed/pinpad/keypad.h $(srcdir)/tests/testbed/pinpad/spe.h
+	$(srcdir)/tests/testbed/pinpad/keypad.c $(srcdir)/tests/testbed/pinpad/spe.c \
+	$(srcdir)/common/unix-socket.c
+PINPAD_DRIVER_HDR = $(srcdir)/tests/testbed/pinpad/keypad.h $(srcdir)/tests/testbed/pinpad/spe.h \
+	$(srcdir)/include/eimza/unix-socket.h
 noinst_DATA += tests/testbed/libifd-eimza-pinpad.so
 CLEANFILES += tests/testbed/libifd-eimza-pinpad.so
 EXTRA_DIST += tests/testbed/pinpad/ifd-pinpad.c tests/testbed/pinpad/keypad.c \
 	tests/testbed/pinpad/keypad.h tests/testbed/pinpad/spe.c tests/testbed/pinpad/spe.h
 tests/testbed/libifd-eimza-pinpad.so: $(PINPAD_DRIVER_SRC) $(PINPAD_DRIVER_HDR) config.h
 	$(AM_V_CCLD)$(MKDIR_P) tests/testbed && \
-	$(CC) $(EIMZA_PLAIN_CFLAGS) -O2 -g -fPIC -shared -I$(top_builddir) $(PCSC_CFLAGS) \
+	$(CC) $(EIMZA_PLAIN_CFLAGS) -O2 -g -fPIC -shared -I$(top_builddir) -I$(top_srcdir)/include $(PCSC_CFLAGS) \
 		-o $@ $(PINPAD_DRIVER_SRC)
 
 # The reader's part: PIN_VERIFY / PIN_MODIFY structures to APDUs, without

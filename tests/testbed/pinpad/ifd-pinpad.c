@@ -50,6 +50,8 @@
 #include <ifdhandler.h>
 #include <reader.h>
 
+#include <eimza/unix-socket.h>
+
 #include "keypad.h"
 #include "spe.h"
 
@@ -124,34 +126,6 @@ static void card_accept(void)
 	rd.card_fd = fd;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n, int flags)
-{
-	while (n) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL | flags);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int read_all(int fd, uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = read(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* One framed message to the card: a 2-byte length, then the bytes (sent
  * from the caller's buffer: no copy of a PIN is made here). */
 static int card_send(const uint8_t *msg, size_t len)
@@ -160,7 +134,7 @@ static int card_send(const uint8_t *msg, size_t len)
 
 	if (rd.card_fd < 0 || len > 0xFFFF)
 		return -1;
-	if (write_all(rd.card_fd, hdr, 2, MSG_MORE) < 0 || write_all(rd.card_fd, msg, len, 0) < 0) {
+	if (ez_send_all(rd.card_fd, hdr, 2, MSG_MORE) < 0 || ez_send_all(rd.card_fd, msg, len, 0) < 0) {
 		card_drop();
 		return -1;
 	}
@@ -173,12 +147,12 @@ static int card_recv(uint8_t *rsp, size_t cap, size_t *len)
 	uint8_t hdr[2];
 	size_t n;
 
-	if (rd.card_fd < 0 || read_all(rd.card_fd, hdr, 2) < 0) {
+	if (rd.card_fd < 0 || ez_read_all(rd.card_fd, hdr, 2) < 0) {
 		card_drop();
 		return -1;
 	}
 	n = (size_t)hdr[0] << 8 | hdr[1];
-	if (n > cap || read_all(rd.card_fd, rsp, n) < 0) {
+	if (n > cap || ez_read_all(rd.card_fd, rsp, n) < 0) {
 		card_drop();
 		return -1;
 	}
@@ -300,7 +274,7 @@ RESPONSECODE IFDHCreateChannelByName(DWORD Lun, LPSTR DeviceName)
 		return IFD_COMMUNICATION_ERROR;
 	}
 	rd.listen_fd = listen_tcp(rd.port);
-	rd.keypad_fd = keypad_listen(rd.control);
+	rd.keypad_fd = ez_unix_listen(rd.control, 16);
 	if (rd.listen_fd < 0 || rd.keypad_fd < 0) {
 		fprintf(stderr, "eimza PIN pad: cannot listen on port %u or %s: %s\n", rd.port,
 			rd.control, strerror(errno));

@@ -28,10 +28,6 @@ enum kp_result {
 	KP_CARD_GONE, /* the card left the reader while it waited */
 };
 
-/* The control socket at `path` (a Unix stream socket, created anew). Its
- * descriptor, or -1. */
-int keypad_listen(const char *path);
-
 /* Collect the entries `op` needs (spe_entries) into entries[], waiting at
  * most `timeout_s` seconds, and watching the card's connection `card_fd`
  * (its closing is the card pulled out). The entries hold PINs: the caller

@@ -25,12 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <eimza/i18n.h>
 #include <eimza/secmem.h>
+#include <eimza/unix-socket.h>
 
 #define MAX_CLIENTS 8
 #define MAX_MSG 65536 /* vpcd's length is two bytes */
@@ -160,22 +160,6 @@ static int read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-
-	while (n) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* One framed message in one write, so it leaves in one segment. */
 static int send_msg(int fd, const uint8_t *data, size_t len)
 {
@@ -186,7 +170,7 @@ static int send_msg(int fd, const uint8_t *data, size_t len)
 	buf[0] = (uint8_t)(len >> 8);
 	buf[1] = (uint8_t)len;
 	memcpy(buf + 2, data, len);
-	return write_full(fd, buf, 2 + len);
+	return ez_send_all(fd, buf, 2 + len, 0);
 }
 
 /* One message from vpcd. -1 when the connection is gone. */
@@ -320,30 +304,9 @@ static void control_command(struct run *r, int fd)
 		snprintf(reply, sizeof(reply),
 			 "error unknown command (insert, remove, hold, release, status, quit)\n");
 	}
-	if (write_full(fd, reply, strlen(reply)) < 0) {
+	if (ez_send_all(fd, reply, strlen(reply), 0) < 0) {
 		/* the client left; its socket closes on the next read */
 	}
-}
-
-int vc_control_listen(const char *path)
-{
-	struct sockaddr_un sa;
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /*
@@ -520,7 +483,7 @@ int vcard_run_main(int argc, char **argv)
 		}
 		vcard_set_trace(r.card, trace_line, r.trace);
 	}
-	if (control && (r.ctl = vc_control_listen(control)) < 0) {
+	if (control && (r.ctl = ez_unix_listen(control, 4)) < 0) {
 		fprintf(stderr, _("eimza-vcard run: cannot listen on control socket %s\n"), control);
 		goto out;
 	}

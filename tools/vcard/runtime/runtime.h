@@ -28,7 +28,6 @@ void vc_latency_apply(const struct vc_latency *l, size_t bytes, enum vcard_op_ki
 
 /* Control socket: a Unix stream socket taking one text command per line:
  * insert, remove, status, quit. Answers "ok ..." or "error ...". */
-int vc_control_listen(const char *path);
 
 int vcard_run_main(int argc, char **argv);
 int vcard_info_main(int argc, char **argv);
