@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <eimza/secmem.h>
 
 #define CLA 0x00
 #define CLA_PROPRIETARY 0x80
@@ -367,17 +366,12 @@ static ez_err v1_verify(ez_card *c, const struct ez_pin_format *f, const uint8_t
 			int *tries_left)
 {
 	uint8_t buf[EZ_PIN_MAX];
-	size_t n;
-	uint16_t sw = 0;
+	size_t n = 0;
 	ez_err e = ez_pin_encode(f, pin, len, buf, &n);
 
 	if (e == EZ_OK)
 		e = select_app(c);
-	if (e == EZ_OK)
-		e = ez_card_send(c, CLA, INS_VERIFY, 0x00, f->ref, buf, n, EZ_LE_NONE, NULL, NULL,
-				 &sw);
-	ez_wipe(buf, sizeof(buf));
-	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
+	return ez_pin_send(c, e, CLA, INS_VERIFY, 0x00, f->ref, buf, n, sizeof(buf), tries_left);
 }
 
 /* data = len(a) a len(b) b */
@@ -403,17 +397,12 @@ static ez_err v1_change(ez_card *c, const struct ez_pin_format *f, const uint8_t
 			size_t old_len, const uint8_t *new_pin, size_t new_len, int *tries_left)
 {
 	uint8_t buf[2 + 2 * EZ_PIN_MAX];
-	size_t n;
-	uint16_t sw = 0;
+	size_t n = 0;
 	ez_err e = two_values(f, old_pin, old_len, f, new_pin, new_len, buf, &n);
 
 	if (e == EZ_OK)
 		e = select_app(c);
-	if (e == EZ_OK)
-		e = ez_card_send(c, CLA, INS_CHANGE, 0x00, f->ref, buf, n, EZ_LE_NONE, NULL, NULL,
-				 &sw);
-	ez_wipe(buf, sizeof(buf));
-	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
+	return ez_pin_send(c, e, CLA, INS_CHANGE, 0x00, f->ref, buf, n, sizeof(buf), tries_left);
 }
 
 static ez_err v1_unblock(ez_card *c, const struct ez_pin_format *puk, const uint8_t *puk_value,
@@ -421,17 +410,12 @@ static ez_err v1_unblock(ez_card *c, const struct ez_pin_format *puk, const uint
 			 size_t new_len, int *tries_left)
 {
 	uint8_t buf[2 + 2 * EZ_PIN_MAX];
-	size_t n;
-	uint16_t sw = 0;
+	size_t n = 0;
 	ez_err e = two_values(puk, puk_value, puk_len, pin, new_pin, new_len, buf, &n);
 
 	if (e == EZ_OK)
 		e = select_app(c);
-	if (e == EZ_OK)
-		e = ez_card_send(c, CLA, INS_UNBLOCK, 0x00, pin->ref, buf, n, EZ_LE_NONE, NULL, NULL,
-				 &sw);
-	ez_wipe(buf, sizeof(buf));
-	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
+	return ez_pin_send(c, e, CLA, INS_UNBLOCK, 0x00, pin->ref, buf, n, sizeof(buf), tries_left);
 }
 
 /* PIN entry on the reader's keypad, in the forms above: ASCII digits, a

@@ -21,7 +21,6 @@
 
 #include <string.h>
 
-#include <eimza/secmem.h>
 
 #define CLA 0x00
 #define INS_SELECT 0xA4
@@ -126,8 +125,7 @@ static ez_err v2_verify(ez_card *c, const struct ez_pin_format *f, const uint8_t
 			int *tries_left)
 {
 	uint8_t buf[EZ_PIN_MAX];
-	size_t n;
-	uint16_t sw = 0;
+	size_t n = 0;
 	ez_err e = ez_pin_encode(f, pin, len, buf, &n);
 
 	/* The PIN objects are local to the application DF: it is selected
@@ -135,30 +133,22 @@ static ez_err v2_verify(ez_card *c, const struct ez_pin_format *f, const uint8_t
 	 * never reaches another application's object with the same number. */
 	if (e == EZ_OK)
 		e = v2_select_app(c);
-	if (e == EZ_OK)
-		e = ez_card_send(c, CLA, INS_VERIFY, 0x00, f->ref, buf, n, EZ_LE_NONE, NULL, NULL,
-				 &sw);
-	ez_wipe(buf, sizeof(buf));
-	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
+	return ez_pin_send(c, e, CLA, INS_VERIFY, 0x00, f->ref, buf, n, sizeof(buf), tries_left);
 }
 
 static ez_err v2_change(ez_card *c, const struct ez_pin_format *f, const uint8_t *old_pin,
 			size_t old_len, const uint8_t *new_pin, size_t new_len, int *tries_left)
 {
 	uint8_t buf[2 * EZ_PIN_MAX];
-	size_t n1, n2;
-	uint16_t sw = 0;
+	size_t n1 = 0, n2 = 0;
 	ez_err e = ez_pin_encode(f, old_pin, old_len, buf, &n1);
 
 	if (e == EZ_OK)
 		e = ez_pin_encode(f, new_pin, new_len, buf + n1, &n2);
 	if (e == EZ_OK)
 		e = v2_select_app(c);
-	if (e == EZ_OK)
-		e = ez_card_send(c, CLA, INS_CHANGE, 0x00, f->ref, buf, n1 + n2, EZ_LE_NONE, NULL,
-				 NULL, &sw);
-	ez_wipe(buf, sizeof(buf));
-	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
+	return ez_pin_send(c, e, CLA, INS_CHANGE, 0x00, f->ref, buf, n1 + n2, sizeof(buf),
+			   tries_left);
 }
 
 /* The PUK was verified by the SO login (VERIFY 82): RESET RETRY COUNTER
@@ -169,18 +159,14 @@ static ez_err v2_unblock(ez_card *c, const struct ez_pin_format *puk, const uint
 			 size_t new_len, int *tries_left)
 {
 	uint8_t buf[EZ_PIN_MAX];
-	size_t n;
-	uint16_t sw = 0;
+	size_t n = 0;
 	ez_err e = ez_pin_encode(pin, new_pin, new_len, buf, &n);
 
 	(void)puk;
 	(void)puk_value;
 	(void)puk_len;
-	if (e == EZ_OK)
-		e = ez_card_send(c, CLA, INS_UNBLOCK, UNBLOCK_SET_NEW, pin->ref, buf, n, EZ_LE_NONE,
-				 NULL, NULL, &sw);
-	ez_wipe(buf, sizeof(buf));
-	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
+	return ez_pin_send(c, e, CLA, INS_UNBLOCK, UNBLOCK_SET_NEW, pin->ref, buf, n, sizeof(buf),
+			   tries_left);
 }
 
 /* PIN entry on the reader's keypad: the forms above, each PIN in ASCII

@@ -137,6 +137,13 @@ ez_err ez_pin_encode(const struct ez_pin_format *f, const uint8_t *pin, size_t l
 		     uint8_t *out, size_t *out_len);
 /* The outcome of a PIN command's status word. */
 ez_err ez_pin_result(const ez_card *c, ez_err e, uint16_t sw, int *tries_left);
+/* Every VERIFY, CHANGE and unblock with PINs in its data ends here: when
+ * `e` (the encoding's and the selection's outcome) is EZ_OK the command is
+ * sent once, then the `cap` bytes of `data` are wiped whatever happened,
+ * and the status word is read with ez_pin_result. One path, so no dialect
+ * forgets the wipe or reads the answer its own way. */
+ez_err ez_pin_send(ez_card *c, ez_err e, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
+		   uint8_t *data, size_t len, size_t cap, int *tries_left);
 
 /* PIN-pad commands (card-pad.c). A template: the header, Lc of the
  * data bytes, and the data (the bytes around the PIN blocks). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <eimza/der.h>
+#include <eimza/secmem.h>
 
 #define ISO_INS_READ_BINARY 0xB0
 #define ISO_INS_GET_CHALLENGE 0x84
@@ -292,6 +293,17 @@ ez_err ez_pin_result(const ez_card *c, ez_err e, uint16_t sw, int *tries_left)
 	if (tries_left)
 		*tries_left = t;
 	return e;
+}
+
+ez_err ez_pin_send(ez_card *c, ez_err e, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
+		   uint8_t *data, size_t len, size_t cap, int *tries_left)
+{
+	uint16_t sw = 0;
+
+	if (e == EZ_OK)
+		e = ez_card_send(c, cla, ins, p1, p2, data, len, EZ_LE_NONE, NULL, NULL, &sw);
+	ez_wipe(data, cap);
+	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
 }
 
 ez_err ez_card_get_challenge(ez_card *c, uint8_t *out, size_t len)
