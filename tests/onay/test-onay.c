@@ -687,7 +687,8 @@ static size_t find(const struct signed_file *f, const char *needle)
  * changed identifier that still finds the same certificate changes
  * nothing; OpenSSL takes only the key type from the signatureAlgorithm
  * (rsaEncryption flipped to md4WithRSAEncryption still verifies as
- * PKCS#1 v1.5 with the SHA-256 of digestAlgorithm). */
+ * PKCS#1 v1.5 with the SHA-256 of digestAlgorithm), so eimza-onay checks
+ * that one itself (verify_signature_algorithm). */
 static void unsigned_regions(const struct signed_file *f, size_t from[4], size_t to[4])
 {
 	const unsigned char *p = f->der, *end = f->der + f->len, *q;
@@ -754,13 +755,14 @@ START_TEST(verify_tampered)
 	f.der[f.len - 1] ^= 1;
 	/* A flipped bit in any byte never crashes and never passes, but in
 	 * the few bytes no signature covers (unsigned_regions, RFC 5652 5.1
-	 * and 5.3). */
+	 * and 5.3) and eimza-onay does not check: the fourth region, the
+	 * signatureAlgorithm, it checks. */
 	size_t unsigned_from[4], unsigned_to[4];
 	unsigned_regions(&f, unsigned_from, unsigned_to);
 	for (size_t k = 0; k < f.len; k++) {
 		unsigned char b = (unsigned char)(1u << (k % 8));
 		bool covered = true;
-		for (int j = 0; j < 4; j++)
+		for (int j = 0; j < 3; j++)
 			if (k >= unsigned_from[j] && k < unsigned_to[j])
 				covered = false;
 		f.der[k] ^= b;
@@ -770,6 +772,54 @@ START_TEST(verify_tampered)
 		              k, f.len);
 	}
 	ck_assert_int_eq(verify(&f, &o, &R), 0);
+	free_signed(&f);
+}
+END_TEST
+
+/* The signatureAlgorithm, which no signature covers: rsaEncryption
+ * rewritten to md4WithRSAEncryption (which OpenSSL alone accepts) or to an
+ * EC algorithm for an RSA key is refused as a format fault; rewritten to
+ * sha256WithRSAEncryption, the other name of what was made, it passes. */
+START_TEST(verify_signature_algorithm)
+{
+	static const unsigned char rsa_oid[] = {0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7,
+	                                        0x0D, 0x01, 0x01, 0x01};
+	struct onay_statement st = login_at(T0);
+	struct signed_file f = make_signed(P.rsa, "nonRepudiation", true, NULL, &st, T0 + 1);
+	struct onay_verify_opts o = opts();
+	size_t from[4], to[4];
+	unsigned_regions(&f, from, to);
+	unsigned char *oid = memmem(f.der + from[3], to[3] - from[3], rsa_oid, sizeof rsa_oid);
+	ck_assert_ptr_nonnull(oid);
+	unsigned char *last = oid + sizeof rsa_oid - 1;
+	ck_assert_int_eq(verify(&f, &o, &R), 0);
+
+	*last = 0x03; /* md4WithRSAEncryption */
+	ck_assert_int_eq(verify(&f, &o, &R), ONAY_EXIT_FORMAT);
+	ck_assert(!R.chk[ONAY_CHK_FORMAT].ok);
+	ck_assert_ptr_nonnull(strstr(R.chk[ONAY_CHK_FORMAT].msg, "signature algorithm"));
+	ck_assert(R.chk[ONAY_CHK_SIGNATURE].ok); /* what OpenSSL alone would say */
+
+	*last = 0x05; /* sha1WithRSAEncryption */
+	ck_assert_int_eq(verify(&f, &o, &R), ONAY_EXIT_FORMAT);
+
+	*last = 0x0B; /* sha256WithRSAEncryption */
+	ck_assert_int_eq(verify(&f, &o, &R), 0);
+	ck_assert(R.chk[ONAY_CHK_FORMAT].ok);
+	*last = 0x01;
+	ck_assert_int_eq(verify(&f, &o, &R), 0);
+	free_signed(&f);
+
+	/* an EC signer's ecdsa-with-SHA256 passes; ecdsa-with-SHA384 does not */
+	static const unsigned char ec_oid[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE,
+	                                       0x3D, 0x04, 0x03, 0x02};
+	f = make_signed(P.ec, "nonRepudiation", true, NULL, &st, T0 + 1);
+	unsigned_regions(&f, from, to);
+	oid = memmem(f.der + from[3], to[3] - from[3], ec_oid, sizeof ec_oid);
+	ck_assert_ptr_nonnull(oid);
+	ck_assert_int_eq(verify(&f, &o, &R), 0);
+	oid[sizeof ec_oid - 1] = 0x03; /* ecdsa-with-SHA384 */
+	ck_assert_int_eq(verify(&f, &o, &R), ONAY_EXIT_FORMAT);
 	free_signed(&f);
 }
 END_TEST
@@ -1102,6 +1152,7 @@ static Suite *suite(void)
 	tcase_add_test(t, verify_good_rsa_and_ec);
 	tcase_add_test(t, verify_format_failures);
 	tcase_add_test(t, verify_tampered);
+	tcase_add_test(t, verify_signature_algorithm);
 	tcase_add_test(t, verify_signing_cert_mismatch);
 	tcase_add_test(t, verify_chain_and_cert);
 	tcase_add_test(t, verify_statement_failures);

@@ -141,6 +141,37 @@ static bool asn1_time_to_time_t(const ASN1_TIME *t, time_t *out)
 	return true;
 }
 
+/*
+ * The SignerInfo's signatureAlgorithm is covered by no signature (RFC 5652
+ * 5.3) and OpenSSL's CMS_verify takes only the key type from it: a file
+ * whose rsaEncryption was rewritten to md4WithRSAEncryption still verifies.
+ * Only the forms a SHA-256 CAdES signer writes for the signer's own key are
+ * accepted: rsaEncryption or sha256WithRSAEncryption with NULL or absent
+ * parameters for an RSA key, ecdsa-with-SHA256 without parameters for an
+ * EC key.
+ */
+static bool sigalg_fits(const X509_ALGOR *alg, X509 *signer)
+{
+	const ASN1_OBJECT *obj = NULL;
+	const void *pval = NULL;
+	int ptype = V_ASN1_UNDEF;
+	EVP_PKEY *pk = X509_get0_pubkey(signer);
+
+	if (!alg || !pk)
+		return false;
+	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA:
+		return (OBJ_obj2nid(obj) == NID_rsaEncryption ||
+		        OBJ_obj2nid(obj) == NID_sha256WithRSAEncryption) &&
+		       (ptype == V_ASN1_UNDEF || ptype == V_ASN1_NULL);
+	case EVP_PKEY_EC:
+		return OBJ_obj2nid(obj) == NID_ecdsa_with_SHA256 && ptype == V_ASN1_UNDEF;
+	default:
+		return false;
+	}
+}
+
 /* ESS signing-certificate-v2: the first ESSCertIDv2 must name the signer
  * (hash over the whole certificate, and issuer serial when present). */
 static bool signing_cert_matches(const ASN1_TYPE *t, X509 *signer, char *why, size_t cap)
@@ -457,6 +488,10 @@ int onay_verify(const unsigned char *der, size_t len, const struct onay_verify_o
 		r->have_signing_time = asn1_time_to_time_t(st->value.utctime, &r->signing_time);
 	if (OBJ_obj2nid(dobj) != NID_sha256)
 		set(r, ONAY_CHK_FORMAT, false, "%s", _("the digest algorithm is not SHA-256"));
+	else if (!sigalg_fits(sigalg, signer))
+		set(r, ONAY_CHK_FORMAT, false, "%s",
+		    _("the signature algorithm is not SHA-256 with the signer's key type "
+		      "(sha256WithRSAEncryption, rsaEncryption or ecdsa-with-SHA256)"));
 	else if (!ct || ct->type != V_ASN1_OBJECT || OBJ_obj2nid(ct->value.object) != NID_pkcs7_data)
 		set(r, ONAY_CHK_FORMAT, false, "%s",
 		    _("the content-type attribute is missing or wrong"));
