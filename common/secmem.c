@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 void ez_wipe(void *p, size_t len)
@@ -76,4 +78,12 @@ void ez_secret_free(void *p, size_t len)
 	(void)madvise(p, n, MADV_DODUMP);
 	(void)munlock(p, n);
 	free(p);
+}
+
+void ez_no_core_dumps(void)
+{
+	struct rlimit none = {0, 0};
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)setrlimit(RLIMIT_CORE, &none);
 }

@@ -25,4 +25,12 @@ void *ez_secret_dup(const void *p, size_t len);
 void *ez_secret_alloc(size_t len);
 void ez_secret_free(void *p, size_t len);
 
+/* For a program about to hold a PIN in ordinary memory (a tool's stack
+ * buffer, the terminal's line): no core file from this process from now
+ * on, as ssh-agent does (PR_SET_DUMPABLE 0 and a core size limit of 0,
+ * soft and hard). Not for the module: it runs inside applications whose
+ * dumps are theirs to decide, and keeps its secrets in ez_secret_alloc
+ * pages instead. */
+void ez_no_core_dumps(void);
+
 #endif

@@ -10,6 +10,9 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tools/common/tool.h"
@@ -30,6 +33,35 @@ START_TEST(secret_fd_lines)
 	ck_assert_str_eq(out, "654321");
 	ck_assert_int_eq(ez_secret_read(src, NULL, out, sizeof out, err, sizeof err), -1);
 	close(p[0]);
+}
+END_TEST
+
+/* A tool that has read a PIN leaves no core file: in a child of its own
+ * (whatever Check's fork mode), dumpable before the read, not after, with
+ * a core size limit of 0 it cannot raise again. */
+START_TEST(secret_read_stops_core_dumps)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		int bad = 0;
+		setenv("EZ_TEST_PIN", "987654", 1);
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+			bad |= 1;
+		if (ez_secret_read("env:EZ_TEST_PIN", NULL, out, sizeof out, err, sizeof err) != 0)
+			bad |= 2;
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+			bad |= 4;
+		if (getrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur != 0 || rl.rlim_max != 0)
+			bad |= 8;
+		_exit(bad);
+	}
+	int st = 0;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_msg(WEXITSTATUS(st) == 0, "core dumps after a secret read: %d (1 not dumpable "
+	              "before, 2 read failed, 4 still dumpable, 8 core limit not 0)", WEXITSTATUS(st));
 }
 END_TEST
 
@@ -448,6 +480,7 @@ int main(void)
 	Suite *s = suite_create("tool-common");
 	TCase *t = tcase_create("all");
 	tcase_add_test(t, secret_fd_lines);
+	tcase_add_test(t, secret_read_stops_core_dumps);
 	tcase_add_test(t, secret_env_file_bad);
 	tcase_add_test(t, secret_checks);
 	tcase_add_test(t, numbers);

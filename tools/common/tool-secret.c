@@ -73,6 +73,9 @@ int ez_secret_read(const char *source, const char *prompt, char *out, size_t cap
 
 	if (cap == 0)
 		return -1;
+	/* The secret will sit in the caller's buffer until it is wiped:
+	 * from here on this process leaves no core file. */
+	ez_no_core_dumps();
 	out[0] = 0;
 	r = source ? ez_secret_source_read(source, out, cap, err, errcap)
 	           : read_tty(prompt, out, cap, err, errcap);
