@@ -31,16 +31,12 @@
 #define INS_CHANGE 0x24
 #define INS_UNBLOCK 0x2C
 #define INS_GET_DATA 0xCA
-#define INS_MSE 0x22
-#define INS_PSO 0x2A
 #define INS_LOGOUT 0x1A
 #define SEL_MF 0x00
 #define SEL_CHILD_DF 0x01
 #define SEL_EF 0x02
 #define SEL_NAME 0x04
 #define MSE_SELECT_KEY 0xC3
-#define PSO_CDS_P1 0x9E
-#define PSO_CDS_P2 0x9A
 
 #define SYSTEM_DATA 0x06
 #define SYSTEM_DATA_LEN 0x51
@@ -491,30 +487,13 @@ static void v1_sign_caps(const ez_card *c, struct ez_sign_caps *caps)
 static ez_err v1_sign(ez_card *c, uint8_t key_ref, enum ez_sig_scheme scheme, enum ez_hash hash,
 		      const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
 {
-	uint16_t sw;
-	ez_err e;
-
 	(void)hash;
 	if (scheme == EZ_SIG_PSS)
 		return EZ_ERR_UNSUPPORTED;
-	/* MSE names a key of the current DF: another program may have left
-	 * another DF selected. The answer "not found" costs nothing, so the
-	 * application is selected and MSE sent once more. */
-	e = ez_card_send(c, CLA, INS_MSE, MSE_SELECT_KEY, key_ref, NULL, 0, EZ_LE_NONE, NULL, NULL,
-			 &sw);
-	if (e == EZ_OK && (sw == 0x6A88 || sw == 0x6A82)) {
-		c->cur_df_known = false;
-		e = select_app(c);
-		if (e == EZ_OK)
-			e = ez_card_send(c, CLA, INS_MSE, MSE_SELECT_KEY, key_ref, NULL, 0, EZ_LE_NONE,
-					 NULL, NULL, &sw);
-	}
-	if (e == EZ_OK && sw != 0x9000)
-		e = ez_sw_err(sw, NULL) == EZ_OK ? EZ_ERR_CARD : ez_sw_err(sw, NULL);
-	if (e == EZ_OK)
-		e = ez_card_cmd(c, CLA, INS_PSO, PSO_CDS_P1, PSO_CDS_P2, in, in_len, EZ_LE_ANY, out,
+	/* The 1.x form: MSE "select key" (P1 C3) with the key reference in P2
+	 * and no data. */
+	return ez_card_mse_sign(c, select_app, MSE_SELECT_KEY, key_ref, NULL, 0, in, in_len, out,
 				out_len);
-	return e;
 }
 
 const struct ez_dialect ez_dialect_v12 = {

@@ -28,8 +28,6 @@
 #define INS_CHANGE 0x24
 #define INS_UNBLOCK 0x2C
 #define INS_GET_DATA 0xCA
-#define INS_MSE 0x22
-#define INS_PSO 0x2A
 #define UNBLOCK_SET_NEW 0x02 /* 00 2C 02 ref newPIN: new value, counter reset */
 #define MSE_SET_COMPUTE 0x41
 #define MSE_DST 0xB6
@@ -271,9 +269,7 @@ static ez_err v2_sign(ez_card *c, uint8_t key_ref, enum ez_sig_scheme scheme, en
 {
 	struct ez_sign_caps caps = {0};
 	uint8_t mse[8] = {0x80, 0x01, 0x00, 0x84, 0x01, key_ref};
-	uint16_t sw;
 	unsigned code, allowed;
-	ez_err e;
 
 	v2_sign_caps(c, &caps);
 	switch (scheme) {
@@ -296,23 +292,10 @@ static ez_err v2_sign(ez_card *c, uint8_t key_ref, enum ez_sig_scheme scheme, en
 	case EZ_SIG_RAW:
 		return EZ_ERR_UNSUPPORTED;
 	}
-	/* MSE costs no try: when the key is not found from where another
-	 * program left the card, the application is selected and MSE sent once
-	 * more. */
-	e = ez_card_send(c, CLA, INS_MSE, MSE_SET_COMPUTE, MSE_DST, mse, 6, EZ_LE_NONE, NULL, NULL,
-			 &sw);
-	if (e == EZ_OK && (sw == 0x6A88 || sw == 0x6A82)) {
-		c->cur_df_known = false;
-		e = v2_select_app(c);
-		if (e == EZ_OK)
-			e = ez_card_send(c, CLA, INS_MSE, MSE_SET_COMPUTE, MSE_DST, mse, 6, EZ_LE_NONE,
-					 NULL, NULL, &sw);
-	}
-	if (e == EZ_OK && sw != 0x9000)
-		e = ez_sw_err(sw, NULL) == EZ_OK ? EZ_ERR_CARD : ez_sw_err(sw, NULL);
-	if (e == EZ_OK)
-		e = ez_card_cmd(c, CLA, INS_PSO, 0x9E, 0x9A, in, in_len, EZ_LE_ANY, out, out_len);
-	return e;
+	/* The 2.x form: MSE SET for computation (41 B6) with the algorithm
+	 * byte and the key reference in its data. */
+	return ez_card_mse_sign(c, v2_select_app, MSE_SET_COMPUTE, MSE_DST, mse, 6, in, in_len, out,
+				out_len);
 }
 
 const struct ez_dialect ez_dialect_v2 = {

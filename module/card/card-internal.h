@@ -158,6 +158,15 @@ void ez_pad_block(struct ez_pad_cmd *cmd, const struct ez_pin_format *f);
  * as ez_pin_result does, or the reader's own). */
 ez_err ez_pad_send(ez_card *c, const struct ez_pad_cmd *cmd, int *tries_left);
 
+/* MSE for the signing key, then PSO COMPUTE DIGITAL SIGNATURE (ISO 7816-8,
+ * 9E 9A, chained by the dialect's block size). MSE names a key of the
+ * current DF and costs no try: when it answers "not found" (6A 88, 6A 82)
+ * because another program left another DF selected, the application is
+ * selected with `select_app` and MSE sent once more. */
+ez_err ez_card_mse_sign(ez_card *c, ez_err (*select_app)(ez_card *), uint8_t mse_p1,
+			uint8_t mse_p2, const uint8_t *mse, size_t mse_len, const uint8_t *in,
+			size_t in_len, uint8_t *out, size_t *out_len);
+
 /* GET CHALLENGE (ISO, the same on every generation). */
 ez_err ez_card_get_challenge(ez_card *c, uint8_t *out, size_t len);
 

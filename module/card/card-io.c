@@ -306,6 +306,33 @@ ez_err ez_pin_send(ez_card *c, ez_err e, uint8_t cla, uint8_t ins, uint8_t p1, u
 	return e != EZ_OK ? e : ez_pin_result(c, e, sw, tries_left);
 }
 
+/* ISO 7816-4/-8: MANAGE SECURITY ENVIRONMENT, PERFORM SECURITY OPERATION
+ * (9E 9A: compute digital signature). */
+#define ISO_INS_MSE 0x22
+#define ISO_INS_PSO 0x2A
+
+ez_err ez_card_mse_sign(ez_card *c, ez_err (*select_app)(ez_card *), uint8_t mse_p1,
+			uint8_t mse_p2, const uint8_t *mse, size_t mse_len, const uint8_t *in,
+			size_t in_len, uint8_t *out, size_t *out_len)
+{
+	uint16_t sw;
+	ez_err e = ez_card_send(c, 0x00, ISO_INS_MSE, mse_p1, mse_p2, mse, mse_len, EZ_LE_NONE, NULL,
+				NULL, &sw);
+
+	if (e == EZ_OK && (sw == 0x6A88 || sw == 0x6A82)) {
+		c->cur_df_known = false;
+		e = select_app(c);
+		if (e == EZ_OK)
+			e = ez_card_send(c, 0x00, ISO_INS_MSE, mse_p1, mse_p2, mse, mse_len, EZ_LE_NONE,
+					 NULL, NULL, &sw);
+	}
+	if (e == EZ_OK && sw != 0x9000)
+		e = ez_sw_err(sw, NULL) == EZ_OK ? EZ_ERR_CARD : ez_sw_err(sw, NULL);
+	if (e == EZ_OK)
+		e = ez_card_cmd(c, 0x00, ISO_INS_PSO, 0x9E, 0x9A, in, in_len, EZ_LE_ANY, out, out_len);
+	return e;
+}
+
 ez_err ez_card_get_challenge(ez_card *c, uint8_t *out, size_t len)
 {
 	size_t got = 0;
