@@ -16,15 +16,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int write_all(int fd, const unsigned char *p, size_t len)
+int ez_write_all(int fd, const void *data, size_t len)
 {
+	const unsigned char *p = data;
+
 	while (len) {
 		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) /* 0 would loop for ever: a full disk can say it */
 			return -1;
-		}
 		p += n;
 		len -= (size_t)n;
 	}
@@ -89,7 +90,7 @@ int ez_atomic_write(const char *path, const void *data, size_t len, unsigned mod
 		errno = saved;
 		return -1;
 	}
-	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, (mode_t)mode) < 0 || ez_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);

@@ -17,6 +17,10 @@ int ez_atomic_write(const char *path, const void *data, size_t len, unsigned mod
  * before an irreversible step. 0, or -1 with errno set. */
 int ez_atomic_writable(const char *path);
 
+/* Write all `len` bytes to fd despite short writes and EINTR. 0, or -1
+ * (errno set by write, or unchanged when it wrote nothing). */
+int ez_write_all(int fd, const void *data, size_t len);
+
 /* Read a whole file, at most `max` bytes. 0 on success with *out malloc'd;
  * -1 with errno set (EFBIG when larger than `max`). */
 int ez_read_file(const char *path, size_t max, unsigned char **out, size_t *len);

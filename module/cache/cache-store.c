@@ -25,6 +25,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <eimza/atomic-file.h>
 #include <eimza/hex.h>
 
 /* -1: the configuration file said nothing; set in C_Initialize, read by
@@ -187,20 +188,6 @@ ez_err ez_cache_load(const struct ez_cache_key *key, struct ez_p15_app *app)
 	return e == EZ_OK ? EZ_OK : EZ_ERR_NOT_FOUND;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* A temporary file beside the entry, new (O_EXCL) and of this user only. */
 static int make_temp(int dfd, const char *name, char *tmp, size_t cap)
 {
@@ -242,7 +229,7 @@ ez_err ez_cache_store(const struct ez_cache_key *key, const struct ez_p15_app *a
 		close(dfd);
 		return EZ_ERR_NOT_FOUND;
 	}
-	e = write_all(fd, buf, len) == 0 && fsync(fd) == 0 ? EZ_OK : EZ_ERR_NOT_FOUND;
+	e = ez_write_all(fd, buf, len) == 0 && fsync(fd) == 0 ? EZ_OK : EZ_ERR_NOT_FOUND;
 	if (close(fd) < 0)
 		e = EZ_ERR_NOT_FOUND;
 	if (e == EZ_OK && renameat(dfd, tmp, dfd, name) < 0)
