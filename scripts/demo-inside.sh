@@ -98,7 +98,8 @@ echo "Kullanıcı servislerine elektronik imzalı olarak girme işlemini onaylı
 id=$(pkcs11-tool --module "$EIMZA_MODULE" --slot-index 0 --list-objects --type cert 2>/dev/null | sed -n 's/^ *ID: *//p' | head -1)
 pkcs11-tool --module "$EIMZA_MODULE" --slot-index 0 --read-object --type cert --id "$id" -o "$W/cert.der" >/dev/null 2>&1
 openssl x509 -inform DER -in "$W/cert.der" -pubkey -noout >"$W/pub.pem"
-pkcs11-tool --module "$EIMZA_MODULE" --slot-index 0 --login --pin "$(cat "$W/pin")" --sign \
+# The PIN from the environment (OpenSC's env:VAR), never on the command line.
+EIMZA_PIN="$(cat "$W/pin")" pkcs11-tool --module "$EIMZA_MODULE" --slot-index 0 --login --pin env:EIMZA_PIN --sign \
 	-m SHA256-RSA-PKCS -i "$W/data" -o "$W/sig" 2>&1 | sed 's/^/  /'
 openssl dgst -sha256 -verify "$W/pub.pem" -signature "$W/sig" "$W/data" | sed 's/^/  OpenSSL: /'
 

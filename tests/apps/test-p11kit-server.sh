@@ -30,7 +30,7 @@ card_cert 0 "$W/seal.pem"
 openssl x509 -in "$W/seal.pem" -pubkey -noout >"$W/pub.pem"
 # p11-kit's RPC carries CKM_ECDSA (the hash made here), not ECDSA-SHA384.
 openssl dgst -sha384 -binary "$W/data" >"$W/hash"
-pkcs11-tool --module "$client" --login --pin "$(cat "$W/pin")" --sign --mechanism ECDSA \
+EIMZA_PIN="$(cat "$W/pin")" pkcs11-tool --module "$client" --login --pin env:EIMZA_PIN --sign --mechanism ECDSA \
 	--signature-format openssl --input-file "$W/hash" --output-file "$W/sig" >"$W/sign.log" 2>&1
 check "a signature through the socket verifies" \
 	openssl pkeyutl -verify -pubin -inkey "$W/pub.pem" -in "$W/hash" -sigfile "$W/sig"

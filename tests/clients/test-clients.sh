@@ -13,6 +13,9 @@ W=$EIMZA_TB_DIR/clients
 mkdir -p "$W"
 umask 077
 printf '%s' 123456 >"$W/pin"
+# pkcs11-tool takes the PIN from the environment (OpenSC's env:VAR), not
+# from argv where every user of the machine could read it.
+export EIMZA_PIN=123456
 echo "Kullanıcı servislerine elektronik imzalı olarak girme işlemini onaylıyorum." >"$W/data"
 
 # ---- pkcs11-tool (OpenSC) ------------------------------------------------
@@ -33,23 +36,23 @@ for idx in 0 1; do
 		--output-file "$W/cert$idx.der" >/dev/null 2>&1
 	openssl x509 -inform DER -in "$W/cert$idx.der" -pubkey -noout >"$W/pub$idx.pem"
 done
-foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin "$(cat "$W/pin")" --sign \
+foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin env:EIMZA_PIN --sign \
 	--mechanism SHA256-RSA-PKCS --input-file "$W/data" --output-file "$W/sig0" >/dev/null 2>&1
 check "pkcs11-tool RSA signature (always-authenticate key) verifies with OpenSSL" \
 	openssl dgst -sha256 -verify "$W/pub0.pem" -signature "$W/sig0" "$W/data"
-foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin "$(cat "$W/pin")" --sign \
+foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin env:EIMZA_PIN --sign \
 	--mechanism SHA256-RSA-PKCS-PSS --input-file "$W/data" --output-file "$W/sig0p" >/dev/null 2>&1
 check "pkcs11-tool RSA-PSS signature verifies with OpenSSL" \
 	openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-1 \
 	-verify "$W/pub0.pem" -signature "$W/sig0p" "$W/data"
-foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" --sign \
+foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin env:EIMZA_PIN --sign \
 	--mechanism ECDSA-SHA384 --signature-format openssl --input-file "$W/data" \
 	--output-file "$W/sig1" >/dev/null 2>&1
 check "pkcs11-tool ECDSA P-384 signature verifies with OpenSSL" \
 	openssl dgst -sha384 -verify "$W/pub1.pem" -signature "$W/sig1" "$W/data"
-out=$(foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin 000000 --list-objects 2>&1)
+out=$(EIMZA_PIN=000000 foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin env:EIMZA_PIN --list-objects 2>&1)
 check_match "a wrong PIN is reported as CKR_PIN_INCORRECT" 'CKR_PIN_INCORRECT' "$out"
-foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin "$(cat "$W/pin")" -O >/dev/null 2>&1
+foreign pkcs11-tool --module "$M" --slot-index 1 --login --pin env:EIMZA_PIN -O >/dev/null 2>&1
 # Random bytes from the card: the length asked, two draws that differ, not
 # a constant or a short cycle (256 bytes of a uniform source show well over
 # 100 distinct values; all-zero or a repeated block shows a few), and GET
@@ -68,11 +71,11 @@ check "the bytes came from the card (GET CHALLENGE)" \
 # slot, whose NES key wants a context login per signature (pkcs11-tool
 # makes them); and on the EC slot, for what it tests there.
 for idx in 0 1; do
-	out=$(foreign pkcs11-tool --module "$M" --slot-index $idx --login --pin "$(cat "$W/pin")" --test 2>&1)
+	out=$(foreign pkcs11-tool --module "$M" --slot-index $idx --login --pin env:EIMZA_PIN --test 2>&1)
 	check_match "pkcs11-tool --test on slot $idx passes" 'No errors' "$out"
 done
 check_match "pkcs11-tool --test on the RSA slot signed with the card's key" 'SHA256-RSA-PKCS: OK' \
-	"$(foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin "$(cat "$W/pin")" --test 2>&1)"
+	"$(foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin env:EIMZA_PIN --test 2>&1)"
 
 # ---- GnuTLS p11tool ----------------------------------------------------------
 export GNUTLS_PIN=$(cat "$W/pin")
