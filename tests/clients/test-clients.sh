@@ -77,6 +77,30 @@ done
 check_match "pkcs11-tool --test on the RSA slot signed with the card's key" 'SHA256-RSA-PKCS: OK' \
 	"$(foreign pkcs11-tool --module "$M" --slot-index 0 --login --pin env:EIMZA_PIN --test 2>&1)"
 
+# The PIN changed with pkcs11-tool (its login, then C_SetPIN) and back.
+# The 2.x card (this test bed's default, ATR 3B9F978131FE458065544353228231C073F62180810553)
+# saw the 2.x forms and none of 1.x's: CHANGE as old || new, MSE 41 B6, and
+# no MSE C3, no 1.x unblock, no LOGOUT.
+check_eq "the card is the 2.x TC card of the evidence" 3B9F978131FE458065544353228231C073F62180810553 \
+	"$("$EIMZA_TB_PCSC" atr "$EIMZA_TB_CARD0_READER" | tr -d ' :' | tr a-f A-F)"
+changes=$(grep -c '^> 00 24 00 81 0C ' "$EIMZA_TB_CARD0_TRACE")
+out=$(EIMZA_NEW_PIN=654321 foreign pkcs11-tool --module "$M" --slot-index 0 --change-pin \
+	--pin env:EIMZA_PIN --new-pin env:EIMZA_NEW_PIN 2>&1)
+check_match "pkcs11-tool changes the PIN" 'PIN successfully changed' "$out"
+out=$(EIMZA_NEW_PIN=654321 foreign pkcs11-tool --module "$M" --slot-index 0 --login \
+	--pin env:EIMZA_NEW_PIN --sign --mechanism SHA256-RSA-PKCS --input-file "$W/data" \
+	--output-file "$W/sig0n" 2>&1)
+check "a signature with the new PIN verifies" \
+	openssl dgst -sha256 -verify "$W/pub0.pem" -signature "$W/sig0n" "$W/data"
+out=$(EIMZA_OLD_PIN=654321 foreign pkcs11-tool --module "$M" --slot-index 0 --change-pin \
+	--pin env:EIMZA_OLD_PIN --new-pin env:EIMZA_PIN 2>&1)
+check_match "pkcs11-tool changes it back" 'PIN successfully changed' "$out"
+check_eq "two CHANGE REFERENCE DATA as old || new (2.x)" $((changes + 2)) \
+	"$(grep -c '^> 00 24 00 81 0C ' "$EIMZA_TB_CARD0_TRACE")"
+check "MSE 41 B6 (2.x) on the card" grep -q '^> 00 22 41 B6 ' "$EIMZA_TB_CARD0_TRACE"
+check_eq "no 1.x form on the 2.x card (MSE C3, unblock 2C 00, LOGOUT)" "" \
+	"$(grep -E '^> (00 22 C3|00 2C 00 81|80 1A)' "$EIMZA_TB_CARD0_TRACE" "$EIMZA_TB_CARD1_TRACE")"
+
 # ---- GnuTLS p11tool ----------------------------------------------------------
 export GNUTLS_PIN=$(cat "$W/pin")
 out=$(foreign p11tool --provider "$M" --list-tokens 2>&1)
