@@ -18,42 +18,12 @@
 
 uint16_t vc_gen2_select(vcard *c, const struct vc_apdu *a, struct vc_rsp *r)
 {
-	uint16_t fid;
 	bool was_in_app = vc_gen2_in_app_df(c);
-	int idx;
+	int idx = -1;
+	uint16_t sw = vc_fs_select_target(c, a, true, &idx);
 
-	if (a->p2 != VC_SELECT_P2_FCI && a->p2 != VC_SELECT_P2_NONE)
-		return SW_WRONG_P1P2;
-	switch (a->p1) {
-	case VC_SELECT_BY_FID:
-		if (a->lc == 0) {
-			idx = 0;
-			break;
-		}
-		/* fall through */
-	case VC_SELECT_CHILD_DF:
-	case VC_SELECT_EF_UNDER_DF:
-		if (a->lc != 2)
-			return SW_WRONG_LENGTH;
-		fid = (uint16_t)(a->data[0] << 8 | a->data[1]);
-		if (a->p1 == VC_SELECT_BY_FID) {
-			idx = vc_fs_find_fid(c, fid);
-		} else {
-			idx = vc_fs_child(c, vc_fs_cur_df(c), fid);
-			if (idx >= 0 && c->files[idx].is_df != (a->p1 == VC_SELECT_CHILD_DF))
-				idx = -1;
-		}
-		break;
-	case VC_SELECT_BY_NAME:
-		if (a->lc == 0 || a->lc > VC_MAX_NAME)
-			return SW_WRONG_LENGTH;
-		idx = vc_fs_find_name(c, a->data, a->lc);
-		break;
-	default:
-		return SW_WRONG_P1P2;
-	}
-	if (idx < 0)
-		return SW_NOT_FOUND;
+	if (sw != SW_OK)
+		return sw;
 	c->cur = (uint16_t)idx;
 	if (was_in_app && !vc_gen2_in_app_df(c)) {
 		vc_security_clear(c);

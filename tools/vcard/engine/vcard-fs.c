@@ -102,6 +102,43 @@ int vc_fs_find_name(const vcard *c, const uint8_t *name, size_t len)
 	return -1;
 }
 
+uint16_t vc_fs_select_target(const vcard *c, const struct vc_apdu *a, bool empty_is_mf,
+                             int *idx)
+{
+	uint16_t fid;
+
+	if (a->p2 != VC_SELECT_P2_FCI && a->p2 != VC_SELECT_P2_NONE)
+		return SW_WRONG_P1P2;
+	switch (a->p1) {
+	case VC_SELECT_BY_FID:
+	case VC_SELECT_CHILD_DF:
+	case VC_SELECT_EF_UNDER_DF:
+		if (a->p1 == VC_SELECT_BY_FID && a->lc == 0 && empty_is_mf) {
+			*idx = 0;
+			return SW_OK;
+		}
+		if (a->lc != 2)
+			return SW_WRONG_LENGTH;
+		fid = (uint16_t)(a->data[0] << 8 | a->data[1]);
+		if (a->p1 == VC_SELECT_BY_FID) {
+			*idx = vc_fs_find_fid(c, fid);
+		} else {
+			*idx = vc_fs_child(c, vc_fs_cur_df(c), fid);
+			if (*idx >= 0 && c->files[*idx].is_df != (a->p1 == VC_SELECT_CHILD_DF))
+				*idx = -1;
+		}
+		break;
+	case VC_SELECT_BY_NAME:
+		if (a->lc == 0 || a->lc > VC_MAX_NAME)
+			return SW_WRONG_LENGTH;
+		*idx = vc_fs_find_name(c, a->data, a->lc);
+		break;
+	default:
+		return SW_WRONG_P1P2; /* 08 (path from the MF) included */
+	}
+	return *idx < 0 ? SW_NOT_FOUND : SW_OK;
+}
+
 /* Personalization allows everything; in use, the nibble decides. */
 bool vc_fs_allowed(const vcard *c, uint8_t cond)
 {

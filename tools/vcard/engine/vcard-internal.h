@@ -192,6 +192,14 @@ int vc_fs_child(const vcard *c, uint16_t df, uint16_t fid);
 int vc_fs_find_fid(const vcard *c, uint16_t fid);
 /* A DF by its full name (exact match). -1 when none. */
 int vc_fs_find_name(const vcard *c, const uint8_t *name, size_t len);
+/* The file a SELECT names, in the forms both generations know: P1 00 by
+ * file id, 01 a child DF, 02 an EF under the current DF (each with a
+ * 2-byte file id), 04 a DF name; P2 00 or 0C. `empty_is_mf`: P1 00 with no
+ * data is the MF (2.x, fact 8). Any other P1 (08, the path form, among
+ * them) is 6A 86. SW_OK with *idx set, or the status word to answer; the
+ * current file is not changed here. */
+uint16_t vc_fs_select_target(const vcard *c, const struct vc_apdu *a, bool empty_is_mf,
+                             int *idx);
 unsigned vc_fs_depth(const vcard *c, uint16_t idx);
 /* Whether an access nibble is met now. */
 bool vc_fs_allowed(const vcard *c, uint8_t cond);
